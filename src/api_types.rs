@@ -1,0 +1,30 @@
+//! Shapes that cross the wire: JSON bodies of the REST API and values returned by server
+//! functions. Shared by the server and the browser build so both sides agree on them.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstitutionRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// The signed-in administrator, as `GET /api/me` returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub email: String,
+    pub institution: InstitutionRef,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// What every page needs to know about the running app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfo {
+    /// No Stripe key is configured: payments go to the embedded emulator, never to real Stripe.
+    pub offline_test_mode: bool,
+}

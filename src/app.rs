@@ -1,0 +1,52 @@
+//! The page shell and the routes.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::{SsrMode, StaticSegment};
+
+use crate::components::billing_page::BillingPage;
+use crate::components::login_page::LoginPage;
+use crate::components::not_found_page::NotFoundPage;
+use crate::components::offline_banner::OfflineBanner;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/octavia-billing.css"/>
+        <Link rel="icon" href="/favicon.ico"/>
+        <Title formatter=|page: String| format!("{page} · Octavia Billing")/>
+        <Router>
+            <OfflineBanner/>
+            <main>
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=StaticSegment("") view=|| view! { <Redirect path="/billing"/> }/>
+                    <Route path=StaticSegment("login") view=LoginPage/>
+                    // Async: the whole page is rendered before the response starts, so a
+                    // signed-out visit gets a real redirect status instead of a streamed page.
+                    <Route path=StaticSegment("billing") view=BillingPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

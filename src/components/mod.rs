@@ -1,0 +1,7 @@
+//! UI components, one per file. They render on the server and hydrate in the browser.
+
+pub mod billing_page;
+pub mod login_page;
+pub mod not_found_page;
+pub mod offline_banner;
+pub mod sign_out_button;

@@ -1,0 +1,57 @@
+/// A password an administrator chooses. Long enough to resist guessing; bounded so that hashing
+/// a hostile multi-megabyte "password" cannot tie up the server.
+#[derive(Clone)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN_CHARS: usize = 12;
+    pub const MAX_BYTES: usize = 1024;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.chars().count() < Self::MIN_CHARS {
+            Err(format!("The password must have at least {} characters.", Self::MIN_CHARS))
+        } else if raw.len() > Self::MAX_BYTES {
+            Err(format!("The password must be at most {} bytes.", Self::MAX_BYTES))
+        } else {
+            Ok(NewPassword(raw.to_owned()))
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+// Never print the password itself, even in debug output.
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword([REDACTED])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_short_is_rejected() {
+        assert!(NewPassword::parse("short").is_err());
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        assert!(NewPassword::parse("ééééééééééé").is_err());
+        assert!(NewPassword::parse("éééééééééééé").is_ok());
+    }
+
+    #[test]
+    fn huge_input_is_rejected() {
+        assert!(NewPassword::parse(&"x".repeat(2000)).is_err());
+    }
+
+    #[test]
+    fn debug_hides_the_password() {
+        let p = NewPassword::parse("correct horse battery").unwrap();
+        assert!(!format!("{p:?}").contains("horse"));
+    }
+}

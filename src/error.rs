@@ -1,0 +1,62 @@
+//! The one error type the server returns, to REST clients as `{"error": "..."}` and to the UI
+//! through server functions. Every message is meant for the person using the app; internal
+//! details (SQL errors, Stripe responses) are logged on the server and never carried here.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    // One message for an unknown email and a wrong password, so the answer does not reveal
+    // which addresses have accounts.
+    #[error("The email or password is incorrect.")]
+    InvalidCredentials,
+    #[error("Too many failed sign-in attempts. Wait {retry_after_secs} seconds and try again.")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("This request came from another site and was refused.")]
+    CrossOrigin,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    #[error("Not found.")]
+    NotFound,
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+    #[error("The service is temporarily unavailable. Please try again in a moment.")]
+    Unavailable,
+    /// A failure between the browser and the server (network down, response unreadable).
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Unauthorized | AppError::InvalidCredentials => 401,
+            AppError::CrossOrigin => 403,
+            AppError::NotFound => 404,
+            AppError::PayloadTooLarge => 413,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::BadRequest(_) => 400,
+            AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable => 503,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                AppError::BadRequest(message)
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}

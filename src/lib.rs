@@ -1,0 +1,21 @@
+//! Octavia billing: institutions buy interview sessions and pay by card through Stripe.
+//!
+//! `domain` is pure logic shared by server and browser; `server` (feature `ssr`) holds
+//! configuration, storage, sign-in and HTTP; `components` and `app` are the Leptos UI;
+//! `rpc` holds the server functions that connect the two.
+
+pub mod api_types;
+pub mod app;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod rpc;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,446 @@
+//! Start-up configuration from environment variables (and `.env`).
+//!
+//! Every variable is read and validated here, once, so that a mistake stops the server with one
+//! line naming the variable and the fix, instead of surfacing later as a failed payment. Secrets
+//! are wrapped in `SecretString`, whose `Debug` prints `[REDACTED]`, so they cannot reach a log
+//! line by accident.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::domain::money::{Currency, UnitPrice};
+
+pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3005";
+pub const DEFAULT_SQLITE_URL: &str = "sqlite://data/octavia-billing.db?mode=rwc";
+pub const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com/";
+pub const DEFAULT_STRIPE_JS_URL: &str = "https://js.stripe.com/v3/";
+/// $20.00 and $25.00 per session: annual is the cheaper plan, as the seed's dashboard shows.
+pub const DEFAULT_PRICE_ANNUAL: &str = "2000";
+pub const DEFAULT_PRICE_QUARTERLY: &str = "2500";
+
+/// Which database the app talks to; chosen by the scheme of `DATABASE_URL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+/// How the app reaches Stripe.
+#[derive(Debug, Clone)]
+pub enum StripeMode {
+    /// No key configured: the embedded emulator answers (offline test mode).
+    Offline,
+    /// Real Stripe (or any Stripe-compatible server at `STRIPE_API_BASE`).
+    Keys(StripeKeys),
+}
+
+#[derive(Debug, Clone)]
+pub struct StripeKeys {
+    pub secret_key: SecretString,
+    pub publishable_key: String,
+    pub webhook_secret: SecretString,
+}
+
+impl StripeKeys {
+    pub fn is_live(&self) -> bool {
+        self.secret_key.expose_secret().starts_with("sk_live_")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub site_addr: SocketAddr,
+    /// The public origin browsers use, e.g. `https://billing.example.edu`; decides the cookie's
+    /// `Secure` flag and which `Origin` counts as our own behind a proxy.
+    pub public_url: Option<String>,
+    pub database_url: SecretString,
+    pub database_kind: DatabaseKind,
+    pub stripe: StripeMode,
+    pub stripe_api_base: String,
+    pub stripe_js_url: String,
+    pub price_annual: UnitPrice,
+    pub price_quarterly: UnitPrice,
+    pub currency: Currency,
+}
+
+/// A configuration mistake, rendered as one line: what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "configuration error: {} {}; {}",
+            self.variable, self.problem, self.fix
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn error(variable: &'static str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+        fix: fix.into(),
+    }
+}
+
+impl Config {
+    /// Reads the process environment, after loading `.env` if there is one.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is a mistake worth stopping for.
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => {
+                return Err(error(
+                    ".env",
+                    format!("could not be read ({e})"),
+                    "fix the line it names or remove the file",
+                ));
+            }
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any lookup; tests pass a map instead of the environment.
+    /// Empty values count as unset, as in most `.env` tooling.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let site_addr_raw = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.into());
+        let site_addr = site_addr_raw.parse().map_err(|_| {
+            error(
+                "LEPTOS_SITE_ADDR",
+                format!("is not an address and port: {site_addr_raw:?}"),
+                "set it like 127.0.0.1:3005 or 0.0.0.0:8080",
+            )
+        })?;
+
+        let public_url = get("PUBLIC_URL")
+            .map(|url| parse_public_url(&url))
+            .transpose()?;
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_SQLITE_URL.into());
+        let database_kind = parse_database_kind(&database_url)?;
+
+        let stripe = parse_stripe_mode(&get)?;
+        let stripe_api_base = normalise_base_url(
+            "STRIPE_API_BASE",
+            get("STRIPE_API_BASE").unwrap_or_else(|| DEFAULT_STRIPE_API_BASE.into()),
+        )?;
+        let stripe_js_url = get("STRIPE_JS_URL").unwrap_or_else(|| DEFAULT_STRIPE_JS_URL.into());
+        if !is_http_url(&stripe_js_url) {
+            return Err(error(
+                "STRIPE_JS_URL",
+                format!("is not an http(s) URL: {stripe_js_url:?}"),
+                format!("unset it to use {DEFAULT_STRIPE_JS_URL}"),
+            ));
+        }
+
+        let price_annual = parse_price(
+            "PRICE_PER_SESSION_ANNUAL",
+            get("PRICE_PER_SESSION_ANNUAL").unwrap_or_else(|| DEFAULT_PRICE_ANNUAL.into()),
+        )?;
+        let price_quarterly = parse_price(
+            "PRICE_PER_SESSION_QUARTERLY",
+            get("PRICE_PER_SESSION_QUARTERLY").unwrap_or_else(|| DEFAULT_PRICE_QUARTERLY.into()),
+        )?;
+        if price_annual.cents() > price_quarterly.cents() {
+            return Err(error(
+                "PRICE_PER_SESSION_ANNUAL",
+                format!(
+                    "({}) is higher than PRICE_PER_SESSION_QUARTERLY ({})",
+                    price_annual.cents(),
+                    price_quarterly.cents()
+                ),
+                "the annual plan is the discounted one: make it the lower price",
+            ));
+        }
+
+        let currency_raw = get("CURRENCY").unwrap_or_else(|| "usd".into());
+        let currency = Currency::parse(&currency_raw).map_err(|problem| {
+            error(
+                "CURRENCY",
+                problem,
+                "use a three-letter ISO code that Stripe supports, like usd, eur or gbp",
+            )
+        })?;
+
+        Ok(Config {
+            site_addr,
+            public_url,
+            database_url: SecretString::from(database_url),
+            database_kind,
+            stripe,
+            stripe_api_base,
+            stripe_js_url,
+            price_annual,
+            price_quarterly,
+            currency,
+        })
+    }
+
+    pub fn offline_test_mode(&self) -> bool {
+        matches!(self.stripe, StripeMode::Offline)
+    }
+
+    /// Cookies carry `Secure` when the public URL is https; plain-http development keeps working.
+    pub fn cookies_secure(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+}
+
+fn parse_public_url(url: &str) -> Result<String, ConfigError> {
+    let trimmed = url.trim_end_matches('/');
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains('/') => Ok(trimmed.to_owned()),
+        _ => Err(error(
+            "PUBLIC_URL",
+            format!("is not an origin: {url:?}"),
+            "set scheme and host only, like https://billing.example.edu",
+        )),
+    }
+}
+
+fn parse_database_kind(url: &str) -> Result<DatabaseKind, ConfigError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(DatabaseKind::Postgres)
+    } else if url.starts_with("sqlite:") {
+        Ok(DatabaseKind::Sqlite)
+    } else {
+        // Never echo the value: a database URL usually carries a password.
+        Err(error(
+            "DATABASE_URL",
+            "has an unsupported scheme",
+            format!(
+                "use postgres://user:password@host/db, or unset it for the embedded {DEFAULT_SQLITE_URL}"
+            ),
+        ))
+    }
+}
+
+fn parse_stripe_mode(get: &impl Fn(&str) -> Option<String>) -> Result<StripeMode, ConfigError> {
+    let publishable = get("STRIPE_PUBLISHABLE_KEY").or_else(|| get("VITE_STRIPE_PUBLISHABLE_KEY"));
+    let Some(secret) = get("STRIPE_SECRET_KEY") else {
+        if publishable.is_some() {
+            return Err(error(
+                "STRIPE_SECRET_KEY",
+                "is missing while a publishable key is set",
+                "set both keys from the same Stripe dashboard, or neither for offline test mode",
+            ));
+        }
+        return Ok(StripeMode::Offline);
+    };
+    let live = if secret.starts_with("sk_live_") || secret.starts_with("rk_live_") {
+        true
+    } else if secret.starts_with("sk_test_") || secret.starts_with("rk_test_") {
+        false
+    } else {
+        return Err(error(
+            "STRIPE_SECRET_KEY",
+            "does not look like a Stripe secret key (sk_test_... or sk_live_...)",
+            "copy it from Stripe Dashboard > Developers > API keys",
+        ));
+    };
+    let Some(publishable_key) = publishable else {
+        return Err(error(
+            "STRIPE_PUBLISHABLE_KEY",
+            "is missing",
+            "copy the publishable key (pk_...) from the same Stripe dashboard page as the secret key",
+        ));
+    };
+    let expected_prefix = if live { "pk_live_" } else { "pk_test_" };
+    if !publishable_key.starts_with(expected_prefix) {
+        return Err(error(
+            "STRIPE_PUBLISHABLE_KEY",
+            format!("must start with {expected_prefix} to match STRIPE_SECRET_KEY"),
+            "use the test or live key pair from one dashboard, not a mix",
+        ));
+    }
+    let Some(webhook_secret) = get("STRIPE_WEBHOOK_SECRET") else {
+        return Err(error(
+            "STRIPE_WEBHOOK_SECRET",
+            "is missing",
+            "copy the signing secret (whsec_...) of your webhook endpoint, or the one `stripe listen` prints",
+        ));
+    };
+    if !webhook_secret.starts_with("whsec_") {
+        return Err(error(
+            "STRIPE_WEBHOOK_SECRET",
+            "does not start with whsec_",
+            "copy the endpoint's signing secret, not an API key",
+        ));
+    }
+    Ok(StripeMode::Keys(StripeKeys {
+        secret_key: SecretString::from(secret),
+        publishable_key,
+        webhook_secret: SecretString::from(webhook_secret),
+    }))
+}
+
+fn is_http_url(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+/// async-stripe joins paths onto the base, so a base with a path must end in `/`
+/// (`.../_emulator/stripe` would otherwise become `.../_emulator/stripev1/...`).
+fn normalise_base_url(variable: &'static str, url: String) -> Result<String, ConfigError> {
+    if !is_http_url(&url) {
+        return Err(error(
+            variable,
+            format!("is not an http(s) URL: {url:?}"),
+            format!("unset it to use {DEFAULT_STRIPE_API_BASE}"),
+        ));
+    }
+    Ok(if url.ends_with('/') { url } else { format!("{url}/") })
+}
+
+fn parse_price(variable: &'static str, raw: String) -> Result<UnitPrice, ConfigError> {
+    let cents: i64 = raw.parse().map_err(|_| {
+        error(
+            variable,
+            format!("must be a whole number of cents, got {raw:?}"),
+            "write 1999 for $19.99",
+        )
+    })?;
+    UnitPrice::new(cents).map_err(|problem| error(variable, problem, "write 1999 for $19.99"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_offline_sqlite_on_port_3005() {
+        let c = config(&[]).unwrap();
+        assert!(c.offline_test_mode());
+        assert_eq!(c.database_kind, DatabaseKind::Sqlite);
+        assert_eq!(c.site_addr.port(), 3005);
+        assert_eq!(c.price_annual.cents(), 2000);
+        assert_eq!(c.price_quarterly.cents(), 2500);
+        assert_eq!(c.currency.code(), "usd");
+        assert!(!c.cookies_secure());
+    }
+
+    #[test]
+    fn postgres_url_selects_postgres() {
+        let c = config(&[("DATABASE_URL", "postgres://u@localhost/db")]).unwrap();
+        assert_eq!(c.database_kind, DatabaseKind::Postgres);
+    }
+
+    #[test]
+    fn unsupported_database_scheme_is_named_without_echoing_the_url() {
+        let e = config(&[("DATABASE_URL", "mysql://root:hunter2@x/db")]).unwrap_err();
+        assert_eq!(e.variable, "DATABASE_URL");
+        assert!(!e.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn fractional_price_is_rejected_with_the_variable_name() {
+        let e = config(&[("PRICE_PER_SESSION_ANNUAL", "19.99")]).unwrap_err();
+        assert_eq!(e.variable, "PRICE_PER_SESSION_ANNUAL");
+        assert!(e.to_string().contains("whole number of cents"));
+    }
+
+    #[test]
+    fn annual_must_not_cost_more_than_quarterly() {
+        let e = config(&[
+            ("PRICE_PER_SESSION_ANNUAL", "3000"),
+            ("PRICE_PER_SESSION_QUARTERLY", "2500"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.variable, "PRICE_PER_SESSION_ANNUAL");
+    }
+
+    #[test]
+    fn keys_switch_to_stripe_and_seed_publishable_name_is_accepted() {
+        let c = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("VITE_STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+        ])
+        .unwrap();
+        match c.stripe {
+            StripeMode::Keys(keys) => {
+                assert_eq!(keys.publishable_key, "pk_test_abc");
+                assert!(!keys.is_live());
+            }
+            StripeMode::Offline => panic!("keys were given"),
+        }
+    }
+
+    #[test]
+    fn mixed_test_and_live_keys_are_refused() {
+        let e = config(&[
+            ("STRIPE_SECRET_KEY", "sk_live_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.variable, "STRIPE_PUBLISHABLE_KEY");
+    }
+
+    #[test]
+    fn secret_key_needs_a_webhook_secret() {
+        let e = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.variable, "STRIPE_WEBHOOK_SECRET");
+    }
+
+    #[test]
+    fn secrets_do_not_appear_in_debug_output() {
+        let c = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_supersecretvalue"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_supersecretvalue"),
+            ("DATABASE_URL", "postgres://u:dbpassword@localhost/db"),
+        ])
+        .unwrap();
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("supersecretvalue"));
+        assert!(!debug.contains("dbpassword"));
+    }
+
+    #[test]
+    fn stripe_api_base_gains_a_trailing_slash() {
+        let c = config(&[("STRIPE_API_BASE", "http://127.0.0.1:3005/_emulator/stripe")]).unwrap();
+        assert_eq!(c.stripe_api_base, "http://127.0.0.1:3005/_emulator/stripe/");
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure() {
+        let c = config(&[("PUBLIC_URL", "https://billing.example.edu/")]).unwrap();
+        assert!(c.cookies_secure());
+        assert_eq!(c.public_url.as_deref(), Some("https://billing.example.edu"));
+    }
+
+    #[test]
+    fn bad_currency_is_named() {
+        let e = config(&[("CURRENCY", "dollars")]).unwrap_err();
+        assert_eq!(e.variable, "CURRENCY");
+    }
+}

@@ -1,0 +1,26 @@
+//! The REST API under `/api`, and the HTTP plumbing it shares with the pages.
+
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod origin_check;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::state::AppState;
+use crate::error::AppError;
+
+/// JSON bodies larger than this are refused with 413 before they are read into memory.
+pub const MAX_JSON_BODY_BYTES: usize = 64 * 1024;
+
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        // An unknown /api path is a JSON 404, never the HTML not-found page.
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
+}

@@ -1,0 +1,12 @@
+//! Everything that runs only on the server: configuration, storage, sign-in, HTTP, start-up.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod rpc_context;
+pub mod startup;
+pub mod state;
+pub mod storage;
+pub mod telemetry;

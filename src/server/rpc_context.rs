@@ -1,0 +1,28 @@
+//! What server functions reach for: the app state and the caller's login session. Kept here so
+//! that the server functions in `crate::rpc` stay a few lines each.
+
+use leptos::prelude::expect_context;
+use tower_sessions::Session;
+
+use super::auth::session::current_account;
+use super::state::AppState;
+use crate::api_types::Account;
+use crate::error::AppError;
+
+pub fn state() -> AppState {
+    expect_context::<AppState>()
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no login session on a server function request");
+        AppError::Internal
+    })
+}
+
+/// The signed-in admin, or `Unauthorized`.
+pub async fn require_account() -> Result<Account, AppError> {
+    current_account(&state().db, &session().await?)
+        .await?
+        .ok_or(AppError::Unauthorized)
+}

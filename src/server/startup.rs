@@ -1,0 +1,190 @@
+//! Building and running the server: database, sessions, routes, listener.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use super::config::Config;
+use super::http::{api_router, origin_check};
+use super::state::AppState;
+use super::storage::session_store::DbSessionStore;
+use super::storage::Db;
+use super::bootstrap;
+use crate::app::{shell, App};
+
+pub const SESSION_COOKIE: &str = "octavia_session";
+/// A login lasts this long without activity; every request renews it.
+const SESSION_IDLE: time::Duration = time::Duration::hours(12);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("could not open the database ({0}); check DATABASE_URL and that the database is running")]
+    Database(#[source] sqlx::Error),
+    #[error("database migration failed ({0}); the schema was left as it was")]
+    Migration(#[source] sqlx::migrate::MigrateError),
+    #[error("could not listen on {addr} ({source}); is another server using that port? set LEPTOS_SITE_ADDR")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not create the demo admin: {0}")]
+    Demo(crate::error::AppError),
+}
+
+pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
+    let db = Db::connect(&config.database_url, config.database_kind)
+        .await
+        .map_err(StartupError::Database)?;
+    db.migrate().await.map_err(StartupError::Migration)?;
+    Ok(db)
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let db = open_database(&config).await?;
+        announce_mode(&config, &db).await?;
+
+        let listener = TcpListener::bind(config.site_addr)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: config.site_addr,
+                source,
+            })?;
+        let mut leptos_options = leptos_options();
+        leptos_options.site_addr = listener.local_addr().unwrap_or(config.site_addr);
+
+        let state = AppState {
+            db: db.clone(),
+            config: Arc::new(config),
+            leptos_options,
+        };
+        let router = router(state);
+        Ok(Application { listener, router, db })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+    pub async fn run(self) -> std::io::Result<()> {
+        let store = DbSessionStore::new(self.db.clone());
+        let sweeper = tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
+            loop {
+                every.tick().await;
+                if let Err(e) = store.delete_expired().await {
+                    tracing::warn!(error = %e, "could not delete expired login sessions");
+                }
+            }
+        });
+        tracing::info!(addr = %self.local_addr(), "listening on http://{}", self.local_addr());
+        let result = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
+        sweeper.abort();
+        result
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.cookies_secure())
+        .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .nest("/api", api_router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin_check::refuse_cross_origin,
+        ))
+        .layer(session_layer)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Where the compiled site (wasm, js, css, public/) is. cargo-leptos sets these variables when
+/// it runs the server; the defaults match its output for a plain `target/site` build.
+fn leptos_options() -> LeptosOptions {
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    LeptosOptions::builder()
+        .output_name(var("LEPTOS_OUTPUT_NAME", "octavia-billing"))
+        .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .env(if var("LEPTOS_ENV", "DEV").eq_ignore_ascii_case("PROD") { Env::PROD } else { Env::DEV })
+        .reload_port(var("LEPTOS_RELOAD_PORT", "3006").parse::<u32>().unwrap_or(3006))
+        .build()
+}
+
+async fn announce_mode(config: &Config, db: &Db) -> Result<(), StartupError> {
+    tracing::info!(database = ?config.database_kind, "database ready");
+    if !config.offline_test_mode() {
+        tracing::info!(api_base = config.stripe_api_base, "Stripe keys configured");
+        return Ok(());
+    }
+    tracing::warn!(
+        "OFFLINE TEST MODE: no STRIPE_SECRET_KEY is set, so payments use the built-in Stripe \
+         emulator and no real money moves. Set the Stripe variables (see .env.example) for real Stripe."
+    );
+    if let Some((email, password)) = bootstrap::ensure_demo_admin(db).await.map_err(StartupError::Demo)? {
+        // Printed once, to the console only: the demo exists so a newcomer can sign in.
+        println!("\n  Demo sign-in (offline test mode, shown once):\n    email:    {email}\n    password: {password}\n");
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

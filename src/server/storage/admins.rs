@@ -1,0 +1,90 @@
+use sqlx::{Any, Executor, FromRow};
+
+use super::{new_id, now_unix};
+use crate::api_types::{Account, InstitutionRef};
+use crate::domain::email::EmailAddress;
+
+/// What sign-in needs to check a password.
+#[derive(Debug, Clone, FromRow)]
+pub struct Credentials {
+    pub id: String,
+    pub password_hash: String,
+}
+
+/// Creates the admin, or updates the password and institution of an existing one with that
+/// email: an email is one account, never two.
+pub async fn upsert<'c, E>(
+    conn: E,
+    institution_id: &str,
+    email: &EmailAddress,
+    password_hash: &str,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let now = now_unix();
+    sqlx::query(
+        "INSERT INTO admin_users (id, institution_id, email, password_hash, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (email) DO UPDATE SET
+             institution_id = excluded.institution_id,
+             password_hash = excluded.password_hash,
+             updated_at = excluded.updated_at",
+    )
+    .bind(new_id())
+    .bind(institution_id)
+    .bind(email.as_str())
+    .bind(password_hash)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_credentials<'c, E>(
+    conn: E,
+    email: &EmailAddress,
+) -> Result<Option<Credentials>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as("SELECT id, password_hash FROM admin_users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await
+}
+
+#[derive(FromRow)]
+struct AccountRow {
+    email: String,
+    institution_id: String,
+    institution_name: String,
+}
+
+pub async fn find_account<'c, E>(conn: E, admin_id: &str) -> Result<Option<Account>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let row: Option<AccountRow> = sqlx::query_as(
+        "SELECT a.email, i.id AS institution_id, i.name AS institution_name
+         FROM admin_users a JOIN institutions i ON i.id = a.institution_id
+         WHERE a.id = $1",
+    )
+    .bind(admin_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Account {
+        email: r.email,
+        institution: InstitutionRef {
+            id: r.institution_id,
+            name: r.institution_name,
+        },
+    }))
+}
+
+pub async fn count<'c, E>(conn: E) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_scalar("SELECT COUNT(*) FROM admin_users").fetch_one(conn).await
+}

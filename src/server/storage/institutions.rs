@@ -1,0 +1,39 @@
+use sqlx::{Any, AnyConnection, Executor, FromRow};
+
+use super::{new_id, now_unix};
+use crate::domain::institution_name::InstitutionName;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Institution {
+    pub id: String,
+    pub name: String,
+    pub stripe_customer_id: Option<String>,
+}
+
+/// Returns the institution with this name, creating it first if there is none. Safe when two
+/// callers race: the unique name makes the second insert a no-op.
+pub async fn get_or_create_by_name(
+    conn: &mut AnyConnection,
+    name: &InstitutionName,
+) -> Result<Institution, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO institutions (id, name, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(name.as_str())
+    .bind(now_unix())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as("SELECT id, name, stripe_customer_id FROM institutions WHERE name = $1")
+        .bind(name.as_str())
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn count<'c, E>(conn: E) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_scalar("SELECT COUNT(*) FROM institutions").fetch_one(conn).await
+}

@@ -1,0 +1,88 @@
+//! Storage: one query layer over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Every query is portable SQL run through sqlx's `Any` driver, so there is one copy of each
+//! query instead of one per database. The price is a small type vocabulary (integers and text;
+//! times are Unix seconds) and care with the few places the dialects differ, such as `SUM`
+//! returning NUMERIC on PostgreSQL (cast it). The integration tests run on both databases and a
+//! schema test compares what the migrations built on each.
+
+pub mod admins;
+pub mod institutions;
+pub mod login_throttle;
+pub mod session_store;
+
+use std::path::Path;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+
+use super::config::DatabaseKind;
+
+/// A handle on the application's database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    kind: DatabaseKind,
+}
+
+impl Db {
+    pub async fn connect(url: &SecretString, kind: DatabaseKind) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let url = url.expose_secret();
+        if kind == DatabaseKind::Sqlite {
+            create_sqlite_parent_dir(url)?;
+        }
+        // SQLite defaults in sqlx: WAL journal, foreign keys on, 5 s busy timeout.
+        let pool = AnyPoolOptions::new()
+            .max_connections(if kind == DatabaseKind::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Db { pool, kind })
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        sqlx::migrate!("./migrations").run(&self.pool).await
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        self.kind
+    }
+}
+
+/// `sqlite://data/app.db?mode=rwc` creates the file but not its folder; make the folder.
+fn create_sqlite_parent_dir(url: &str) -> Result<(), sqlx::Error> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(());
+    }
+    match Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)
+        }
+        _ => Ok(()),
+    }
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// Row ids are UUIDv7: unique without a database sequence, and ordered by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
