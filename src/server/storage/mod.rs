@@ -34,9 +34,24 @@ impl Db {
         if kind == DatabaseKind::Sqlite {
             create_sqlite_parent_dir(url)?;
         }
-        // SQLite defaults in sqlx: WAL journal, foreign keys on, 5 s busy timeout.
         let pool = AnyPoolOptions::new()
             .max_connections(if kind == DatabaseKind::Sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if kind == DatabaseKind::Sqlite {
+                        // The Any driver does not apply sqlx's SQLite defaults, so set them:
+                        // WAL lets readers work during a write; writers wait for each other
+                        // (busy timeout) instead of failing; foreign keys are enforced.
+                        sqlx::raw_sql(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                        )
+                        .execute(conn)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;

@@ -1,0 +1,164 @@
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use octavia_billing::domain::email::EmailAddress;
+use octavia_billing::domain::institution_name::InstitutionName;
+use octavia_billing::domain::password::NewPassword;
+use octavia_billing::server::bootstrap;
+use octavia_billing::server::config::Config;
+use octavia_billing::server::startup::Application;
+use octavia_billing::server::storage::Db;
+use reqwest::Response;
+use serde_json::Value;
+use sqlx::Connection;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend() -> Backend {
+    match std::env::var("TEST_DATABASE").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("sqlite") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("TEST_DATABASE must be sqlite or postgres, not {other:?}"),
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database nobody else uses: a new file, or a new PostgreSQL database. Held by the test so
+/// the SQLite folder lives as long as the test.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    /// The same database again, for a second app instance; the first keeps it alive.
+    pub fn shared(other: &TestDatabase) -> TestDatabase {
+        TestDatabase { url: other.url.clone(), _dir: None }
+    }
+}
+
+pub async fn fresh_database(backend: Backend) -> TestDatabase {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/billing.db?mode=rwc", dir.path().display());
+            TestDatabase { url, _dir: Some(dir) }
+        }
+        Backend::Postgres => {
+            sqlx::any::install_default_drivers();
+            let admin_url = postgres_admin_url();
+            let name = format!("octavia_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::AnyConnection::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is not reachable: {e}"));
+            // The name is ours (a fixed prefix and hex digits), so building the SQL is safe.
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = admin_url.rsplit_once('/').expect("URL has a database part").0;
+            TestDatabase { url: format!("{base}/{name}"), _dir: None }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub db: Db,
+    /// Keeps cookies, like a browser.
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+}
+
+pub fn config_with(vars: &[(&str, &str)]) -> Config {
+    let map: HashMap<String, String> =
+        vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_lookup(|k| map.get(k).cloned()).expect("test configuration is valid")
+}
+
+pub async fn spawn_app() -> TestApp {
+    let database = fresh_database(backend()).await;
+    spawn_app_on(database).await
+}
+
+pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
+    let config = config_with(&[
+        ("DATABASE_URL", &database.url),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+    ]);
+    let app = Application::build(config).await.expect("app starts");
+    let address = app.local_addr();
+    let db = app.db().clone();
+    tokio::spawn(app.run());
+    TestApp {
+        address,
+        db,
+        client: cookie_client(),
+        database,
+    }
+}
+
+pub fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    /// Creates an institution and its admin directly through the service layer.
+    pub async fn add_admin(&self, institution: &str, email: &str) {
+        bootstrap::add_admin(
+            &self.db,
+            &InstitutionName::parse(institution).unwrap(),
+            &EmailAddress::parse(email).unwrap(),
+            &NewPassword::parse(PASSWORD).unwrap(),
+        )
+        .await
+        .expect("admin created");
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+}
+
+/// The `{"error": "..."}` body every failure carries; panics if the body is not that shape.
+pub async fn error_message(response: Response) -> String {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(content_type.starts_with("application/json"), "not JSON: {content_type}");
+    let body: Value = response.json().await.expect("JSON body");
+    body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error message in {body}"))
+        .to_owned()
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real server on a free port, over real HTTP, against a real database.
+//! `TEST_DATABASE=postgres` runs them on PostgreSQL (a fresh database per test); the default is
+//! SQLite (a fresh file per test). `scripts/test` runs both passes.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod origin;
+mod pages;
+mod protected_routes;
+mod schema;

@@ -1,0 +1,58 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{spawn_app, PASSWORD};
+
+#[tokio::test]
+async fn billing_redirects_to_sign_in_when_signed_out() {
+    let app = spawn_app().await;
+    // A browser's navigation (Accept: text/html) gets a real 302; server-function clients get
+    // Leptos' redirect header instead.
+    let response = app
+        .client
+        .get(app.url("/billing"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn billing_is_rendered_on_the_server_with_the_institution_name() {
+    let app = spawn_app().await;
+    app.add_admin("Northfield Community College", "bursar@northfield.edu").await;
+    app.login("bursar@northfield.edu", PASSWORD).await;
+    let response = app.get("/billing").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Northfield Community College"));
+    assert!(html.contains("Session pool"));
+}
+
+#[tokio::test]
+async fn sign_in_page_has_a_labelled_form() {
+    let app = spawn_app().await;
+    let response = app.get("/login").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(html.contains(r#"<label for="email">"#));
+    assert!(html.contains(r#"name="password""#));
+}
+
+#[tokio::test]
+async fn offline_mode_shows_a_banner_on_every_page() {
+    let app = spawn_app().await;
+    for path in ["/login", "/no-such-page"] {
+        let html = app.get(path).await.text().await.unwrap();
+        assert!(html.contains("Offline test mode"), "{path} has no banner");
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_real_404() {
+    let app = spawn_app().await;
+    let response = app.get("/no-such-page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
