@@ -1,0 +1,15 @@
+#!/bin/sh
+# Starts the app for the end-to-end tests: a fresh SQLite database with the test admins of
+# tests/fixtures.ts, then the server built by `cargo leptos build`. Run from the repository root.
+set -eu
+dir=$(mktemp -d)
+export DATABASE_URL="sqlite://$dir/e2e.db?mode=rwc"
+export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3105}"
+export LEPTOS_SITE_ROOT=target/site
+export LEPTOS_OUTPUT_NAME=octavia-billing
+export RUST_LOG="${RUST_LOG:-warn}"
+bin=target/debug/octavia-billing
+password="e2e password 2026"
+echo "$password" | "$bin" add-admin --institution "Riverside University" --email admin@riverside.test
+echo "$password" | "$bin" add-admin --institution "Hillcrest Bootcamp" --email admin@hillcrest.test
+exec "$bin"

@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { HILLCREST, RIVERSIDE, signIn, waitForHydration } from './fixtures';
+
+test('sign in, stay signed in across a reload, sign out', async ({ page }) => {
+  await page.goto('/login');
+  await waitForHydration(page);
+  // Survives only if the app navigates without a full page load, which needs hydration.
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+
+  await page.getByLabel('Email').fill(RIVERSIDE.email);
+  await page.getByLabel('Password', { exact: true }).fill('e2e password 2026');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(page).toHaveURL(/\/billing$/);
+  await expect(page.getByTestId('institution-name')).toHaveText(RIVERSIDE.institution);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+
+  await page.reload();
+  await expect(page.getByTestId('institution-name')).toHaveText(RIVERSIDE.institution);
+
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await page.goto('/billing');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('a signed-out visit to billing lands on sign-in', async ({ page }) => {
+  await page.goto('/billing');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
+
+test('a wrong password is explained in place, without leaving the page', async ({ page }) => {
+  await signIn(page, HILLCREST.email, 'not the password');
+  await expect(page.getByRole('alert')).toHaveText('The email or password is incorrect.');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+});
+
+test('the password can be shown and hidden', async ({ page }) => {
+  await page.goto('/login');
+  await waitForHydration(page);
+  const password = page.getByLabel('Password', { exact: true });
+  await expect(password).toHaveAttribute('type', 'password');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(password).toHaveAttribute('type', 'text');
+  await page.getByRole('button', { name: 'Hide' }).click();
+  await expect(password).toHaveAttribute('type', 'password');
+});
+
+test('each admin sees only their own institution', async ({ page }) => {
+  await signIn(page, HILLCREST.email);
+  await expect(page.getByTestId('institution-name')).toHaveText(HILLCREST.institution);
+  await expect(page.getByText(RIVERSIDE.institution)).toHaveCount(0);
+});
+
+test('offline test mode is announced on every page', async ({ page }) => {
+  for (const path of ['/login', '/no-such-page']) {
+    await page.goto(path);
+    await expect(page.getByTestId('offline-banner')).toContainText('Offline test mode');
+  }
+});
+
+test('an unknown page is a real 404 page', async ({ page }) => {
+  const response = await page.goto('/no-such-page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+});
