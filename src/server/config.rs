@@ -30,8 +30,9 @@ pub enum DatabaseKind {
 /// How the app reaches Stripe.
 #[derive(Debug, Clone)]
 pub enum StripeMode {
-    /// No key configured: the embedded emulator answers (offline test mode).
-    Offline,
+    /// No key configured: the embedded emulator answers (offline test mode). It signs its
+    /// webhooks with `STRIPE_WEBHOOK_SECRET`, or with one generated at start-up when unset.
+    Offline { webhook_secret: SecretString },
     /// Real Stripe (or any Stripe-compatible server at `STRIPE_API_BASE`).
     Keys(StripeKeys),
 }
@@ -190,7 +191,15 @@ impl Config {
     }
 
     pub fn offline_test_mode(&self) -> bool {
-        matches!(self.stripe, StripeMode::Offline)
+        matches!(self.stripe, StripeMode::Offline { .. })
+    }
+
+    /// The secret webhooks are signed with: the endpoint's (keys) or the emulator's (offline).
+    pub fn webhook_secret(&self) -> &SecretString {
+        match &self.stripe {
+            StripeMode::Offline { webhook_secret } => webhook_secret,
+            StripeMode::Keys(keys) => &keys.webhook_secret,
+        }
     }
 
     /// Cookies carry `Secure` when the public URL is https; plain-http development keeps working.
@@ -243,7 +252,12 @@ fn parse_stripe_mode(get: &impl Fn(&str) -> Option<String>) -> Result<StripeMode
                 "set both keys from the same Stripe dashboard, or neither for offline test mode",
             ));
         }
-        return Ok(StripeMode::Offline);
+        let webhook_secret = match get("STRIPE_WEBHOOK_SECRET") {
+            Some(given) => check_webhook_secret(given)?,
+            // The emulator signs, the app verifies: any fresh secret both sides share will do.
+            None => format!("whsec_{}", uuid::Uuid::new_v4().simple()),
+        };
+        return Ok(StripeMode::Offline { webhook_secret: SecretString::from(webhook_secret) });
     };
     let live = if secret.starts_with("sk_live_") || secret.starts_with("rk_live_") {
         true
@@ -278,18 +292,23 @@ fn parse_stripe_mode(get: &impl Fn(&str) -> Option<String>) -> Result<StripeMode
             "copy the signing secret (whsec_...) of your webhook endpoint, or the one `stripe listen` prints",
         ));
     };
-    if !webhook_secret.starts_with("whsec_") {
-        return Err(error(
-            "STRIPE_WEBHOOK_SECRET",
-            "does not start with whsec_",
-            "copy the endpoint's signing secret, not an API key",
-        ));
-    }
     Ok(StripeMode::Keys(StripeKeys {
         secret_key: SecretString::from(secret),
         publishable_key,
-        webhook_secret: SecretString::from(webhook_secret),
+        webhook_secret: SecretString::from(check_webhook_secret(webhook_secret)?),
     }))
+}
+
+fn check_webhook_secret(secret: String) -> Result<String, ConfigError> {
+    if secret.starts_with("whsec_") {
+        Ok(secret)
+    } else {
+        Err(error(
+            "STRIPE_WEBHOOK_SECRET",
+            "does not start with whsec_",
+            "copy the endpoint's signing secret, not an API key",
+        ))
+    }
 }
 
 fn is_http_url(url: &str) -> bool {
@@ -386,7 +405,7 @@ mod tests {
                 assert_eq!(keys.publishable_key, "pk_test_abc");
                 assert!(!keys.is_live());
             }
-            StripeMode::Offline => panic!("keys were given"),
+            StripeMode::Offline { .. } => panic!("keys were given"),
         }
     }
 
@@ -429,6 +448,25 @@ mod tests {
     fn stripe_api_base_gains_a_trailing_slash() {
         let c = config(&[("STRIPE_API_BASE", "http://127.0.0.1:3005/_emulator/stripe")]).unwrap();
         assert_eq!(c.stripe_api_base, "http://127.0.0.1:3005/_emulator/stripe/");
+    }
+
+    #[test]
+    fn offline_mode_generates_a_webhook_secret_when_unset() {
+        let a = config(&[]).unwrap();
+        let b = config(&[]).unwrap();
+        let secret = a.webhook_secret().expose_secret();
+        assert!(secret.starts_with("whsec_") && secret.len() > "whsec_".len() + 16, "{secret}");
+        assert_ne!(secret, b.webhook_secret().expose_secret(), "a fresh secret per start");
+    }
+
+    #[test]
+    fn offline_mode_keeps_a_given_webhook_secret_and_checks_it() {
+        let c = config(&[("STRIPE_WEBHOOK_SECRET", "whsec_given")]).unwrap();
+        assert!(c.offline_test_mode());
+        assert_eq!(c.webhook_secret().expose_secret(), "whsec_given");
+        let e = config(&[("STRIPE_WEBHOOK_SECRET", "sk_test_oops")]).unwrap_err();
+        assert_eq!(e.variable, "STRIPE_WEBHOOK_SECRET");
+        assert!(!format!("{:?}", config(&[]).unwrap()).contains("whsec_"), "secret redacted in Debug");
     }
 
     #[test]

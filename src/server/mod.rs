@@ -9,4 +9,5 @@ pub mod rpc_context;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod stripe_emulator;
 pub mod telemetry;

@@ -18,10 +18,13 @@ use super::http::{api_router, origin_check};
 use super::state::AppState;
 use super::storage::session_store::DbSessionStore;
 use super::storage::Db;
+use super::stripe_emulator::{EmulatorSettings, StripeEmulator};
 use super::bootstrap;
 use crate::app::{shell, App};
 
 pub const SESSION_COOKIE: &str = "octavia_session";
+/// Where the embedded Stripe emulator is mounted in offline test mode.
+pub const STRIPE_EMULATOR_PATH: &str = "/_emulator/stripe";
 /// A login lasts this long without activity; every request renews it.
 const SESSION_IDLE: time::Duration = time::Duration::hours(12);
 
@@ -53,10 +56,11 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    stripe_emulator: Option<StripeEmulator>,
 }
 
 impl Application {
-    pub async fn build(config: Config) -> Result<Self, StartupError> {
+    pub async fn build(mut config: Config) -> Result<Self, StartupError> {
         let db = open_database(&config).await?;
         announce_mode(&config, &db).await?;
 
@@ -68,14 +72,20 @@ impl Application {
             })?;
         let mut leptos_options = leptos_options();
         leptos_options.site_addr = listener.local_addr().unwrap_or(config.site_addr);
+        let stripe_emulator = start_stripe_emulator(&mut config, leptos_options.site_addr);
 
         let state = AppState {
             db: db.clone(),
             config: Arc::new(config),
             leptos_options,
         };
-        let router = router(state);
-        Ok(Application { listener, router, db })
+        let router = router(state, stripe_emulator.as_ref());
+        Ok(Application { listener, router, db, stripe_emulator })
+    }
+
+    /// The embedded Stripe emulator, present in offline test mode only.
+    pub fn stripe_emulator(&self) -> Option<&StripeEmulator> {
+        self.stripe_emulator.as_ref()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -107,7 +117,31 @@ impl Application {
     }
 }
 
-fn router(state: AppState) -> Router {
+/// In offline test mode (no Stripe key at all, so never a live one), builds the emulator and
+/// points the app's Stripe client and Stripe.js at it on this very listener. With any key it is
+/// not built, and its routes answer 404.
+fn start_stripe_emulator(config: &mut Config, bound: SocketAddr) -> Option<StripeEmulator> {
+    if !config.offline_test_mode() {
+        return None;
+    }
+    // Reachable from this host even when listening on every interface (0.0.0.0).
+    let local = if bound.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), bound.port())
+    } else {
+        bound
+    };
+    let own_origin = format!("http://{local}");
+    let public_origin = config.public_url.clone().unwrap_or_else(|| own_origin.clone());
+    config.stripe_api_base = format!("{own_origin}{STRIPE_EMULATOR_PATH}/");
+    config.stripe_js_url = format!("{public_origin}{STRIPE_EMULATOR_PATH}/js/v3/");
+    Some(StripeEmulator::new(EmulatorSettings {
+        public_base: format!("{public_origin}{STRIPE_EMULATOR_PATH}"),
+        webhook_url: format!("{own_origin}/api/stripe/webhook"),
+        webhook_secret: config.webhook_secret().clone(),
+    }))
+}
+
+fn router(state: AppState, stripe_emulator: Option<&StripeEmulator>) -> Router {
     let routes = generate_route_list(App);
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
@@ -117,8 +151,11 @@ fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
 
     let leptos_options = state.leptos_options.clone();
-    Router::new()
-        .nest("/api", api_router())
+    let mut app = Router::new().nest("/api", api_router());
+    if let Some(emulator) = stripe_emulator {
+        app = app.nest(STRIPE_EMULATOR_PATH, emulator.router());
+    }
+    app
         .leptos_routes_with_context(
             &state,
             routes,
@@ -159,7 +196,8 @@ async fn announce_mode(config: &Config, db: &Db) -> Result<(), StartupError> {
     }
     tracing::warn!(
         "OFFLINE TEST MODE: no STRIPE_SECRET_KEY is set, so payments use the built-in Stripe \
-         emulator and no real money moves. Set the Stripe variables (see .env.example) for real Stripe."
+         emulator (state in memory, lost at restart) and no real money moves. Set the Stripe \
+         variables (see .env.example) for real Stripe."
     );
     if let Some((email, password)) = bootstrap::ensure_demo_admin(db).await.map_err(StartupError::Demo)? {
         // Printed once, to the console only: the demo exists so a newcomer can sign in.

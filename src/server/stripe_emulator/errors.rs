@@ -1,0 +1,188 @@
+//! Stripe's error envelope, `{"error":{"type","code","decline_code","message","param"}}`, with
+//! the HTTP statuses Stripe uses for each kind.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, Clone)]
+pub struct StripeError {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub code: Option<String>,
+    pub decline_code: Option<String>,
+    pub message: String,
+    pub param: Option<String>,
+    /// Card errors on a confirmation carry the intent (and charge) as Stripe attaches them.
+    pub extra: Map<String, Value>,
+}
+
+impl StripeError {
+    fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
+        StripeError {
+            status,
+            kind,
+            code: None,
+            decline_code: None,
+            message: message.into(),
+            param: None,
+            extra: Map::new(),
+        }
+    }
+
+    pub fn with_code(mut self, code: &str) -> Self {
+        self.code = Some(code.to_owned());
+        self
+    }
+
+    pub fn with_param(mut self, param: &str) -> Self {
+        self.param = Some(param.to_owned());
+        self
+    }
+
+    pub fn with_extra(mut self, key: &str, value: Value) -> Self {
+        self.extra.insert(key.to_owned(), value);
+        self
+    }
+
+    pub fn invalid_request(message: impl Into<String>, param: Option<&str>) -> Self {
+        let error = Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", message);
+        match param {
+            Some(p) => error.with_param(p),
+            None => error,
+        }
+    }
+
+    pub fn missing_param(param: &str) -> Self {
+        Self::invalid_request(format!("Missing required param: {param}."), Some(param))
+            .with_code("parameter_missing")
+    }
+
+    /// 404 for an unknown id, worded as Stripe words it: `No such payment_intent: 'pi_123'`.
+    pub fn no_such(resource: &str, id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            format!("No such {resource}: '{id}'"),
+        )
+        .with_code("resource_missing")
+        .with_param("id")
+    }
+
+    pub fn no_route(method: &str, path: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            format!("Unrecognized request URL ({method}: {path})."),
+        )
+    }
+
+    /// The key is shown masked, as Stripe does, so the answer never echoes a secret.
+    pub fn invalid_api_key(key: &str) -> Self {
+        let visible: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let prefix: String = key.chars().take(8).collect();
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            format!("Invalid API Key provided: {prefix}{}{visible}", "*".repeat(12)),
+        )
+        .with_code("api_key_invalid")
+    }
+
+    pub fn no_api_key() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "You did not provide an API key. You need to provide your API key in the Authorization \
+             header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+        )
+    }
+
+    pub fn publishable_key_not_allowed() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            "This API call cannot be made with a publishable API key. Please use a secret API key.",
+        )
+        .with_code("secret_key_required")
+    }
+
+    pub fn card_error(code: &str, decline_code: Option<&str>, message: &str) -> Self {
+        let mut error = Self::new(StatusCode::PAYMENT_REQUIRED, "card_error", message).with_code(code);
+        error.decline_code = decline_code.map(str::to_owned);
+        error
+    }
+
+    pub fn unexpected_state(code: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", message).with_code(code)
+    }
+
+    pub fn idempotency(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "idempotency_error", message)
+    }
+
+    pub fn idempotency_in_flight(key: &str) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "idempotency_error",
+            format!(
+                "There is currently another in-progress request using this Idempotent Key (that \
+                 probably means you submitted twice, and the other request is still going \
+                 through): {key}. Please try again later."
+            ),
+        )
+    }
+
+    pub fn api_error() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            "An unknown error occurred (injected by the emulator's fault injection).",
+        )
+    }
+
+    pub fn body(&self) -> Value {
+        let mut error = Map::new();
+        error.insert("type".into(), json!(self.kind));
+        error.insert("message".into(), json!(self.message));
+        for (key, value) in [("code", &self.code), ("decline_code", &self.decline_code), ("param", &self.param)] {
+            if let Some(v) = value {
+                error.insert(key.into(), json!(v));
+            }
+        }
+        if let Some(code) = &self.code {
+            error.insert("doc_url".into(), json!(format!("https://stripe.com/docs/error-codes/{}", code.replace('_', "-"))));
+        }
+        error.extend(self.extra.clone());
+        json!({ "error": error })
+    }
+}
+
+impl IntoResponse for StripeError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body())).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_key_is_masked_in_the_message() {
+        let e = StripeError::invalid_api_key("sk_live_abcdefghijklmnop1234");
+        assert_eq!(e.status, StatusCode::UNAUTHORIZED);
+        assert!(e.message.starts_with("Invalid API Key provided: sk_live_"));
+        assert!(e.message.ends_with("1234"));
+        assert!(!e.message.contains("abcdefghijklmnop"));
+    }
+
+    #[test]
+    fn absent_fields_are_left_out_of_the_envelope() {
+        let body = StripeError::no_such("customer", "cus_x").body();
+        assert_eq!(body["error"]["message"], "No such customer: 'cus_x'");
+        assert_eq!(body["error"]["code"], "resource_missing");
+        assert!(body["error"].get("decline_code").is_none());
+    }
+}

@@ -1,0 +1,206 @@
+//! Pages Stripe hosts, emulated: the hosted invoice page and its PDF (the targets of an
+//! invoice's `hosted_invoice_url` / `invoice_pdf`), and the 3-D Secure challenge page an
+//! intent's `next_action` points at. Like Stripe's, they need no key: the unguessable id in
+//! the URL is the capability.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{payment_intents, setup_intents, Caller, Ctx, StripeEmulator};
+
+pub fn routes() -> Router<StripeEmulator> {
+    Router::new()
+        .route("/invoices/{id}", get(invoice_page))
+        .route("/invoices/{id}/pdf", get(invoice_pdf))
+        .route("/_3ds/{id}", get(challenge_page).post(answer_challenge))
+}
+
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn money(amount: &Value, currency: &Value) -> String {
+    let minor = amount.as_i64().unwrap_or_default();
+    format!("{}.{:02} {}", minor / 100, minor % 100, currency.as_str().unwrap_or_default().to_uppercase())
+}
+
+fn finalized_invoice(emulator: &StripeEmulator, id: &str) -> Option<Value> {
+    let invoice = emulator.lock_store().find("invoice", "invoice", id).ok()?;
+    // Drafts have no hosted page on Stripe either.
+    (invoice["status"] != "draft").then_some(invoice)
+}
+
+async fn invoice_page(State(emulator): State<StripeEmulator>, Path(id): Path<String>) -> Response {
+    let Some(invoice) = finalized_invoice(&emulator, &id) else {
+        return (StatusCode::NOT_FOUND, "No such invoice").into_response();
+    };
+    let lines: String = invoice["lines"]["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|line| {
+            format!(
+                "<tr><td>{}</td><td>{}</td></tr>",
+                escape(line["description"].as_str().unwrap_or("Item")),
+                escape(&money(&line["amount"], &line["currency"]))
+            )
+        })
+        .collect();
+    let text = |key: &str| escape(invoice[key].as_str().unwrap_or_default());
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Invoice {number}</title></head>\
+         <body><main><h1>Invoice {number}</h1><p>Emulated Stripe hosted invoice page (offline test mode).</p>\
+         <p>Billed to: {email}</p><table><tbody>{lines}</tbody></table>\
+         <p>Amount due: <strong id=\"amount-due\">{due}</strong></p>\
+         <p>Status: <strong id=\"status\">{status}</strong></p>\
+         <p><a href=\"{pdf}\">Download PDF</a></p></main></body></html>",
+        number = text("number"),
+        email = text("customer_email"),
+        due = escape(&money(&invoice["amount_remaining"], &invoice["currency"])),
+        status = text("status"),
+        pdf = text("invoice_pdf"),
+    ))
+    .into_response()
+}
+
+async fn invoice_pdf(State(emulator): State<StripeEmulator>, Path(id): Path<String>) -> Response {
+    let Some(invoice) = finalized_invoice(&emulator, &id) else {
+        return (StatusCode::NOT_FOUND, "No such invoice").into_response();
+    };
+    let lines = [
+        format!("Invoice {}", invoice["number"].as_str().unwrap_or_default()),
+        format!("Amount due: {}", money(&invoice["amount_remaining"], &invoice["currency"])),
+        format!("Status: {}", invoice["status"].as_str().unwrap_or_default()),
+    ];
+    (
+        [(header::CONTENT_TYPE, "application/pdf")],
+        minimal_pdf(&lines),
+    )
+        .into_response()
+}
+
+/// A one-page PDF showing `lines` in Helvetica: enough for a viewer, a download, a test.
+fn minimal_pdf(lines: &[String]) -> Vec<u8> {
+    // PDF string literals escape backslash and parentheses; the text is ASCII we made.
+    let literal = |s: &str| s.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
+    let mut content = String::from("BT /F1 14 Tf 72 720 Td 18 TL\n");
+    for line in lines {
+        content.push_str(&format!("({}) '\n", literal(line)));
+    }
+    content.push_str("ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+    ];
+    let mut pdf = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
+    }
+    let xref = pdf.len();
+    pdf.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for offset in offsets {
+        pdf.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    pdf.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1));
+    pdf.into_bytes()
+}
+
+#[derive(Deserialize)]
+struct ChallengeQuery {
+    return_url: Option<String>,
+}
+
+/// The bank's 3-D Secure step, for flows that redirect instead of using Stripe.js.
+async fn challenge_page(Path(id): Path<String>, Query(query): Query<ChallengeQuery>) -> Html<String> {
+    let return_url = escape(query.return_url.as_deref().unwrap_or_default());
+    let id = escape(&id);
+    let button = |answer: &str, label: &str| {
+        format!(
+            "<form method=\"post\"><input type=\"hidden\" name=\"answer\" value=\"{answer}\">\
+             <input type=\"hidden\" name=\"return_url\" value=\"{return_url}\">\
+             <button type=\"submit\">{label}</button></form>"
+        )
+    };
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>3D Secure test</title></head>\
+         <body><main><h1>3D Secure test payment</h1><p>Emulated issuer challenge for {id}.</p>{}{}</main></body></html>",
+        button("complete", "Complete authentication"),
+        button("fail", "Fail authentication"),
+    ))
+}
+
+#[derive(Deserialize)]
+struct ChallengeAnswer {
+    answer: String,
+    return_url: Option<String>,
+}
+
+async fn answer_challenge(
+    State(emulator): State<StripeEmulator>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<ChallengeAnswer>,
+) -> Response {
+    let success = form.answer == "complete";
+    let ctx = Ctx { caller: Caller::Secret, request_id: super::ids::new_id("req"), idempotency_key: None };
+    let (kind, answered) = if id.starts_with("seti_") {
+        ("setup_intent", emulator.transact(&ctx, |tx| {
+            let intent = tx.store.find("setup_intent", "setup_intent", &id)?;
+            setup_intents::answer_challenge(tx, intent, success)
+        }))
+    } else {
+        ("payment_intent", emulator.transact(&ctx, |tx| {
+            let intent = tx.store.find("payment_intent", "payment_intent", &id)?;
+            payment_intents::answer_challenge(tx, intent, success)
+        }))
+    };
+    let intent = match answered {
+        Ok(intent) => intent,
+        Err(e) => return (e.status, Html(format!("<p>{}</p>", escape(&e.message)))).into_response(),
+    };
+    let status = if intent["status"] == "succeeded" { "succeeded" } else { "failed" };
+    match form.return_url.filter(|url| !url.is_empty()) {
+        // Stripe appends the intent and its client secret to the return URL.
+        Some(url) => {
+            let separator = if url.contains('?') { '&' } else { '?' };
+            let secret = intent["client_secret"].as_str().unwrap_or_default();
+            Redirect::to(&format!("{url}{separator}{kind}={id}&{kind}_client_secret={secret}&redirect_status={status}"))
+                .into_response()
+        }
+        None => Html(format!("<p id=\"result\">Authentication {status}.</p>")).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_xref_offsets_point_at_their_objects() {
+        let pdf = String::from_utf8(minimal_pdf(&["Invoice (A)".into()])).unwrap();
+        assert!(pdf.starts_with("%PDF-1.4"));
+        assert!(pdf.contains("(Invoice \\(A\\)) '"));
+        let xref_at: usize = pdf.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
+        assert!(pdf[xref_at..].starts_with("xref"));
+        let first_offset: usize = pdf[xref_at..].lines().nth(3).unwrap()[..10].parse().unwrap();
+        assert!(pdf[first_offset..].starts_with("1 0 obj"));
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+}

@@ -1,0 +1,401 @@
+//! An embedded Stripe: REST API v1, signed webhooks and a Stripe.js stand-in, mounted at
+//! `/_emulator/stripe` in offline test mode only (never with any configured key, so never with a
+//! live one).
+//!
+//! It speaks Stripe's wire protocol (form-encoded bracket-notation requests, Bearer `sk_test_`
+//! keys, JSON answers, Stripe's error envelope, `Idempotency-Key`), so the app's async-stripe
+//! client talks to it over HTTP exactly as to api.stripe.com; only the base URL differs.
+//!
+//! All state is in memory ([`store::Store`]): customers, intents, invoices and events last as
+//! long as the process. Liberties taken, so that tests see every event the app must handle:
+//! every card confirmation passes through `processing` (and emits `payment_intent.processing`)
+//! before it succeeds or fails; `capture_method=manual` is refused.
+
+pub mod cards;
+mod charges;
+mod customers;
+pub mod errors;
+mod events;
+pub mod faults;
+pub mod form;
+mod hosted_pages;
+mod idempotency;
+pub mod ids;
+mod invoices;
+mod payment_intents;
+mod payment_methods;
+mod refunds;
+mod setup_intents;
+mod store;
+mod stripe_js;
+pub mod webhooks;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use secrecy::SecretString;
+use serde_json::Value;
+
+use errors::StripeError;
+use faults::Faults;
+use form::Params;
+use idempotency::{Begin, Idempotency};
+use store::Store;
+use webhooks::Deliverer;
+
+/// Request bodies larger than this are refused; Stripe's own API requests are a few KB.
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// Where the emulator is reachable and where it sends webhooks.
+#[derive(Debug, Clone)]
+pub struct EmulatorSettings {
+    /// Absolute URL of the emulator's mount point, as a browser reaches it, e.g.
+    /// `http://127.0.0.1:3005/_emulator/stripe` (no trailing slash); hosted invoice pages and
+    /// the Stripe.js stand-in are under it.
+    pub public_base: String,
+    /// The webhook endpoint events are POSTed to: the app's own `/api/stripe/webhook`.
+    pub webhook_url: String,
+    pub webhook_secret: SecretString,
+}
+
+/// A handle on the emulator; cheap to clone. Tests use it to redirect and speed up webhooks.
+#[derive(Clone)]
+pub struct StripeEmulator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<Mutex<Store>>,
+    idempotency: Idempotency,
+    faults: Arc<Faults>,
+    webhooks: Arc<Deliverer>,
+    public_base: String,
+}
+
+impl StripeEmulator {
+    pub fn new(settings: EmulatorSettings) -> Self {
+        let store = Arc::new(Mutex::new(Store::default()));
+        let faults = Arc::new(Faults::default());
+        let webhooks = Arc::new(Deliverer::new(
+            settings.webhook_url,
+            settings.webhook_secret,
+            store.clone(),
+            faults.clone(),
+        ));
+        StripeEmulator {
+            inner: Arc::new(Inner {
+                store,
+                idempotency: Idempotency::default(),
+                faults,
+                webhooks,
+                public_base: settings.public_base.trim_end_matches('/').to_owned(),
+            }),
+        }
+    }
+
+    pub fn public_base(&self) -> &str {
+        &self.inner.public_base
+    }
+
+    pub fn webhooks(&self) -> &Deliverer {
+        &self.inner.webhooks
+    }
+
+    /// The routes, to be nested at `/_emulator/stripe`.
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        let api = Router::new()
+            .route("/customers", post(customers::create).get(customers::list))
+            .route("/customers/{id}", post(customers::update).get(customers::retrieve))
+            .route("/customers/{id}/payment_methods", get(payment_methods::list_for_customer))
+            .route("/payment_methods", post(payment_methods::create).get(payment_methods::list))
+            .route("/payment_methods/{id}", get(payment_methods::retrieve))
+            .route("/payment_methods/{id}/attach", post(payment_methods::attach))
+            .route("/payment_methods/{id}/detach", post(payment_methods::detach))
+            .route("/payment_intents", post(payment_intents::create).get(payment_intents::list))
+            .route("/payment_intents/{id}", post(payment_intents::update).get(payment_intents::retrieve))
+            .route("/payment_intents/{id}/confirm", post(payment_intents::confirm))
+            .route("/payment_intents/{id}/cancel", post(payment_intents::cancel))
+            .route("/payment_intents/{id}/authenticate", post(payment_intents::authenticate))
+            .route("/setup_intents", post(setup_intents::create).get(setup_intents::list))
+            .route("/setup_intents/{id}", get(setup_intents::retrieve))
+            .route("/setup_intents/{id}/confirm", post(setup_intents::confirm))
+            .route("/setup_intents/{id}/authenticate", post(setup_intents::authenticate))
+            .route("/charges/{id}", get(charges::retrieve))
+            .route("/refunds", post(refunds::create).get(refunds::list))
+            .route("/refunds/{id}", get(refunds::retrieve))
+            .route("/invoiceitems", post(invoices::create_item).get(invoices::list_items))
+            .route("/invoiceitems/{id}", get(invoices::retrieve_item))
+            .route("/invoices", post(invoices::create).get(invoices::list))
+            .route("/invoices/{id}", get(invoices::retrieve))
+            .route("/invoices/{id}/finalize", post(invoices::finalize))
+            .route("/invoices/{id}/pay", post(invoices::pay))
+            .route("/invoices/{id}/void", post(invoices::void))
+            .route("/events", get(events::list))
+            .route("/events/{id}", get(events::retrieve))
+            .fallback(unknown_route)
+            .layer(axum::middleware::from_fn_with_state(self.clone(), api_gate));
+        Router::new()
+            .nest("/v1", api)
+            .merge(stripe_js::routes())
+            .merge(hosted_pages::routes())
+            .merge(faults::routes())
+            .with_state(self.clone())
+    }
+
+    /// Runs `work` on the store under its lock, then hands the events it emitted to webhook
+    /// delivery, whether the work succeeded or not (a declined payment still emits its events).
+    fn transact<T>(
+        &self,
+        ctx: &Ctx,
+        work: impl FnOnce(&mut Tx) -> Result<T, StripeError>,
+    ) -> Result<T, StripeError> {
+        let (result, events) = {
+            let mut store = self.lock_store();
+            let mut tx = Tx { store: &mut store, events: Vec::new(), ctx, public_base: &self.inner.public_base };
+            let result = work(&mut tx);
+            (result, tx.events)
+        };
+        self.inner.webhooks.deliver(events);
+        result
+    }
+
+    /// GET one object with the secret key, honouring `expand[]`.
+    fn retrieve(&self, ctx: &Ctx, params: &Params, object_type: &str, resource: &str, id: &str) -> ApiResult {
+        ctx.require_secret_key()?;
+        let store = self.lock_store();
+        let object = store.find(object_type, resource, id)?;
+        Ok(Json(store.expand(object, &params.expand())))
+    }
+
+    /// GET a page of objects of one type with the secret key; `keep` filters (by customer...).
+    fn list(&self, ctx: &Ctx, params: &Params, object_type: &str, url: &str, keep: impl Fn(&Value) -> bool) -> ApiResult {
+        ctx.require_secret_key()?;
+        let store = self.lock_store();
+        let list = store::page(store.all(object_type, keep), params, url)?;
+        Ok(Json(store.expand(list, &params.expand())))
+    }
+
+    fn lock_store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock leaves objects as they were written; keep serving.
+        self.inner.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub(crate) type ApiResult = Result<Json<Value>, StripeError>;
+
+/// `customer=cus_...` filter for lists: everything when absent.
+fn customer_filter(params: &Params) -> impl Fn(&Value) -> bool + use<> {
+    let customer = params.non_empty_str("customer").map(str::to_owned);
+    move |object: &Value| customer.as_deref().is_none_or(|c| object["customer"] == c)
+}
+
+/// One API call's access to the store, collecting the events it emits.
+pub(crate) struct Tx<'a> {
+    pub store: &'a mut Store,
+    events: Vec<Value>,
+    pub ctx: &'a Ctx,
+    pub public_base: &'a str,
+}
+
+impl Tx<'_> {
+    /// Records an event about `object` (a snapshot of it now), to be delivered after the call.
+    pub fn emit(&mut self, event_type: &str, object: &Value) {
+        self.emit_with_previous(event_type, object, None);
+    }
+
+    /// As [`Tx::emit`], with `previous_attributes` for `*.updated` events.
+    pub fn emit_with_previous(&mut self, event_type: &str, object: &Value, previous: Option<Value>) {
+        let event = events::build(event_type, object, previous, self.ctx);
+        self.events.push(self.store.insert(event));
+    }
+}
+
+/// Who is calling: the secret key may do anything; a publishable key (Stripe.js) only what
+/// Stripe lets it, mostly with an intent's client secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    Secret,
+    Publishable,
+}
+
+/// Per-request facts the API gate established.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub caller: Caller,
+    pub request_id: String,
+    pub idempotency_key: Option<String>,
+}
+
+impl Ctx {
+    pub fn require_secret_key(&self) -> Result<(), StripeError> {
+        match self.caller {
+            Caller::Secret => Ok(()),
+            Caller::Publishable => Err(StripeError::publishable_key_not_allowed()),
+        }
+    }
+
+    /// Secret key, or publishable key with the intent's own client secret.
+    pub fn require_secret_or_client_secret(&self, params: &Params, intent: &Value) -> Result<(), StripeError> {
+        if self.caller == Caller::Secret {
+            return Ok(());
+        }
+        match params.str("client_secret") {
+            Some(given) if intent["client_secret"] == given => Ok(()),
+            Some(_) => Err(StripeError::invalid_request(
+                "The client_secret provided does not match the client_secret associated with this intent.",
+                Some("client_secret"),
+            )),
+            None => Err(StripeError::publishable_key_not_allowed()),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = StripeError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(StripeError::no_api_key)
+    }
+}
+
+/// Parameters from the query (GET) or the form body (POST), in Stripe's bracket notation.
+impl<S: Send + Sync> FromRequest<S> for Params {
+    type Rejection = StripeError;
+
+    async fn from_request(request: Request, _: &S) -> Result<Self, Self::Rejection> {
+        if request.method() == Method::GET || request.method() == Method::DELETE {
+            let query = request.uri().query().unwrap_or_default();
+            return form::decode(query.as_bytes()).map(Params);
+        }
+        let bytes = to_bytes(request.into_body(), BODY_LIMIT)
+            .await
+            .map_err(|_| StripeError::invalid_request("The request body is too large.", None))?;
+        form::decode(&bytes).map(Params)
+    }
+}
+
+/// Stripe's order of checks: the key first, then (injected) faults, then idempotency.
+async fn api_gate(State(emulator): State<StripeEmulator>, request: Request, next: Next) -> Response {
+    let caller = match authenticate(request.headers()) {
+        Ok(caller) => caller,
+        Err(e) => return e.into_response(),
+    };
+    match emulator.inner.faults.take_api_fault() {
+        Some(faults::ApiFault::Error) => return StripeError::api_error().into_response(),
+        // The call still happens, late: the client has given up by then, which is the case an
+        // Idempotency-Key exists for.
+        Some(faults::ApiFault::Hang(duration)) => tokio::time::sleep(duration).await,
+        None => {}
+    }
+    let idempotency_key = (request.method() == Method::POST)
+        .then(|| request.headers().get("idempotency-key")?.to_str().ok().map(str::to_owned))
+        .flatten();
+    let ctx = Ctx { caller, request_id: ids::new_id("req"), idempotency_key: idempotency_key.clone() };
+    let request_id = ctx.request_id.clone();
+    let mut response = match idempotency_key {
+        Some(key) => idempotent(&emulator, key, ctx, request, next).await,
+        None => {
+            let mut request = request;
+            request.extensions_mut().insert(ctx);
+            next.run(request).await
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().entry("request-id").or_insert(value);
+    }
+    response
+}
+
+/// Same key and same parameters: the stored answer; same key, other parameters: a 400.
+async fn idempotent(emulator: &StripeEmulator, key: String, ctx: Ctx, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+        return StripeError::invalid_request("The request body is too large.", None).into_response();
+    };
+    let params = match form::decode(&bytes) {
+        Ok(params) => params,
+        Err(e) => return e.into_response(),
+    };
+    let fingerprint = idempotency::Fingerprint {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        params,
+    };
+    let guard = match emulator.inner.idempotency.begin(&key, fingerprint) {
+        Begin::Replay(stored) => return stored,
+        Begin::Refused(e) => return e.into_response(),
+        Begin::Fresh(guard) => guard,
+    };
+    parts.extensions.insert(ctx);
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    guard.complete(response).await
+}
+
+/// `Authorization: Bearer sk_test_...` (or Basic with the key as user name, as curl -u sends).
+/// Offline, any test key is accepted; live keys and anything else get Stripe's 401.
+fn authenticate(headers: &axum::http::HeaderMap) -> Result<Caller, StripeError> {
+    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return Err(StripeError::no_api_key());
+    };
+    let key = if let Some(bearer) = value.strip_prefix("Bearer ") {
+        bearer.trim().to_owned()
+    } else if let Some(basic) = value.strip_prefix("Basic ") {
+        decode_basic_user(basic.trim()).ok_or_else(StripeError::no_api_key)?
+    } else {
+        return Err(StripeError::no_api_key());
+    };
+    if key.starts_with("sk_test_") || key.starts_with("rk_test_") {
+        Ok(Caller::Secret)
+    } else if key.starts_with("pk_test_") {
+        Ok(Caller::Publishable)
+    } else {
+        Err(StripeError::invalid_api_key(&key))
+    }
+}
+
+fn decode_basic_user(encoded: &str) -> Option<String> {
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    Some(text.split_once(':').map_or(text.clone(), |(user, _)| user.to_owned()))
+}
+
+async fn unknown_route(request: Request) -> StripeError {
+    StripeError::no_route(request.method().as_str(), request.uri().path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn auth(value: &str) -> Result<Caller, StripeError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+        authenticate(&headers)
+    }
+
+    #[test]
+    fn test_keys_pass_and_live_keys_get_401() {
+        assert_eq!(auth("Bearer sk_test_anything").unwrap(), Caller::Secret);
+        assert_eq!(auth("Bearer pk_test_anything").unwrap(), Caller::Publishable);
+        assert_eq!(auth("Basic c2tfdGVzdF94eXo6").unwrap(), Caller::Secret, "curl -u sk_test_xyz:");
+        for live in ["Bearer sk_live_abc", "Bearer pk_live_abc", "Bearer nonsense"] {
+            let e = auth(live).unwrap_err();
+            assert_eq!(e.status.as_u16(), 401, "{live}");
+            assert!(e.message.starts_with("Invalid API Key provided"));
+        }
+        assert!(authenticate(&HeaderMap::new()).unwrap_err().message.contains("did not provide an API key"));
+    }
+}

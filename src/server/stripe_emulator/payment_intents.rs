@@ -1,0 +1,397 @@
+//! Payment intents: create (optionally confirming), retrieve, update, confirm, cancel, list, and
+//! the emulator's own 3-D Secure answer (`POST /v1/payment_intents/{id}/authenticate`
+//! `result=complete|fail`), which stands for the cardholder's step at their bank.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::cards::{Behaviour, Decline, AUTHENTICATION_FAILED, AUTHENTICATION_REQUIRED};
+use super::errors::StripeError;
+use super::form::Params;
+use super::ids::{client_secret, new_id, now};
+use super::{charges, customer_filter, payment_methods, ApiResult, Ctx, StripeEmulator, Tx};
+
+/// Stripe's minimum charge is $0.50 (or its equivalent); amounts are in minor units.
+const MINIMUM_AMOUNT: i64 = 50;
+const MAXIMUM_AMOUNT: i64 = 99_999_999;
+const CANCELABLE: &[&str] = &["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action", "processing"];
+const CONFIRMABLE: &[&str] = &["requires_payment_method", "requires_confirmation", "requires_action"];
+
+
+pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+    ctx.require_secret_key()?;
+    let amount = amount(&params)?.ok_or_else(|| StripeError::missing_param("amount"))?;
+    let currency = currency(&params)?.ok_or_else(|| StripeError::missing_param("currency"))?;
+    match params.non_empty_str("capture_method") {
+        None | Some("automatic" | "automatic_async") => {}
+        Some(_) => {
+            return Err(StripeError::invalid_request(
+                "The emulator supports capture_method automatic and automatic_async only.",
+                Some("capture_method"),
+            ));
+        }
+    }
+    let confirm = params.bool("confirm")?.unwrap_or(false);
+    emulator.transact(&ctx, |tx| {
+        let id = new_id("pi");
+        let mut intent = json!({
+            "id": id,
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_capturable": 0,
+            "amount_details": { "tip": {} },
+            "amount_received": 0,
+            "application": null,
+            "application_fee_amount": null,
+            "automatic_payment_methods": null,
+            "canceled_at": null,
+            "cancellation_reason": null,
+            "capture_method": params.non_empty_str("capture_method").unwrap_or("automatic"),
+            "client_secret": client_secret(&id),
+            "confirmation_method": "automatic",
+            "created": now(),
+            "currency": currency,
+            "customer": null,
+            "customer_account": null,
+            "description": null,
+            "excluded_payment_method_types": null,
+            "last_payment_error": null,
+            "latest_charge": null,
+            "livemode": false,
+            "managed_payments": { "enabled": false },
+            "metadata": params.merge_metadata(&json!({}))?,
+            "next_action": null,
+            "on_behalf_of": null,
+            "payment_method": null,
+            "payment_method_configuration_details": null,
+            "payment_method_options": {
+                "card": { "installments": null, "mandate_options": null, "network": null, "request_three_d_secure": "automatic" },
+            },
+            "payment_method_types": ["card"],
+            "processing": null,
+            "receipt_email": null,
+            "review": null,
+            "setup_future_usage": null,
+            "shipping": null,
+            "source": null,
+            "statement_descriptor": null,
+            "statement_descriptor_suffix": null,
+            "status": "requires_payment_method",
+            "transfer_data": null,
+            "transfer_group": null,
+        });
+        apply_updates(tx, &mut intent, &params)?;
+        let intent = tx.store.insert(intent);
+        tx.emit("payment_intent.created", &intent);
+        let intent = if confirm { confirm_intent(tx, intent, &params)? } else { intent };
+        Ok(Json(tx.store.expand(intent, &params.expand())))
+    })
+}
+
+fn amount(params: &Params) -> Result<Option<i64>, StripeError> {
+    let Some(amount) = params.int("amount")? else { return Ok(None) };
+    if amount < MINIMUM_AMOUNT {
+        return Err(StripeError::invalid_request("Amount must be at least $0.50 usd", Some("amount"))
+            .with_code("amount_too_small"));
+    }
+    if amount > MAXIMUM_AMOUNT {
+        return Err(StripeError::invalid_request("Amount must be no more than $999,999.99", Some("amount"))
+            .with_code("amount_too_large"));
+    }
+    Ok(Some(amount))
+}
+
+fn currency(params: &Params) -> Result<Option<String>, StripeError> {
+    let Some(raw) = params.non_empty_str("currency") else { return Ok(None) };
+    let code = raw.to_ascii_lowercase();
+    if code.len() != 3 || !code.chars().all(|c| c.is_ascii_lowercase()) {
+        return Err(StripeError::invalid_request(format!("Invalid currency: {raw}."), Some("currency")));
+    }
+    Ok(Some(code))
+}
+
+/// The fields create and update share.
+fn apply_updates(tx: &mut Tx, intent: &mut Value, params: &Params) -> Result<(), StripeError> {
+    if let Some(amount) = amount(params)? {
+        intent["amount"] = json!(amount);
+    }
+    if let Some(currency) = currency(params)? {
+        intent["currency"] = json!(currency);
+    }
+    if let Some(customer) = params.non_empty_str("customer") {
+        tx.store.find("customer", "customer", customer)?;
+        intent["customer"] = json!(customer);
+    }
+    for field in ["description", "receipt_email", "statement_descriptor", "statement_descriptor_suffix"] {
+        if let Some(value) = params.str(field) {
+            intent[field] = if value.is_empty() { Value::Null } else { json!(value) };
+        }
+    }
+    match params.str("setup_future_usage") {
+        None => {}
+        Some("") => intent["setup_future_usage"] = Value::Null,
+        Some(usage @ ("off_session" | "on_session")) => intent["setup_future_usage"] = json!(usage),
+        Some(other) => {
+            return Err(StripeError::invalid_request(
+                format!("Invalid setup_future_usage: must be one of off_session or on_session, not {other}"),
+                Some("setup_future_usage"),
+            ));
+        }
+    }
+    if params.get("metadata").is_some() {
+        intent["metadata"] = params.merge_metadata(&intent["metadata"])?;
+    }
+    if let Some(pm) = params.non_empty_str("payment_method") {
+        let pm = payment_methods::resolve(tx, pm)?;
+        intent["payment_method"] = pm["id"].clone();
+        if intent["status"] == "requires_payment_method" {
+            intent["status"] = json!("requires_confirmation");
+        }
+    }
+    Ok(())
+}
+
+pub async fn retrieve(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult {
+    let store = emulator.lock_store();
+    let intent = store.find("payment_intent", "payment_intent", &id)?;
+    ctx.require_secret_or_client_secret(&params, &intent)?;
+    Ok(Json(store.expand(intent, &params.expand())))
+}
+
+pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+    emulator.list(&ctx, &params, "payment_intent", "/v1/payment_intents", customer_filter(&params))
+}
+
+pub async fn update(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult {
+    ctx.require_secret_key()?;
+    emulator.transact(&ctx, |tx| {
+        let mut intent = tx.store.find("payment_intent", "payment_intent", &id)?;
+        require_status(&intent, CONFIRMABLE, "update")?;
+        apply_updates(tx, &mut intent, &params)?;
+        Ok(Json(tx.store.insert(intent)))
+    })
+}
+
+pub async fn confirm(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult {
+    emulator.transact(&ctx, |tx| {
+        let intent = tx.store.find("payment_intent", "payment_intent", &id)?;
+        ctx.require_secret_or_client_secret(&params, &intent)?;
+        let intent = confirm_intent(tx, intent, &params)?;
+        Ok(Json(tx.store.expand(intent, &params.expand())))
+    })
+}
+
+fn require_status(intent: &Value, allowed: &[&str], action: &str) -> Result<(), StripeError> {
+    let status = intent["status"].as_str().unwrap_or_default();
+    if allowed.contains(&status) {
+        return Ok(());
+    }
+    Err(StripeError::unexpected_state(
+        "payment_intent_unexpected_state",
+        format!("You cannot {action} this PaymentIntent because it has a status of {status}."),
+    )
+    .with_extra("payment_intent", intent.clone()))
+}
+
+/// Confirmation: attempts the payment with the given (or already set) payment method.
+fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Value, StripeError> {
+    require_status(&intent, CONFIRMABLE, "confirm")?;
+    let chosen = params.non_empty_str("payment_method").or(intent["payment_method"].as_str()).map(str::to_owned);
+    let pm = match chosen {
+        Some(id) => payment_methods::resolve(tx, &id)?,
+        None => {
+            return Err(StripeError::unexpected_state(
+                "payment_intent_unexpected_state",
+                "You cannot confirm this PaymentIntent because it's missing a payment method. To \
+                 confirm the PaymentIntent, pass a payment method in the payment_method parameter.",
+            )
+            .with_param("payment_method"));
+        }
+    };
+    if !pm["customer"].is_null() && pm["customer"] != intent["customer"] {
+        return Err(StripeError::invalid_request(
+            "The provided PaymentMethod belongs to a different Customer than the PaymentIntent.",
+            Some("payment_method"),
+        ));
+    }
+    for field in ["receipt_email", "setup_future_usage"] {
+        if let Some(value) = params.non_empty_str(field) {
+            intent[field] = json!(value);
+        }
+    }
+    intent["payment_method"] = pm["id"].clone();
+    let off_session = params.bool("off_session")?.unwrap_or(false);
+    if payment_methods::behaviour(&pm) == Behaviour::RequiresAuthentication {
+        if off_session {
+            return Err(fail(tx, intent, &pm, AUTHENTICATION_REQUIRED, None));
+        }
+        intent["status"] = json!("requires_action");
+        intent["next_action"] = three_d_secure_action(tx.public_base, &intent, params.non_empty_str("return_url"));
+        let intent = tx.store.insert(intent);
+        tx.emit("payment_intent.requires_action", &intent);
+        return Ok(intent);
+    }
+    settle(tx, intent, &pm)
+}
+
+/// `redirect_to_url` when the server confirmed with a `return_url`; otherwise `use_stripe_sdk`,
+/// which Stripe.js (here, the stand-in) handles with its challenge dialog. Both point at the
+/// emulator's challenge page.
+pub fn three_d_secure_action(public_base: &str, intent: &Value, return_url: Option<&str>) -> Value {
+    let id = intent["id"].as_str().unwrap_or_default();
+    let challenge = format!("{public_base}/_3ds/{id}");
+    match return_url {
+        Some(return_url) => json!({
+            "type": "redirect_to_url",
+            "redirect_to_url": { "return_url": return_url, "url": format!("{challenge}?return_url={}", encode(return_url)) },
+        }),
+        None => json!({
+            "type": "use_stripe_sdk",
+            "use_stripe_sdk": { "type": "three_d_secure_redirect", "stripe_js": challenge },
+        }),
+    }
+}
+
+fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Charges the card; passes through `processing` as the emulator always does (see mod docs).
+fn settle(tx: &mut Tx, mut intent: Value, pm: &Value) -> Result<Value, StripeError> {
+    intent["status"] = json!("processing");
+    intent["next_action"] = Value::Null;
+    let processing = tx.store.insert(intent.clone());
+    tx.emit("payment_intent.processing", &processing);
+    let (charge, decline) = charges::charge(tx, &intent, pm);
+    intent["latest_charge"] = charge["id"].clone();
+    if let Some(decline) = decline {
+        return Err(fail(tx, intent, pm, decline, Some(&charge)));
+    }
+    intent["status"] = json!("succeeded");
+    intent["amount_received"] = intent["amount"].clone();
+    intent["last_payment_error"] = Value::Null;
+    // Stripe saves the card to the customer when the payment asked for future use.
+    if !intent["setup_future_usage"].is_null()
+        && let Some(customer) = intent["customer"].as_str().map(str::to_owned)
+    {
+        payment_methods::attach_to(tx, pm["id"].as_str().unwrap_or_default(), &customer)?;
+    }
+    let intent = tx.store.insert(intent);
+    tx.emit("payment_intent.succeeded", &intent);
+    Ok(intent)
+}
+
+/// A failed attempt: the intent goes back to `requires_payment_method` with the error kept in
+/// `last_payment_error`, and the caller gets Stripe's 402 with the intent attached.
+fn fail(tx: &mut Tx, mut intent: Value, pm: &Value, decline: Decline, charge: Option<&Value>) -> StripeError {
+    let charge_id = charge.map_or(Value::Null, |c| c["id"].clone());
+    intent["status"] = json!("requires_payment_method");
+    intent["payment_method"] = Value::Null;
+    intent["next_action"] = Value::Null;
+    intent["last_payment_error"] = json!({
+        "type": "card_error",
+        "code": decline.code,
+        "decline_code": decline.decline_code,
+        "message": decline.message,
+        "charge": charge_id,
+        "doc_url": format!("https://stripe.com/docs/error-codes/{}", decline.code.replace('_', "-")),
+        "payment_method": pm,
+    });
+    let intent = tx.store.insert(intent);
+    tx.emit("payment_intent.payment_failed", &intent);
+    let mut error = payment_methods::card_error(decline)
+        .with_extra("payment_intent", intent)
+        .with_extra("payment_method", pm.clone());
+    if !charge_id.is_null() {
+        error = error.with_extra("charge", charge_id);
+    }
+    error
+}
+
+pub async fn cancel(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult {
+    ctx.require_secret_key()?;
+    let reason = params.non_empty_str("cancellation_reason");
+    if let Some(r) = reason
+        && !["duplicate", "fraudulent", "requested_by_customer", "abandoned"].contains(&r)
+    {
+        return Err(StripeError::invalid_request(format!("Invalid cancellation_reason: {r}"), Some("cancellation_reason")));
+    }
+    emulator.transact(&ctx, |tx| {
+        let mut intent = tx.store.find("payment_intent", "payment_intent", &id)?;
+        require_status(&intent, CANCELABLE, "cancel")?;
+        intent["status"] = json!("canceled");
+        intent["canceled_at"] = json!(now());
+        intent["cancellation_reason"] = json!(reason);
+        intent["next_action"] = Value::Null;
+        let intent = tx.store.insert(intent);
+        tx.emit("payment_intent.canceled", &intent);
+        Ok(Json(intent))
+    })
+}
+
+/// The cardholder's answer to the 3-D Secure challenge: `result=complete` pays (the card may
+/// still be declined), `result=fail` leaves the intent needing another payment method.
+pub async fn authenticate(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult {
+    let success = match params.required_str("result")? {
+        "complete" => true,
+        "fail" => false,
+        other => return Err(StripeError::invalid_request(format!("Invalid result: {other}"), Some("result"))),
+    };
+    emulator.transact(&ctx, |tx| {
+        let intent = tx.store.find("payment_intent", "payment_intent", &id)?;
+        ctx.require_secret_or_client_secret(&params, &intent)?;
+        answer_challenge(tx, intent, success).map(Json)
+    })
+}
+
+pub(super) fn answer_challenge(tx: &mut Tx, mut intent: Value, success: bool) -> Result<Value, StripeError> {
+    require_status(&intent, &["requires_action"], "authenticate")?;
+    let pm = tx.store.find("payment_method", "PaymentMethod", intent["payment_method"].as_str().unwrap_or_default())?;
+    if success {
+        let id = intent["id"].as_str().unwrap_or_default().to_owned();
+        return match settle(tx, intent, &pm) {
+            Ok(intent) => Ok(intent),
+            // A declined charge is still an answered challenge: the intent now says why.
+            Err(_) => tx.store.find("payment_intent", "payment_intent", &id),
+        };
+    }
+    intent["status"] = json!("requires_payment_method");
+    intent["payment_method"] = Value::Null;
+    intent["next_action"] = Value::Null;
+    intent["last_payment_error"] = json!({
+        "type": "invalid_request_error",
+        "code": "payment_intent_authentication_failure",
+        "message": AUTHENTICATION_FAILED,
+        "doc_url": "https://stripe.com/docs/error-codes/payment-intent-authentication-failure",
+        "payment_method": pm,
+    });
+    let intent = tx.store.insert(intent);
+    tx.emit("payment_intent.payment_failed", &intent);
+    Ok(intent)
+}

@@ -1,0 +1,117 @@
+//! Refunds of a succeeded charge (named directly or through its payment intent), whole or
+//! partial; the charge keeps the running total as Stripe's does.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::errors::StripeError;
+use super::form::Params;
+use super::ids::{new_id, now};
+use super::{ApiResult, Ctx, StripeEmulator};
+
+pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+    ctx.require_secret_key()?;
+    let reason = params.non_empty_str("reason");
+    if let Some(r) = reason
+        && !["duplicate", "fraudulent", "requested_by_customer"].contains(&r)
+    {
+        return Err(StripeError::invalid_request(format!("Invalid reason: {r}"), Some("reason")));
+    }
+    let requested = params.int("amount")?;
+    emulator.transact(&ctx, |tx| {
+        let charge_id = match (params.non_empty_str("charge"), params.non_empty_str("payment_intent")) {
+            (Some(charge), _) => charge.to_owned(),
+            (None, Some(pi)) => {
+                let intent = tx.store.find("payment_intent", "payment_intent", pi)?;
+                intent["latest_charge"].as_str().map(str::to_owned).ok_or_else(|| {
+                    StripeError::invalid_request(
+                        format!("This PaymentIntent ({pi}) does not have a successful charge to refund."),
+                        Some("payment_intent"),
+                    )
+                })?
+            }
+            (None, None) => return Err(StripeError::missing_param("charge")),
+        };
+        let mut charge = tx.store.find("charge", "charge", &charge_id)?;
+        if charge["status"] != "succeeded" {
+            return Err(StripeError::invalid_request(
+                format!("Charge {charge_id} has not succeeded, so it cannot be refunded."),
+                Some("charge"),
+            ));
+        }
+        let charged = charge["amount"].as_i64().unwrap_or_default();
+        let refunded = charge["amount_refunded"].as_i64().unwrap_or_default();
+        let remaining = charged - refunded;
+        if remaining == 0 {
+            return Err(StripeError::invalid_request(format!("Charge {charge_id} has already been refunded."), None)
+                .with_code("charge_already_refunded"));
+        }
+        let amount = requested.unwrap_or(remaining);
+        if amount <= 0 || amount > remaining {
+            return Err(StripeError::invalid_request(
+                format!(
+                    "Refund amount ({}) is greater than unrefunded amount on charge ({})",
+                    minor_units(amount),
+                    minor_units(remaining)
+                ),
+                Some("amount"),
+            )
+            .with_code("amount_too_large"));
+        }
+        let refund = tx.store.insert(json!({
+            "id": new_id("re"),
+            "object": "refund",
+            "amount": amount,
+            "balance_transaction": new_id("txn"),
+            "charge": charge_id,
+            "created": now(),
+            "currency": charge["currency"],
+            "customer": charge["customer"],
+            "customer_account": null,
+            "destination_details": { "card": { "type": "refund", "reference_status": "pending" }, "type": "card" },
+            "metadata": params.merge_metadata(&json!({}))?,
+            "payment_intent": charge["payment_intent"],
+            "payment_method": charge["payment_method"],
+            "reason": reason,
+            "receipt_number": null,
+            "source_transfer_reversal": null,
+            "status": "succeeded",
+            "transfer_reversal": null,
+        }));
+        charge["amount_refunded"] = json!(refunded + amount);
+        charge["refunded"] = json!(refunded + amount == charged);
+        if let Some(list) = charge["refunds"]["data"].as_array_mut() {
+            list.insert(0, refund.clone());
+        }
+        let charge = tx.store.insert(charge);
+        tx.emit("refund.created", &refund);
+        tx.emit("charge.refunded", &charge);
+        Ok(Json(refund))
+    })
+}
+
+/// "$12.34"-style, as Stripe's refund messages show amounts (two-decimal currencies).
+fn minor_units(amount: i64) -> String {
+    format!("${}.{:02}", amount / 100, amount % 100)
+}
+
+pub async fn retrieve(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult {
+    emulator.retrieve(&ctx, &params, "refund", "refund", &id)
+}
+
+/// Filtered by `payment_intent` or `charge` when given.
+pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+    let filters: Vec<(&str, String)> = ["payment_intent", "charge"]
+        .into_iter()
+        .filter_map(|key| params.non_empty_str(key).map(|v| (key, v.to_owned())))
+        .collect();
+    emulator.list(&ctx, &params, "refund", "/v1/refunds", |refund: &Value| {
+        filters.iter().all(|(key, value)| refund[*key] == value.as_str())
+    })
+}
