@@ -8,6 +8,7 @@ use octavia_billing::server::bootstrap;
 use octavia_billing::server::config::Config;
 use octavia_billing::server::startup::Application;
 use octavia_billing::server::storage::Db;
+use octavia_billing::server::stripe_emulator::StripeEmulator;
 use reqwest::Response;
 use serde_json::Value;
 use sqlx::Connection;
@@ -75,6 +76,8 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
 pub struct TestApp {
     pub address: SocketAddr,
     pub db: Db,
+    /// Present in offline test mode (no Stripe keys), the default.
+    pub stripe_emulator: Option<StripeEmulator>,
     /// Keeps cookies, like a browser.
     pub client: reqwest::Client,
     pub database: TestDatabase,
@@ -92,17 +95,22 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
-    let config = config_with(&[
-        ("DATABASE_URL", &database.url),
-        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
-    ]);
-    let app = Application::build(config).await.expect("app starts");
+    spawn_app_with(database, &[]).await
+}
+
+/// The app with extra configuration variables, e.g. Stripe keys.
+pub async fn spawn_app_with(database: TestDatabase, vars: &[(&str, &str)]) -> TestApp {
+    let mut all = vec![("DATABASE_URL", database.url.as_str()), ("LEPTOS_SITE_ADDR", "127.0.0.1:0")];
+    all.extend_from_slice(vars);
+    let app = Application::build(config_with(&all)).await.expect("app starts");
     let address = app.local_addr();
     let db = app.db().clone();
+    let stripe_emulator = app.stripe_emulator().cloned();
     tokio::spawn(app.run());
     TestApp {
         address,
         db,
+        stripe_emulator,
         client: cookie_client(),
         database,
     }
@@ -145,6 +153,66 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.expect("request sent")
     }
+
+    /// The emulator's Stripe API base, as a Stripe client is configured with it.
+    pub fn stripe_base(&self) -> String {
+        self.url("/_emulator/stripe/")
+    }
+
+    /// A form-encoded POST to the emulator's API (`path` like `v1/customers`), with a test key.
+    pub async fn stripe_post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.stripe_request(reqwest::Method::POST, path, form, &[]).await
+    }
+
+    pub async fn stripe_get(&self, path: &str) -> Response {
+        self.stripe_request(reqwest::Method::GET, path, &[], &[]).await
+    }
+
+    /// Any call to the emulator's API with the test key, with extra headers.
+    pub async fn stripe_request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut request = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.stripe_base()))
+            .bearer_auth(STRIPE_TEST_KEY)
+            .form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// POSTs and returns the JSON object, panicking with the body unless the status is 200.
+    pub async fn stripe_create(&self, path: &str, form: &[(&str, &str)]) -> Value {
+        stripe_ok(self.stripe_post(path, form).await).await
+    }
+
+    pub fn emulator(&self) -> &StripeEmulator {
+        self.stripe_emulator.as_ref().expect("offline test mode runs the Stripe emulator")
+    }
+}
+
+/// Any `sk_test_` key works offline.
+pub const STRIPE_TEST_KEY: &str = "sk_test_emulator_tests";
+
+/// The JSON body of a 200 answer; panics with the status and body otherwise.
+pub async fn stripe_ok(response: Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.expect("JSON body");
+    assert_eq!(status, 200, "unexpected answer: {body}");
+    body
+}
+
+/// The status and Stripe error object (`body.error`) of a failed call.
+pub async fn stripe_error(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.expect("JSON body");
+    assert!(body["error"].is_object(), "no Stripe error envelope in {body}");
+    (status, body["error"].clone())
 }
 
 /// The `{"error": "..."}` body every failure carries; panics if the body is not that shape.

@@ -11,7 +11,8 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{payment_intents, setup_intents, Caller, Ctx, StripeEmulator};
+use super::intents::Kind;
+use super::{Caller, Ctx, StripeEmulator};
 
 pub fn routes() -> Router<StripeEmulator> {
     Router::new()
@@ -156,17 +157,12 @@ async fn answer_challenge(
 ) -> Response {
     let success = form.answer == "complete";
     let ctx = Ctx { caller: Caller::Secret, request_id: super::ids::new_id("req"), idempotency_key: None };
-    let (kind, answered) = if id.starts_with("seti_") {
-        ("setup_intent", emulator.transact(&ctx, |tx| {
-            let intent = tx.store.find("setup_intent", "setup_intent", &id)?;
-            setup_intents::answer_challenge(tx, intent, success)
-        }))
-    } else {
-        ("payment_intent", emulator.transact(&ctx, |tx| {
-            let intent = tx.store.find("payment_intent", "payment_intent", &id)?;
-            payment_intents::answer_challenge(tx, intent, success)
-        }))
-    };
+    let kind = Kind::of_id(&id);
+    let answered = emulator.transact(&ctx, |tx| {
+        let intent = tx.store.find(kind.object, kind.object, &id)?;
+        kind.answer(tx, intent, success)
+    });
+    let kind = kind.object;
     let intent = match answered {
         Ok(intent) => intent,
         Err(e) => return (e.status, Html(format!("<p>{}</p>", escape(&e.message)))).into_response(),

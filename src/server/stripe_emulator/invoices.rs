@@ -231,6 +231,7 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
             "statement_descriptor": null,
             "status": "draft",
             "status_transitions": { "finalized_at": null, "marked_uncollectible_at": null, "paid_at": null, "voided_at": null },
+            "subscription": null,
             "subtotal": 0,
             "subtotal_excluding_tax": 0,
             "test_clock": null,

@@ -21,6 +21,7 @@ pub mod form;
 mod hosted_pages;
 mod idempotency;
 pub mod ids;
+mod intents;
 mod invoices;
 mod payment_intents;
 mod payment_methods;
@@ -38,7 +39,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -139,7 +140,9 @@ impl StripeEmulator {
             .route("/invoices/{id}/void", post(invoices::void))
             .route("/events", get(events::list))
             .route("/events/{id}", get(events::retrieve))
-            .fallback(unknown_route)
+            // Stripe answers unknown paths and methods alike with a 404 in its envelope.
+            .route("/{*rest}", any(unknown_route))
+            .method_not_allowed_fallback(unknown_route)
             .layer(axum::middleware::from_fn_with_state(self.clone(), api_gate));
         Router::new()
             .nest("/v1", api)
@@ -292,12 +295,21 @@ async fn api_gate(State(emulator): State<StripeEmulator>, request: Request, next
         Err(e) => return e.into_response(),
     };
     match emulator.inner.faults.take_api_fault() {
-        Some(faults::ApiFault::Error) => return StripeError::api_error().into_response(),
-        // The call still happens, late: the client has given up by then, which is the case an
-        // Idempotency-Key exists for.
-        Some(faults::ApiFault::Hang(duration)) => tokio::time::sleep(duration).await,
-        None => {}
+        Some(faults::ApiFault::Error) => StripeError::api_error().into_response(),
+        // The call still happens, late, on a task of its own: the client has given up (and
+        // gone) by then, which is the case an Idempotency-Key exists for.
+        Some(faults::ApiFault::Hang(duration)) => {
+            let late = tokio::spawn(async move {
+                tokio::time::sleep(duration).await;
+                serve(emulator, caller, request, next).await
+            });
+            late.await.unwrap_or_else(|_| StripeError::api_error().into_response())
+        }
+        None => serve(emulator, caller, request, next).await,
     }
+}
+
+async fn serve(emulator: StripeEmulator, caller: Caller, request: Request, next: Next) -> Response {
     let idempotency_key = (request.method() == Method::POST)
         .then(|| request.headers().get("idempotency-key")?.to_str().ok().map(str::to_owned))
         .flatten();

@@ -10,6 +10,7 @@ use super::cards::{Behaviour, Decline, AUTHENTICATION_FAILED, AUTHENTICATION_REQ
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{client_secret, new_id, now};
+use super::intents::PAYMENT;
 use super::{charges, customer_filter, payment_methods, ApiResult, Ctx, StripeEmulator, Tx};
 
 /// Stripe's minimum charge is $0.50 (or its equivalent); amounts are in minor units.
@@ -158,10 +159,7 @@ pub async fn retrieve(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult {
-    let store = emulator.lock_store();
-    let intent = store.find("payment_intent", "payment_intent", &id)?;
-    ctx.require_secret_or_client_secret(&params, &intent)?;
-    Ok(Json(store.expand(intent, &params.expand())))
+    PAYMENT.retrieve(&emulator, &ctx, &params, &id)
 }
 
 pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
@@ -177,7 +175,7 @@ pub async fn update(
     ctx.require_secret_key()?;
     emulator.transact(&ctx, |tx| {
         let mut intent = tx.store.find("payment_intent", "payment_intent", &id)?;
-        require_status(&intent, CONFIRMABLE, "update")?;
+        PAYMENT.require_status(&intent, CONFIRMABLE, "update")?;
         apply_updates(tx, &mut intent, &params)?;
         Ok(Json(tx.store.insert(intent)))
     })
@@ -197,21 +195,9 @@ pub async fn confirm(
     })
 }
 
-fn require_status(intent: &Value, allowed: &[&str], action: &str) -> Result<(), StripeError> {
-    let status = intent["status"].as_str().unwrap_or_default();
-    if allowed.contains(&status) {
-        return Ok(());
-    }
-    Err(StripeError::unexpected_state(
-        "payment_intent_unexpected_state",
-        format!("You cannot {action} this PaymentIntent because it has a status of {status}."),
-    )
-    .with_extra("payment_intent", intent.clone()))
-}
-
 /// Confirmation: attempts the payment with the given (or already set) payment method.
 fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Value, StripeError> {
-    require_status(&intent, CONFIRMABLE, "confirm")?;
+    PAYMENT.require_status(&intent, CONFIRMABLE, "confirm")?;
     let chosen = params.non_empty_str("payment_method").or(intent["payment_method"].as_str()).map(str::to_owned);
     let pm = match chosen {
         Some(id) => payment_methods::resolve(tx, &id)?,
@@ -339,7 +325,7 @@ pub async fn cancel(
     }
     emulator.transact(&ctx, |tx| {
         let mut intent = tx.store.find("payment_intent", "payment_intent", &id)?;
-        require_status(&intent, CANCELABLE, "cancel")?;
+        PAYMENT.require_status(&intent, CANCELABLE, "cancel")?;
         intent["status"] = json!("canceled");
         intent["canceled_at"] = json!(now());
         intent["cancellation_reason"] = json!(reason);
@@ -350,28 +336,18 @@ pub async fn cancel(
     })
 }
 
-/// The cardholder's answer to the 3-D Secure challenge: `result=complete` pays (the card may
-/// still be declined), `result=fail` leaves the intent needing another payment method.
 pub async fn authenticate(
     State(emulator): State<StripeEmulator>,
     ctx: Ctx,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult {
-    let success = match params.required_str("result")? {
-        "complete" => true,
-        "fail" => false,
-        other => return Err(StripeError::invalid_request(format!("Invalid result: {other}"), Some("result"))),
-    };
-    emulator.transact(&ctx, |tx| {
-        let intent = tx.store.find("payment_intent", "payment_intent", &id)?;
-        ctx.require_secret_or_client_secret(&params, &intent)?;
-        answer_challenge(tx, intent, success).map(Json)
-    })
+    PAYMENT.authenticate(&emulator, &ctx, &params, &id)
 }
 
+/// The 3-D Secure answer: passed, the card is charged (and may still be declined); failed, the
+/// intent needs another payment method.
 pub(super) fn answer_challenge(tx: &mut Tx, mut intent: Value, success: bool) -> Result<Value, StripeError> {
-    require_status(&intent, &["requires_action"], "authenticate")?;
     let pm = tx.store.find("payment_method", "PaymentMethod", intent["payment_method"].as_str().unwrap_or_default())?;
     if success {
         let id = intent["id"].as_str().unwrap_or_default().to_owned();

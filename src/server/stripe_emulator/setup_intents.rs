@@ -9,6 +9,7 @@ use super::cards::{Behaviour, Decline, AUTHENTICATION_FAILED};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{client_secret, new_id, now};
+use super::intents::SETUP;
 use super::payment_intents::three_d_secure_action;
 use super::{customer_filter, payment_methods, ApiResult, Ctx, StripeEmulator, Tx};
 
@@ -74,10 +75,7 @@ pub async fn retrieve(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult {
-    let store = emulator.lock_store();
-    let intent = store.find("setup_intent", "setup_intent", &id)?;
-    ctx.require_secret_or_client_secret(&params, &intent)?;
-    Ok(Json(store.expand(intent, &params.expand())))
+    SETUP.retrieve(&emulator, &ctx, &params, &id)
 }
 
 pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
@@ -97,20 +95,8 @@ pub async fn confirm(
     })
 }
 
-fn require_status(intent: &Value, allowed: &[&str], action: &str) -> Result<(), StripeError> {
-    let status = intent["status"].as_str().unwrap_or_default();
-    if allowed.contains(&status) {
-        return Ok(());
-    }
-    Err(StripeError::unexpected_state(
-        "setup_intent_unexpected_state",
-        format!("You cannot {action} this SetupIntent because it has a status of {status}."),
-    )
-    .with_extra("setup_intent", intent.clone()))
-}
-
 fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Value, StripeError> {
-    require_status(&intent, CONFIRMABLE, "confirm")?;
+    SETUP.require_status(&intent, CONFIRMABLE, "confirm")?;
     let chosen = params.non_empty_str("payment_method").or(intent["payment_method"].as_str()).map(str::to_owned);
     let Some(chosen) = chosen else {
         return Err(StripeError::unexpected_state(
@@ -176,20 +162,11 @@ pub async fn authenticate(
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult {
-    let success = match params.required_str("result")? {
-        "complete" => true,
-        "fail" => false,
-        other => return Err(StripeError::invalid_request(format!("Invalid result: {other}"), Some("result"))),
-    };
-    emulator.transact(&ctx, |tx| {
-        let intent = tx.store.find("setup_intent", "setup_intent", &id)?;
-        ctx.require_secret_or_client_secret(&params, &intent)?;
-        answer_challenge(tx, intent, success).map(Json)
-    })
+    SETUP.authenticate(&emulator, &ctx, &params, &id)
 }
 
+/// The 3-D Secure answer: passed, the card is saved; failed, it is not.
 pub(super) fn answer_challenge(tx: &mut Tx, intent: Value, success: bool) -> Result<Value, StripeError> {
-    require_status(&intent, &["requires_action"], "authenticate")?;
     let pm = tx.store.find("payment_method", "PaymentMethod", intent["payment_method"].as_str().unwrap_or_default())?;
     if success {
         return succeed(tx, intent, &pm);
