@@ -162,7 +162,7 @@
 
     var numberDone = number.length >= numberLength(brand);
     if (numberDone && !luhn(number)) errors.push('invalid_number');
-    else if (!numberDone && (this.touched.cardnumber || number.length > numberLength(brand))) errors.push('incomplete_number');
+    else if (!numberDone && this.touched.cardnumber) errors.push('incomplete_number');
 
     var expiryDone = expiry !== null;
     if (expiryDone && (expiry.month < 1 || expiry.month > 12)) errors.push('invalid_expiry_month');

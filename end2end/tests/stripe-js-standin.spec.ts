@@ -1,0 +1,112 @@
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+
+// The Stripe.js stand-in on its own: the emulator's bare test page mounts a card element and
+// confirms a PaymentIntent that the test makes through the emulator's REST API, as the app's
+// server would.
+
+const API = '/_emulator/stripe/v1';
+const SECRET_KEY = 'sk_test_playwright';
+
+async function createPaymentIntent(request: APIRequestContext, amount = 2000) {
+  const response = await request.post(`${API}/payment_intents`, {
+    headers: { Authorization: `Bearer ${SECRET_KEY}` },
+    form: { amount: String(amount), currency: 'usd' },
+  });
+  expect(response.status()).toBe(200);
+  return (await response.json()) as { id: string; client_secret: string };
+}
+
+async function retrieve(request: APIRequestContext, id: string) {
+  const response = await request.get(`${API}/payment_intents/${id}`, {
+    headers: { Authorization: `Bearer ${SECRET_KEY}` },
+  });
+  return response.json();
+}
+
+async function openCardPage(page: Page, clientSecret: string) {
+  await page.goto(`/_emulator/stripe/_test/card-page?client_secret=${encodeURIComponent(clientSecret)}`);
+  await expect(page.getByLabel('Card number')).toBeVisible();
+}
+
+async function typeCard(page: Page, number: string) {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiration date').fill('12 / 34');
+  await page.getByLabel('Security code').fill('123');
+  await page.getByLabel('ZIP').fill('94103');
+}
+
+test('4242 4242 4242 4242 pays the intent', async ({ page, request }) => {
+  const intent = await createPaymentIntent(request);
+  await openCardPage(page, intent.client_secret);
+  await typeCard(page, '4242 4242 4242 4242');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+
+  await expect(page.locator('#result')).toHaveAttribute('data-outcome', 'succeeded');
+  await expect(page.locator('#result')).toHaveText(`succeeded: ${intent.id}`);
+  const stored = await retrieve(request, intent.id);
+  expect(stored.status).toBe('succeeded');
+  expect(stored.amount_received).toBe(2000);
+});
+
+test('4000 0000 0000 0002 shows the decline', async ({ page, request }) => {
+  const intent = await createPaymentIntent(request);
+  await openCardPage(page, intent.client_secret);
+  await typeCard(page, '4000 0000 0000 0002');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+
+  await expect(page.locator('#result')).toHaveAttribute('data-outcome', 'error');
+  await expect(page.locator('#result')).toHaveText('error: card_error card_declined generic_decline: Your card was declined.');
+  expect((await retrieve(request, intent.id)).status).toBe('requires_payment_method');
+});
+
+test('4000 0025 0000 3155 shows the 3-D Secure dialog; completing it pays', async ({ page, request }) => {
+  const intent = await createPaymentIntent(request);
+  await openCardPage(page, intent.client_secret);
+  await typeCard(page, '4000 0025 0000 3155');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+
+  const dialog = page.getByRole('dialog', { name: '3D Secure test payment' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Complete authentication' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('#result')).toHaveAttribute('data-outcome', 'succeeded');
+  expect((await retrieve(request, intent.id)).status).toBe('succeeded');
+});
+
+test('4000 0025 0000 3155 shows the 3-D Secure dialog; failing it declines', async ({ page, request }) => {
+  const intent = await createPaymentIntent(request);
+  await openCardPage(page, intent.client_secret);
+  await typeCard(page, '4000 0025 0000 3155');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+
+  const dialog = page.getByRole('dialog', { name: '3D Secure test payment' });
+  await dialog.getByRole('button', { name: 'Fail authentication' }).click();
+  await expect(page.locator('#result')).toHaveAttribute('data-outcome', 'error');
+  await expect(page.locator('#result')).toContainText('payment_intent_authentication_failure');
+  const stored = await retrieve(request, intent.id);
+  expect(stored.status).toBe('requires_payment_method');
+  expect(stored.last_payment_error.code).toBe('payment_intent_authentication_failure');
+});
+
+test('the card element reports validation errors through its change event', async ({ page, request }) => {
+  const intent = await createPaymentIntent(request);
+  await openCardPage(page, intent.client_secret);
+  await page.getByLabel('Card number').fill('4242 4242 4242 4241');
+  await expect(page.locator('#card-errors')).toHaveText('Your card number is invalid.');
+  await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await expect(page.locator('#card-errors')).toHaveText('');
+  // Confirming an incomplete card fails in the browser, without calling the API.
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.locator('#result')).toHaveAttribute('data-outcome', 'error');
+  await expect(page.locator('#result')).toContainText('validation_error');
+  expect((await retrieve(request, intent.id)).status).toBe('requires_payment_method');
+});
+
+test('a saved payment method id confirms without the card form', async ({ page, request }) => {
+  const intent = await createPaymentIntent(request);
+  await page.goto(
+    `/_emulator/stripe/_test/card-page?client_secret=${encodeURIComponent(intent.client_secret)}&payment_method=pm_card_visa`,
+  );
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.locator('#result')).toHaveAttribute('data-outcome', 'succeeded');
+});
