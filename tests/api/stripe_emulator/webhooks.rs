@@ -2,7 +2,7 @@
 
 use stripe_webhook::{Webhook, WebhookError};
 
-use super::Receiver;
+use super::{Receiver, TOO_SLOW};
 use crate::helpers::{fresh_database, backend, spawn_app_with, stripe_ok, TestApp};
 
 const SECRET: &str = "whsec_emulator_tests";
@@ -73,6 +73,16 @@ async fn endpoint_failing_twice_receives_the_same_event_three_times() {
     for delivery in &deliveries {
         Webhook::construct_event(&delivery.body, &delivery.signature, SECRET).expect("each attempt is signed");
     }
+}
+
+#[tokio::test]
+async fn an_endpoint_that_times_out_gets_the_event_again() {
+    let app = app_with_secret().await;
+    let receiver = Receiver::spawn(&[TOO_SLOW]).await;
+    receiver.attach(&app);
+    app.stripe_create("v1/customers", &[("email", "a@b.test")]).await;
+    let deliveries = receiver.wait_until(|d| d.len() >= 2).await;
+    assert_eq!(deliveries[0].event()["id"], deliveries[1].event()["id"]);
 }
 
 #[tokio::test]
