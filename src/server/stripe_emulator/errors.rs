@@ -6,20 +6,41 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
+/// Stripe's error `type`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorType {
+    Api,
+    Card,
+    Idempotency,
+    InvalidRequest,
+}
+
+impl ErrorType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorType::Api => "api_error",
+            ErrorType::Card => "card_error",
+            ErrorType::Idempotency => "idempotency_error",
+            ErrorType::InvalidRequest => "invalid_request_error",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct StripeError {
     pub status: StatusCode,
-    pub kind: &'static str,
+    pub kind: ErrorType,
     pub code: Option<String>,
     pub decline_code: Option<String>,
     pub message: String,
     pub param: Option<String>,
     /// Card errors on a confirmation carry the intent (and charge) as Stripe attaches them.
-    pub extra: Map<String, Value>,
+    /// Boxed: rarely used, and it keeps `Result<_, StripeError>` small.
+    pub extra: Box<Map<String, Value>>,
 }
 
 impl StripeError {
-    fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
+    fn new(status: StatusCode, kind: ErrorType, message: impl Into<String>) -> Self {
         StripeError {
             status,
             kind,
@@ -27,7 +48,7 @@ impl StripeError {
             decline_code: None,
             message: message.into(),
             param: None,
-            extra: Map::new(),
+            extra: Box::default(),
         }
     }
 
@@ -47,7 +68,7 @@ impl StripeError {
     }
 
     pub fn invalid_request(message: impl Into<String>, param: Option<&str>) -> Self {
-        let error = Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", message);
+        let error = Self::new(StatusCode::BAD_REQUEST, ErrorType::InvalidRequest, message);
         match param {
             Some(p) => error.with_param(p),
             None => error,
@@ -63,7 +84,7 @@ impl StripeError {
     pub fn no_such(resource: &str, id: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "invalid_request_error",
+            ErrorType::InvalidRequest,
             format!("No such {resource}: '{id}'"),
         )
         .with_code("resource_missing")
@@ -73,7 +94,7 @@ impl StripeError {
     pub fn no_route(method: &str, path: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "invalid_request_error",
+            ErrorType::InvalidRequest,
             format!("Unrecognized request URL ({method}: {path})."),
         )
     }
@@ -84,7 +105,7 @@ impl StripeError {
         let prefix: String = key.chars().take(8).collect();
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
+            ErrorType::InvalidRequest,
             format!("Invalid API Key provided: {prefix}{}{visible}", "*".repeat(12)),
         )
         .with_code("api_key_invalid")
@@ -93,7 +114,7 @@ impl StripeError {
     pub fn no_api_key() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
+            ErrorType::InvalidRequest,
             "You did not provide an API key. You need to provide your API key in the Authorization \
              header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
         )
@@ -102,30 +123,30 @@ impl StripeError {
     pub fn publishable_key_not_allowed() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "invalid_request_error",
+            ErrorType::InvalidRequest,
             "This API call cannot be made with a publishable API key. Please use a secret API key.",
         )
         .with_code("secret_key_required")
     }
 
     pub fn card_error(code: &str, decline_code: Option<&str>, message: &str) -> Self {
-        let mut error = Self::new(StatusCode::PAYMENT_REQUIRED, "card_error", message).with_code(code);
+        let mut error = Self::new(StatusCode::PAYMENT_REQUIRED, ErrorType::Card, message).with_code(code);
         error.decline_code = decline_code.map(str::to_owned);
         error
     }
 
     pub fn unexpected_state(code: &str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", message).with_code(code)
+        Self::new(StatusCode::BAD_REQUEST, ErrorType::InvalidRequest, message).with_code(code)
     }
 
     pub fn idempotency(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "idempotency_error", message)
+        Self::new(StatusCode::BAD_REQUEST, ErrorType::Idempotency, message)
     }
 
     pub fn idempotency_in_flight(key: &str) -> Self {
         Self::new(
             StatusCode::CONFLICT,
-            "idempotency_error",
+            ErrorType::Idempotency,
             format!(
                 "There is currently another in-progress request using this Idempotent Key (that \
                  probably means you submitted twice, and the other request is still going \
@@ -137,14 +158,14 @@ impl StripeError {
     pub fn api_error() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "api_error",
+            ErrorType::Api,
             "An unknown error occurred (injected by the emulator's fault injection).",
         )
     }
 
     pub fn body(&self) -> Value {
         let mut error = Map::new();
-        error.insert("type".into(), json!(self.kind));
+        error.insert("type".into(), json!(self.kind.as_str()));
         error.insert("message".into(), json!(self.message));
         for (key, value) in [("code", &self.code), ("decline_code", &self.decline_code), ("param", &self.param)] {
             if let Some(v) = value {
@@ -154,7 +175,7 @@ impl StripeError {
         if let Some(code) = &self.code {
             error.insert("doc_url".into(), json!(format!("https://stripe.com/docs/error-codes/{}", code.replace('_', "-"))));
         }
-        error.extend(self.extra.clone());
+        error.extend(self.extra.as_ref().clone());
         json!({ "error": error })
     }
 }

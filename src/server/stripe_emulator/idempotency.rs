@@ -150,7 +150,7 @@ mod tests {
         let Begin::Refused(e) = idem.begin("k1", print(json!({"email": "other@b.test"}))) else {
             panic!("other params refused")
         };
-        assert_eq!((e.status, e.kind), (StatusCode::BAD_REQUEST, "idempotency_error"));
+        assert_eq!((e.status, e.kind.as_str()), (StatusCode::BAD_REQUEST, "idempotency_error"));
     }
 
     #[test]

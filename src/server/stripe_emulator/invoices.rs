@@ -61,7 +61,7 @@ pub async fn create_item(State(emulator): State<StripeEmulator>, ctx: Ctx, param
         }));
         tx.emit("invoiceitem.created", &item);
         if let Some(invoice) = invoice {
-            let lines = lines_with(&invoice, &[item.clone()]);
+            let lines = lines_with(&invoice, std::slice::from_ref(&item));
             tx.store.insert(with_lines(invoice, lines));
         }
         Ok(Json(item))
