@@ -110,3 +110,55 @@ test('a saved payment method id confirms without the card form', async ({ page, 
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page.locator('#result')).toHaveAttribute('data-outcome', 'succeeded');
 });
+
+test('confirmCardSetup saves a 3-D Secure card after the challenge', async ({ page, request }) => {
+  const response = await request.post(`${API}/setup_intents`, {
+    headers: { Authorization: `Bearer ${SECRET_KEY}` },
+    form: { usage: 'off_session' },
+  });
+  const setup = await response.json();
+  await openCardPage(page, setup.client_secret);
+  await typeCard(page, '4000 0027 6000 3184');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('dialog', { name: '3D Secure test payment' }).getByRole('button', { name: 'Complete authentication' }).click();
+  await expect(page.locator('#result')).toHaveAttribute('data-outcome', 'succeeded');
+  await expect(page.locator('#result')).toHaveText(`succeeded: ${setup.id}`);
+});
+
+test('a card element can be unmounted, remounted and destroyed', async ({ page, request }) => {
+  const intent = await createPaymentIntent(request);
+  await openCardPage(page, intent.client_secret);
+  const state = await page.evaluate(() => {
+    const stripe = (window as any).Stripe('pk_test_lifecycle');
+    const elements = stripe.elements();
+    const host = document.createElement('div');
+    host.id = 'second-host';
+    document.body.appendChild(host);
+    const card = elements.create('card', { hidePostalCode: true });
+    const changes: any[] = [];
+    card.on('change', (e: any) => changes.push(e));
+    card.mount('#second-host');
+    const mounted = host.querySelectorAll('input').length;
+    const postalHidden = (host.querySelector('input[name=postal]') as HTMLInputElement).style.display === 'none';
+    card.unmount();
+    const afterUnmount = host.querySelectorAll('input').length;
+    card.mount(host);
+    const remounted = host.querySelectorAll('input').length;
+    const number = host.querySelector('input[name=cardnumber]') as HTMLInputElement;
+    number.value = '4242424242424242';
+    number.dispatchEvent(new Event('input'));
+    card.destroy();
+    let mountAfterDestroy = '';
+    try { card.mount(host); } catch (e: any) { mountAfterDestroy = e.name; }
+    return { mounted, postalHidden, afterUnmount, remounted, afterDestroy: host.querySelectorAll('input').length,
+      lastChange: changes[changes.length - 1], mountAfterDestroy, recreated: !!elements.create('card') };
+  });
+  expect(state.mounted).toBe(4);
+  expect(state.postalHidden).toBe(true);
+  expect(state.afterUnmount).toBe(0);
+  expect(state.remounted).toBe(4);
+  expect(state.afterDestroy).toBe(0);
+  expect(state.lastChange).toMatchObject({ elementType: 'card', empty: false, complete: false, brand: 'visa' });
+  expect(state.mountAfterDestroy).toBe('IntegrationError');
+  expect(state.recreated).toBe(true);
+});

@@ -153,3 +153,56 @@ async fn publishable_key_may_confirm_only_with_the_client_secret() {
     let paid = stripe_ok(confirm(vec![("payment_method", "pm_card_visa".into()), ("client_secret", secret.into())]).await.unwrap()).await;
     assert_eq!(paid["status"], "succeeded");
 }
+
+#[tokio::test]
+async fn server_side_confirmation_with_return_url_redirects_through_the_challenge_page() {
+    let app = spawn_app().await;
+    let intent = app
+        .stripe_create(
+            "v1/payment_intents",
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_authenticationRequired"),
+                ("confirm", "true"),
+                ("return_url", "http://127.0.0.1:9/billing/return"),
+            ],
+        )
+        .await;
+    assert_eq!(intent["next_action"]["type"], "redirect_to_url");
+    let challenge = intent["next_action"]["redirect_to_url"]["url"].as_str().unwrap();
+    let page = reqwest::get(challenge).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Complete authentication") && page.contains("Fail authentication"));
+
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let answer = no_redirects
+        .post(challenge.split('?').next().unwrap())
+        .form(&[("answer", "complete"), ("return_url", "http://127.0.0.1:9/billing/return")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    let location = answer.headers()["location"].to_str().unwrap();
+    let id = intent["id"].as_str().unwrap();
+    assert!(location.starts_with(&format!("http://127.0.0.1:9/billing/return?payment_intent={id}&")), "{location}");
+    assert!(location.ends_with("&redirect_status=succeeded"), "{location}");
+    assert_eq!(get(&app, &format!("v1/payment_intents/{id}")).await["status"], "succeeded");
+}
+
+#[tokio::test]
+async fn expand_replaces_ids_with_the_objects() {
+    let app = spawn_app().await;
+    let customer = customer(&app).await;
+    let paid = app
+        .stripe_create(
+            "v1/payment_intents",
+            &[("amount", "2000"), ("currency", "usd"), ("customer", &customer), ("payment_method", "pm_card_visa"), ("confirm", "true")],
+        )
+        .await;
+    let id = paid["id"].as_str().unwrap();
+    let expanded = get(&app, &format!("v1/payment_intents/{id}?expand[]=latest_charge&expand[]=customer")).await;
+    assert_eq!(expanded["latest_charge"]["object"], "charge");
+    assert_eq!(expanded["customer"]["id"], customer.as_str());
+    let list = get(&app, &format!("v1/payment_intents?customer={customer}&expand[]=data.payment_method")).await;
+    assert_eq!(list["data"][0]["payment_method"]["object"], "payment_method");
+}
