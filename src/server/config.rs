@@ -85,7 +85,11 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-fn error(variable: &'static str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+fn error(
+    variable: &'static str,
+    problem: impl Into<String>,
+    fix: impl Into<String>,
+) -> ConfigError {
     ConfigError {
         variable,
         problem: problem.into(),
@@ -114,7 +118,11 @@ impl Config {
     /// Builds the configuration from any lookup; tests pass a map instead of the environment.
     /// Empty values count as unset, as in most `.env` tooling.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let site_addr_raw = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.into());
         let site_addr = site_addr_raw.parse().map_err(|_| {
@@ -306,7 +314,11 @@ fn normalise_base_url(variable: &'static str, url: String) -> Result<String, Con
             format!("unset it to use {DEFAULT_STRIPE_API_BASE}"),
         ));
     }
-    Ok(if url.ends_with('/') { url } else { format!("{url}/") })
+    Ok(if url.ends_with('/') {
+        url
+    } else {
+        format!("{url}/")
+    })
 }
 
 fn parse_price(variable: &'static str, raw: String) -> Result<UnitPrice, ConfigError> {
@@ -326,8 +338,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 

@@ -6,20 +6,20 @@ use std::sync::Arc;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use super::bootstrap;
 use super::config::Config;
 use super::http::{api_router, origin_check};
 use super::state::AppState;
-use super::storage::session_store::DbSessionStore;
 use super::storage::Db;
-use super::bootstrap;
-use crate::app::{shell, App};
+use super::storage::session_store::DbSessionStore;
+use crate::app::{App, shell};
 
 pub const SESSION_COOKIE: &str = "octavia_session";
 /// A login lasts this long without activity; every request renews it.
@@ -27,11 +27,15 @@ const SESSION_IDLE: time::Duration = time::Duration::hours(12);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("could not open the database ({0}); check DATABASE_URL and that the database is running")]
+    #[error(
+        "could not open the database ({0}); check DATABASE_URL and that the database is running"
+    )]
     Database(#[source] sqlx::Error),
     #[error("database migration failed ({0}); the schema was left as it was")]
     Migration(#[source] sqlx::migrate::MigrateError),
-    #[error("could not listen on {addr} ({source}); is another server using that port? set LEPTOS_SITE_ADDR")]
+    #[error(
+        "could not listen on {addr} ({source}); is another server using that port? set LEPTOS_SITE_ADDR"
+    )]
     Bind {
         addr: SocketAddr,
         #[source]
@@ -75,11 +79,17 @@ impl Application {
             leptos_options,
         };
         let router = router(state);
-        Ok(Application { listener, router, db })
+        Ok(Application {
+            listener,
+            router,
+            db,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn db(&self) -> &Db {
@@ -141,13 +151,22 @@ fn router(state: AppState) -> Router {
 /// Where the compiled site (wasm, js, css, public/) is. cargo-leptos sets these variables when
 /// it runs the server; the defaults match its output for a plain `target/site` build.
 fn leptos_options() -> LeptosOptions {
-    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let var =
+        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     LeptosOptions::builder()
         .output_name(var("LEPTOS_OUTPUT_NAME", "octavia-billing"))
         .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
-        .env(if var("LEPTOS_ENV", "DEV").eq_ignore_ascii_case("PROD") { Env::PROD } else { Env::DEV })
-        .reload_port(var("LEPTOS_RELOAD_PORT", "3006").parse::<u32>().unwrap_or(3006))
+        .env(if var("LEPTOS_ENV", "DEV").eq_ignore_ascii_case("PROD") {
+            Env::PROD
+        } else {
+            Env::DEV
+        })
+        .reload_port(
+            var("LEPTOS_RELOAD_PORT", "3006")
+                .parse::<u32>()
+                .unwrap_or(3006),
+        )
         .build()
 }
 
@@ -161,9 +180,14 @@ async fn announce_mode(config: &Config, db: &Db) -> Result<(), StartupError> {
         "OFFLINE TEST MODE: no STRIPE_SECRET_KEY is set, so payments use the built-in Stripe \
          emulator and no real money moves. Set the Stripe variables (see .env.example) for real Stripe."
     );
-    if let Some((email, password)) = bootstrap::ensure_demo_admin(db).await.map_err(StartupError::Demo)? {
+    if let Some((email, password)) = bootstrap::ensure_demo_admin(db)
+        .await
+        .map_err(StartupError::Demo)?
+    {
         // Printed once, to the console only: the demo exists so a newcomer can sign in.
-        println!("\n  Demo sign-in (offline test mode, shown once):\n    email:    {email}\n    password: {password}\n");
+        println!(
+            "\n  Demo sign-in (offline test mode, shown once):\n    email:    {email}\n    password: {password}\n"
+        );
     }
     Ok(())
 }

@@ -43,7 +43,10 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// The same database again, for a second app instance; the first keeps it alive.
     pub fn shared(other: &TestDatabase) -> TestDatabase {
-        TestDatabase { url: other.url.clone(), _dir: None }
+        TestDatabase {
+            url: other.url.clone(),
+            _dir: None,
+        }
     }
 }
 
@@ -52,7 +55,10 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}/billing.db?mode=rwc", dir.path().display());
-            TestDatabase { url, _dir: Some(dir) }
+            TestDatabase {
+                url,
+                _dir: Some(dir),
+            }
         }
         Backend::Postgres => {
             sqlx::any::install_default_drivers();
@@ -66,8 +72,14 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
                 .execute(&mut conn)
                 .await
                 .expect("create test database");
-            let base = admin_url.rsplit_once('/').expect("URL has a database part").0;
-            TestDatabase { url: format!("{base}/{name}"), _dir: None }
+            let base = admin_url
+                .rsplit_once('/')
+                .expect("URL has a database part")
+                .0;
+            TestDatabase {
+                url: format!("{base}/{name}"),
+                _dir: None,
+            }
         }
     }
 }
@@ -81,8 +93,10 @@ pub struct TestApp {
 }
 
 pub fn config_with(vars: &[(&str, &str)]) -> Config {
-    let map: HashMap<String, String> =
-        vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Config::from_lookup(|k| map.get(k).cloned()).expect("test configuration is valid")
 }
 
@@ -143,7 +157,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 }
 
@@ -155,7 +173,10 @@ pub async fn error_message(response: Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    assert!(content_type.starts_with("application/json"), "not JSON: {content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "not JSON: {content_type}"
+    );
     let body: Value = response.json().await.expect("JSON body");
     body["error"]
         .as_str()

@@ -10,3 +10,4 @@ mod origin;
 mod pages;
 mod protected_routes;
 mod schema;
+mod server_functions;
