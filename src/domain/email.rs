@@ -26,7 +26,10 @@ mod tests {
 
     #[test]
     fn normalises_case_and_whitespace() {
-        assert_eq!(EmailAddress::parse("  Dean@Uni.EDU ").unwrap().as_str(), "dean@uni.edu");
+        assert_eq!(
+            EmailAddress::parse("  Dean@Uni.EDU ").unwrap().as_str(),
+            "dean@uni.edu"
+        );
     }
 
     #[test]

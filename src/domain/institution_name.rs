@@ -11,7 +11,10 @@ impl InstitutionName {
         if name.is_empty() {
             Err("The institution name must not be empty.".into())
         } else if name.chars().count() > Self::MAX_CHARS {
-            Err(format!("The institution name must be at most {} characters.", Self::MAX_CHARS))
+            Err(format!(
+                "The institution name must be at most {} characters.",
+                Self::MAX_CHARS
+            ))
         } else {
             Ok(InstitutionName(name.to_owned()))
         }
@@ -28,7 +31,10 @@ mod tests {
 
     #[test]
     fn trims_and_rejects_empty() {
-        assert_eq!(InstitutionName::parse("  State U ").unwrap().as_str(), "State U");
+        assert_eq!(
+            InstitutionName::parse("  State U ").unwrap().as_str(),
+            "State U"
+        );
         assert!(InstitutionName::parse("   ").is_err());
     }
 }

@@ -34,7 +34,10 @@ impl UnitPrice {
         if cents <= 0 {
             Err(format!("must be more than 0 cents, got {cents}"))
         } else if cents > Self::MAX_CENTS {
-            Err(format!("must be at most {} cents, got {cents}", Self::MAX_CENTS))
+            Err(format!(
+                "must be at most {} cents, got {cents}",
+                Self::MAX_CENTS
+            ))
         } else {
             Ok(UnitPrice(cents))
         }

@@ -9,9 +9,15 @@ impl NewPassword {
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         if raw.chars().count() < Self::MIN_CHARS {
-            Err(format!("The password must have at least {} characters.", Self::MIN_CHARS))
+            Err(format!(
+                "The password must have at least {} characters.",
+                Self::MIN_CHARS
+            ))
         } else if raw.len() > Self::MAX_BYTES {
-            Err(format!("The password must be at most {} bytes.", Self::MAX_BYTES))
+            Err(format!(
+                "The password must be at most {} bytes.",
+                Self::MAX_BYTES
+            ))
         } else {
             Ok(NewPassword(raw.to_owned()))
         }

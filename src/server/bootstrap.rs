@@ -5,7 +5,7 @@ use crate::domain::institution_name::InstitutionName;
 use crate::domain::password::NewPassword;
 use crate::error::AppError;
 use crate::server::auth::password;
-use crate::server::storage::{admins, institutions, Db};
+use crate::server::storage::{Db, admins, institutions};
 
 pub const DEMO_INSTITUTION: &str = "Demo University";
 pub const DEMO_EMAIL: &str = "admin@demo-university.test";

@@ -14,7 +14,11 @@ use crate::domain::institution_name::InstitutionName;
 use crate::domain::password::NewPassword;
 
 #[derive(Debug, Parser)]
-#[command(name = "octavia-billing", version, about = "Octavia billing: interview sessions paid through Stripe")]
+#[command(
+    name = "octavia-billing",
+    version,
+    about = "Octavia billing: interview sessions paid through Stripe"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -74,7 +78,9 @@ async fn add_admin(config: &Config, institution: &str, email: &str) -> ExitCode 
     };
     let mut line = String::new();
     if let Err(e) = std::io::stdin().lock().read_line(&mut line) {
-        return fail(format!("could not read the password from standard input: {e}"));
+        return fail(format!(
+            "could not read the password from standard input: {e}"
+        ));
     }
     let password = match NewPassword::parse(line.trim_end_matches(['\r', '\n'])) {
         Ok(password) => password,
@@ -86,7 +92,11 @@ async fn add_admin(config: &Config, institution: &str, email: &str) -> ExitCode 
     };
     match bootstrap::add_admin(&db, &institution, &email, &password).await {
         Ok(()) => {
-            println!("admin {} can now sign in to {}", email.as_str(), institution.as_str());
+            println!(
+                "admin {} can now sign in to {}",
+                email.as_str(),
+                institution.as_str()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

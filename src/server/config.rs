@@ -86,7 +86,11 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-fn error(variable: &'static str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+fn error(
+    variable: &'static str,
+    problem: impl Into<String>,
+    fix: impl Into<String>,
+) -> ConfigError {
     ConfigError {
         variable,
         problem: problem.into(),
@@ -115,7 +119,11 @@ impl Config {
     /// Builds the configuration from any lookup; tests pass a map instead of the environment.
     /// Empty values count as unset, as in most `.env` tooling.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let site_addr_raw = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.into());
         let site_addr = site_addr_raw.parse().map_err(|_| {
@@ -257,7 +265,9 @@ fn parse_stripe_mode(get: &impl Fn(&str) -> Option<String>) -> Result<StripeMode
             // The emulator signs, the app verifies: any fresh secret both sides share will do.
             None => format!("whsec_{}", uuid::Uuid::new_v4().simple()),
         };
-        return Ok(StripeMode::Offline { webhook_secret: SecretString::from(webhook_secret) });
+        return Ok(StripeMode::Offline {
+            webhook_secret: SecretString::from(webhook_secret),
+        });
     };
     let live = if secret.starts_with("sk_live_") || secret.starts_with("rk_live_") {
         true
@@ -325,7 +335,11 @@ fn normalise_base_url(variable: &'static str, url: String) -> Result<String, Con
             format!("unset it to use {DEFAULT_STRIPE_API_BASE}"),
         ));
     }
-    Ok(if url.ends_with('/') { url } else { format!("{url}/") })
+    Ok(if url.ends_with('/') {
+        url
+    } else {
+        format!("{url}/")
+    })
 }
 
 fn parse_price(variable: &'static str, raw: String) -> Result<UnitPrice, ConfigError> {
@@ -345,8 +359,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -455,8 +471,15 @@ mod tests {
         let a = config(&[]).unwrap();
         let b = config(&[]).unwrap();
         let secret = a.webhook_secret().expose_secret();
-        assert!(secret.starts_with("whsec_") && secret.len() > "whsec_".len() + 16, "{secret}");
-        assert_ne!(secret, b.webhook_secret().expose_secret(), "a fresh secret per start");
+        assert!(
+            secret.starts_with("whsec_") && secret.len() > "whsec_".len() + 16,
+            "{secret}"
+        );
+        assert_ne!(
+            secret,
+            b.webhook_secret().expose_secret(),
+            "a fresh secret per start"
+        );
     }
 
     #[test]
@@ -466,7 +489,10 @@ mod tests {
         assert_eq!(c.webhook_secret().expose_secret(), "whsec_given");
         let e = config(&[("STRIPE_WEBHOOK_SECRET", "sk_test_oops")]).unwrap_err();
         assert_eq!(e.variable, "STRIPE_WEBHOOK_SECRET");
-        assert!(!format!("{:?}", config(&[]).unwrap()).contains("whsec_"), "secret redacted in Debug");
+        assert!(
+            !format!("{:?}", config(&[]).unwrap()).contains("whsec_"),
+            "secret redacted in Debug"
+        );
     }
 
     #[test]

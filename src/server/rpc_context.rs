@@ -1,7 +1,8 @@
 //! What server functions reach for: the app state and the caller's login session. Kept here so
 //! that the server functions in `crate::rpc` stay a few lines each.
 
-use leptos::prelude::expect_context;
+use axum::http::StatusCode;
+use leptos::prelude::{expect_context, use_context};
 use tower_sessions::Session;
 
 use super::auth::session::current_account;
@@ -18,6 +19,20 @@ pub async fn session() -> Result<Session, AppError> {
         tracing::error!(error = %e, "no login session on a server function request");
         AppError::Internal
     })
+}
+
+/// Gives a server function's failure its real HTTP status (Leptos answers 500 for every
+/// error otherwise), so logs and monitoring tell a wrong password from a server fault.
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(
+                StatusCode::from_u16(error.status_code())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
+        }
+    }
+    result
 }
 
 /// The signed-in admin, or `Unauthorized`.

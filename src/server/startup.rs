@@ -6,21 +6,21 @@ use std::sync::Arc;
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use super::bootstrap;
 use super::config::Config;
 use super::http::{api_router, origin_check};
 use super::state::AppState;
-use super::storage::session_store::DbSessionStore;
 use super::storage::Db;
+use super::storage::session_store::DbSessionStore;
 use super::stripe_emulator::{EmulatorSettings, StripeEmulator};
-use super::bootstrap;
-use crate::app::{shell, App};
+use crate::app::{App, shell};
 
 pub const SESSION_COOKIE: &str = "octavia_session";
 /// Where the embedded Stripe emulator is mounted in offline test mode.
@@ -30,11 +30,15 @@ const SESSION_IDLE: time::Duration = time::Duration::hours(12);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("could not open the database ({0}); check DATABASE_URL and that the database is running")]
+    #[error(
+        "could not open the database ({0}); check DATABASE_URL and that the database is running"
+    )]
     Database(#[source] sqlx::Error),
     #[error("database migration failed ({0}); the schema was left as it was")]
     Migration(#[source] sqlx::migrate::MigrateError),
-    #[error("could not listen on {addr} ({source}); is another server using that port? set LEPTOS_SITE_ADDR")]
+    #[error(
+        "could not listen on {addr} ({source}); is another server using that port? set LEPTOS_SITE_ADDR"
+    )]
     Bind {
         addr: SocketAddr,
         #[source]
@@ -80,7 +84,12 @@ impl Application {
             leptos_options,
         };
         let router = router(state, stripe_emulator.as_ref());
-        Ok(Application { listener, router, db, stripe_emulator })
+        Ok(Application {
+            listener,
+            router,
+            db,
+            stripe_emulator,
+        })
     }
 
     /// The embedded Stripe emulator, present in offline test mode only.
@@ -89,7 +98,9 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn db(&self) -> &Db {
@@ -131,7 +142,10 @@ fn start_stripe_emulator(config: &mut Config, bound: SocketAddr) -> Option<Strip
         bound
     };
     let own_origin = format!("http://{local}");
-    let public_origin = config.public_url.clone().unwrap_or_else(|| own_origin.clone());
+    let public_origin = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| own_origin.clone());
     config.stripe_api_base = format!("{own_origin}{STRIPE_EMULATOR_PATH}/");
     config.stripe_js_url = format!("{public_origin}{STRIPE_EMULATOR_PATH}/js/v3/");
     Some(StripeEmulator::new(EmulatorSettings {
@@ -155,36 +169,44 @@ fn router(state: AppState, stripe_emulator: Option<&StripeEmulator>) -> Router {
     if let Some(emulator) = stripe_emulator {
         app = app.nest(STRIPE_EMULATOR_PATH, emulator.router());
     }
-    app
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            {
-                let state = state.clone();
-                move || provide_context(state.clone())
-            },
-            move || shell(leptos_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            origin_check::refuse_cross_origin,
-        ))
-        .layer(session_layer)
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    app.leptos_routes_with_context(
+        &state,
+        routes,
+        {
+            let state = state.clone();
+            move || provide_context(state.clone())
+        },
+        move || shell(leptos_options.clone()),
+    )
+    .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        origin_check::refuse_cross_origin,
+    ))
+    .layer(session_layer)
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
 }
 
 /// Where the compiled site (wasm, js, css, public/) is. cargo-leptos sets these variables when
 /// it runs the server; the defaults match its output for a plain `target/site` build.
 fn leptos_options() -> LeptosOptions {
-    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let var =
+        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     LeptosOptions::builder()
         .output_name(var("LEPTOS_OUTPUT_NAME", "octavia-billing"))
         .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
-        .env(if var("LEPTOS_ENV", "DEV").eq_ignore_ascii_case("PROD") { Env::PROD } else { Env::DEV })
-        .reload_port(var("LEPTOS_RELOAD_PORT", "3006").parse::<u32>().unwrap_or(3006))
+        .env(if var("LEPTOS_ENV", "DEV").eq_ignore_ascii_case("PROD") {
+            Env::PROD
+        } else {
+            Env::DEV
+        })
+        .reload_port(
+            var("LEPTOS_RELOAD_PORT", "3006")
+                .parse::<u32>()
+                .unwrap_or(3006),
+        )
         .build()
 }
 
@@ -199,9 +221,14 @@ async fn announce_mode(config: &Config, db: &Db) -> Result<(), StartupError> {
          emulator (state in memory, lost at restart) and no real money moves. Set the Stripe \
          variables (see .env.example) for real Stripe."
     );
-    if let Some((email, password)) = bootstrap::ensure_demo_admin(db).await.map_err(StartupError::Demo)? {
+    if let Some((email, password)) = bootstrap::ensure_demo_admin(db)
+        .await
+        .map_err(StartupError::Demo)?
+    {
         // Printed once, to the console only: the demo exists so a newcomer can sign in.
-        println!("\n  Demo sign-in (offline test mode, shown once):\n    email:    {email}\n    password: {password}\n");
+        println!(
+            "\n  Demo sign-in (offline test mode, shown once):\n    email:    {email}\n    password: {password}\n"
+        );
     }
     Ok(())
 }

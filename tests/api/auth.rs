@@ -1,7 +1,9 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{cookie_client, error_message, spawn_app, spawn_app_on, TestDatabase, PASSWORD};
+use crate::helpers::{
+    PASSWORD, TestDatabase, cookie_client, error_message, spawn_app, spawn_app_on,
+};
 
 #[tokio::test]
 async fn login_sets_a_session_cookie_and_me_returns_the_account() {
@@ -20,12 +22,19 @@ async fn login_sets_a_session_cookie_and_me_returns_the_account() {
     assert!(cookie.starts_with("octavia_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http must not get a Secure cookie: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http must not get a Secure cookie: {cookie}"
+    );
 
     let me: Value = app.get("/api/me").await.json().await.unwrap();
     assert_eq!(me["email"], "dean@state.edu");
     assert_eq!(me["institution"]["name"], "State University");
-    assert!(me["institution"]["id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(
+        me["institution"]["id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
 }
 
 #[tokio::test]
@@ -69,7 +78,12 @@ async fn logout_ends_the_session_on_the_server() {
     let cookie = login.headers()["set-cookie"].to_str().unwrap();
     let session_cookie = cookie.split(';').next().unwrap().to_owned();
 
-    let logout = app.client.post(app.url("/api/auth/logout")).send().await.unwrap();
+    let logout = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
 
     // Replaying the old cookie from another client must not work: the session is gone from
@@ -88,7 +102,13 @@ async fn sessions_are_shared_through_the_database_by_two_app_instances() {
     let first = spawn_app().await;
     first.add_admin("State University", "dean@state.edu").await;
     let login = first.login("dean@state.edu", PASSWORD).await;
-    let session_cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let session_cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
 
     // A second server on the same database, as behind a load balancer.
     let second = spawn_app_on(TestDatabase::shared(&first.database)).await;
@@ -107,12 +127,20 @@ async fn repeated_failures_lock_the_address_even_for_the_right_password() {
     app.add_admin("State University", "dean@state.edu").await;
     for attempt in 1..=5 {
         let response = app.login("dean@state.edu", "guess").await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
     }
     let locked = app.login("dean@state.edu", PASSWORD).await;
     assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(locked.headers().contains_key("retry-after"));
-    assert!(error_message(locked).await.contains("Too many failed sign-in attempts"));
+    assert!(
+        error_message(locked)
+            .await
+            .contains("Too many failed sign-in attempts")
+    );
 }
 
 #[tokio::test]

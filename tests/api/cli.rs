@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
-use crate::helpers::{backend, fresh_database, spawn_app_on, TestDatabase};
+use crate::helpers::{TestDatabase, backend, fresh_database, spawn_app_on};
 
 /// The binary with a clean environment, run from an empty folder so no `.env` is picked up.
 fn binary(dir: &std::path::Path) -> Command {
@@ -15,7 +15,12 @@ fn binary(dir: &std::path::Path) -> Command {
     command
 }
 
-async fn add_admin(database: &TestDatabase, institution: &str, email: &str, stdin: &str) -> std::process::Output {
+async fn add_admin(
+    database: &TestDatabase,
+    institution: &str,
+    email: &str,
+    stdin: &str,
+) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let mut child = binary(dir.path())
         .env("DATABASE_URL", &database.url)
@@ -25,26 +30,58 @@ async fn add_admin(database: &TestDatabase, institution: &str, email: &str, stdi
         .stderr(Stdio::piped())
         .spawn()
         .expect("binary runs");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).await.unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .await
+        .unwrap();
     child.wait_with_output().await.unwrap()
 }
 
 #[tokio::test]
 async fn add_admin_reads_the_password_from_stdin_and_updates_an_existing_email() {
     let database = fresh_database(backend()).await;
-    let first = add_admin(&database, "Lakeside University", "ops@lakeside.edu", "first password 123\n").await;
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let first = add_admin(
+        &database,
+        "Lakeside University",
+        "ops@lakeside.edu",
+        "first password 123\n",
+    )
+    .await;
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
 
-    let second = add_admin(&database, "Lakeside University", "OPS@lakeside.edu", "second password 456\n").await;
-    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    let second = add_admin(
+        &database,
+        "Lakeside University",
+        "OPS@lakeside.edu",
+        "second password 456\n",
+    )
+    .await;
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
 
     let app = spawn_app_on(database).await;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM admin_users WHERE email = 'ops@lakeside.edu'")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM admin_users WHERE email = 'ops@lakeside.edu'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
     assert_eq!(count, 1, "an existing email is updated, not duplicated");
-    assert_eq!(app.login("ops@lakeside.edu", "first password 123").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login("ops@lakeside.edu", "first password 123")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
     let me = app.login("ops@lakeside.edu", "second password 456").await;
     assert_eq!(me.status(), StatusCode::OK);
     let me: serde_json::Value = me.json().await.unwrap();
@@ -54,12 +91,21 @@ async fn add_admin_reads_the_password_from_stdin_and_updates_an_existing_email()
 #[tokio::test]
 async fn add_admin_refuses_a_short_password_and_writes_nothing() {
     let database = fresh_database(backend()).await;
-    let output = add_admin(&database, "Lakeside University", "ops@lakeside.edu", "short\n").await;
+    let output = add_admin(
+        &database,
+        "Lakeside University",
+        "ops@lakeside.edu",
+        "short\n",
+    )
+    .await;
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"));
 
     let app = spawn_app_on(database).await;
-    assert_eq!(app.login("ops@lakeside.edu", "short").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login("ops@lakeside.edu", "short").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -75,20 +121,32 @@ async fn start_up_with_a_malformed_variable_fails_with_one_line_naming_it() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "expected one line, got {stderr:?}");
     assert!(lines[0].contains("PRICE_PER_SESSION_ANNUAL"), "{stderr}");
-    assert!(lines[0].contains("1999"), "the line should say how to fix it: {stderr}");
+    assert!(
+        lines[0].contains("1999"),
+        "the line should say how to fix it: {stderr}"
+    );
 }
 
 #[tokio::test]
 async fn the_embedded_default_is_a_sqlite_file_under_data_in_wal_mode() {
     let dir = tempfile::tempdir().unwrap();
     let output = binary(dir.path()).arg("migrate").output().await.unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let file = dir.path().join("data/octavia-billing.db");
     assert!(file.exists(), "no database file at {}", file.display());
 
     sqlx::any::install_default_drivers();
     use sqlx::Connection;
-    let mut conn = sqlx::AnyConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap();
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await.unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
     assert_eq!(mode, "wal");
 }

@@ -44,7 +44,10 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// The same database again, for a second app instance; the first keeps it alive.
     pub fn shared(other: &TestDatabase) -> TestDatabase {
-        TestDatabase { url: other.url.clone(), _dir: None }
+        TestDatabase {
+            url: other.url.clone(),
+            _dir: None,
+        }
     }
 }
 
@@ -53,7 +56,10 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}/billing.db?mode=rwc", dir.path().display());
-            TestDatabase { url, _dir: Some(dir) }
+            TestDatabase {
+                url,
+                _dir: Some(dir),
+            }
         }
         Backend::Postgres => {
             sqlx::any::install_default_drivers();
@@ -67,8 +73,14 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
                 .execute(&mut conn)
                 .await
                 .expect("create test database");
-            let base = admin_url.rsplit_once('/').expect("URL has a database part").0;
-            TestDatabase { url: format!("{base}/{name}"), _dir: None }
+            let base = admin_url
+                .rsplit_once('/')
+                .expect("URL has a database part")
+                .0;
+            TestDatabase {
+                url: format!("{base}/{name}"),
+                _dir: None,
+            }
         }
     }
 }
@@ -84,8 +96,10 @@ pub struct TestApp {
 }
 
 pub fn config_with(vars: &[(&str, &str)]) -> Config {
-    let map: HashMap<String, String> =
-        vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Config::from_lookup(|k| map.get(k).cloned()).expect("test configuration is valid")
 }
 
@@ -100,9 +114,14 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
 
 /// The app with extra configuration variables, e.g. Stripe keys.
 pub async fn spawn_app_with(database: TestDatabase, vars: &[(&str, &str)]) -> TestApp {
-    let mut all = vec![("DATABASE_URL", database.url.as_str()), ("LEPTOS_SITE_ADDR", "127.0.0.1:0")];
+    let mut all = vec![
+        ("DATABASE_URL", database.url.as_str()),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+    ];
     all.extend_from_slice(vars);
-    let app = Application::build(config_with(&all)).await.expect("app starts");
+    let app = Application::build(config_with(&all))
+        .await
+        .expect("app starts");
     let address = app.local_addr();
     let db = app.db().clone();
     let stripe_emulator = app.stripe_emulator().cloned();
@@ -151,7 +170,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// The emulator's Stripe API base, as a Stripe client is configured with it.
@@ -161,11 +184,13 @@ impl TestApp {
 
     /// A form-encoded POST to the emulator's API (`path` like `v1/customers`), with a test key.
     pub async fn stripe_post(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.stripe_request(reqwest::Method::POST, path, form, &[]).await
+        self.stripe_request(reqwest::Method::POST, path, form, &[])
+            .await
     }
 
     pub async fn stripe_get(&self, path: &str) -> Response {
-        self.stripe_request(reqwest::Method::GET, path, &[], &[]).await
+        self.stripe_request(reqwest::Method::GET, path, &[], &[])
+            .await
     }
 
     /// Any call to the emulator's API with the test key, with extra headers.
@@ -192,7 +217,9 @@ impl TestApp {
     }
 
     pub fn emulator(&self) -> &StripeEmulator {
-        self.stripe_emulator.as_ref().expect("offline test mode runs the Stripe emulator")
+        self.stripe_emulator
+            .as_ref()
+            .expect("offline test mode runs the Stripe emulator")
     }
 }
 
@@ -211,7 +238,10 @@ pub async fn stripe_ok(response: Response) -> Value {
 pub async fn stripe_error(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
     let body: Value = response.json().await.expect("JSON body");
-    assert!(body["error"].is_object(), "no Stripe error envelope in {body}");
+    assert!(
+        body["error"].is_object(),
+        "no Stripe error envelope in {body}"
+    );
     (status, body["error"].clone())
 }
 
@@ -223,7 +253,10 @@ pub async fn error_message(response: Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    assert!(content_type.starts_with("application/json"), "not JSON: {content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "not JSON: {content_type}"
+    );
     let body: Value = response.json().await.expect("JSON body");
     body["error"]
         .as_str()

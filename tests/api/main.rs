@@ -10,4 +10,5 @@ mod origin;
 mod pages;
 mod protected_routes;
 mod schema;
+mod server_functions;
 mod stripe_emulator;

@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{error_message, spawn_app, PASSWORD};
+use crate::helpers::{PASSWORD, error_message, spawn_app};
 
 #[tokio::test]
 async fn cross_origin_post_is_refused_with_403_json_and_signs_nobody_in() {
@@ -35,6 +35,8 @@ async fn cross_site_referer_is_refused_when_origin_is_absent() {
 #[tokio::test]
 async fn cross_origin_server_function_call_is_refused() {
     let app = spawn_app().await;
+    app.add_admin("State University", "dean@state.edu").await;
+    app.login("dean@state.edu", PASSWORD).await;
     let response = app
         .client
         .post(app.url("/rpc/logout"))
@@ -43,6 +45,8 @@ async fn cross_origin_server_function_call_is_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Still signed in: the forged sign-out did not run.
+    assert_eq!(app.get("/api/me").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{spawn_app, PASSWORD};
+use crate::helpers::{PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn billing_redirects_to_sign_in_when_signed_out() {
@@ -21,7 +21,8 @@ async fn billing_redirects_to_sign_in_when_signed_out() {
 #[tokio::test]
 async fn billing_is_rendered_on_the_server_with_the_institution_name() {
     let app = spawn_app().await;
-    app.add_admin("Northfield Community College", "bursar@northfield.edu").await;
+    app.add_admin("Northfield Community College", "bursar@northfield.edu")
+        .await;
     app.login("bursar@northfield.edu", PASSWORD).await;
     let response = app.get("/billing").await;
     assert_eq!(response.status(), StatusCode::OK);

@@ -16,8 +16,15 @@ async fn every_protected_api_route_answers_401_json_without_a_session() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
-        assert!(response.headers().get("location").is_none(), "{method} {path} redirected");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}"
+        );
+        assert!(
+            response.headers().get("location").is_none(),
+            "{method} {path} redirected"
+        );
         error_message(response).await;
     }
 }

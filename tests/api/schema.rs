@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use sqlx::Row;
 
-use crate::helpers::{backend, spawn_app, Backend};
+use crate::helpers::{Backend, backend, spawn_app};
 
 const SNAPSHOT: &str = include_str!("schema.snapshot");
 
@@ -26,11 +26,12 @@ async fn the_migrated_schema_matches_the_committed_snapshot() {
             .await
             .unwrap();
             for table in tables {
-                for row in sqlx::query(r#"SELECT name, type, "notnull", pk FROM pragma_table_info($1)"#)
-                    .bind(&table)
-                    .fetch_all(pool)
-                    .await
-                    .unwrap()
+                for row in
+                    sqlx::query(r#"SELECT name, type, "notnull", pk FROM pragma_table_info($1)"#)
+                        .bind(&table)
+                        .fetch_all(pool)
+                        .await
+                        .unwrap()
                 {
                     let name: String = row.get(0);
                     let ty: String = row.get(1);
@@ -96,10 +97,19 @@ async fn the_migrated_schema_matches_the_committed_snapshot() {
     }
     let actual: String = lines.into_iter().map(|l| l + "\n").collect();
     if std::env::var("UPDATE_SCHEMA_SNAPSHOT").is_ok() {
-        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/schema.snapshot"), &actual).unwrap();
+        std::fs::write(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/schema.snapshot"),
+            &actual,
+        )
+        .unwrap();
         return;
     }
-    assert_eq!(actual, SNAPSHOT, "{:?} schema differs from tests/api/schema.snapshot", backend());
+    assert_eq!(
+        actual,
+        SNAPSHOT,
+        "{:?} schema differs from tests/api/schema.snapshot",
+        backend()
+    );
 }
 
 fn column_line(table: &str, column: &str, ty: &str, not_null: bool) -> String {

@@ -22,10 +22,12 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let session = Session::from_request_parts(parts, &state).await.map_err(|(_, msg)| {
-            tracing::error!(error = msg, "session layer missing");
-            AppError::Internal
-        })?;
+        let session = Session::from_request_parts(parts, &state)
+            .await
+            .map_err(|(_, msg)| {
+                tracing::error!(error = msg, "session layer missing");
+                AppError::Internal
+            })?;
         current_account(&state.db, &session)
             .await?
             .map(SignedIn)

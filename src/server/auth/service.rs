@@ -3,7 +3,7 @@
 use crate::domain::email::EmailAddress;
 use crate::domain::password::NewPassword;
 use crate::error::AppError;
-use crate::server::storage::{login_throttle, now_unix, Db};
+use crate::server::storage::{Db, login_throttle, now_unix};
 
 use super::{password, throttle};
 
@@ -42,7 +42,12 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<String
             let failures = login_throttle::record_failure(db.pool(), email.as_str()).await?;
             if let Some(secs) = throttle::lock_secs_after(failures) {
                 login_throttle::lock(db.pool(), email.as_str(), now + secs).await?;
-                tracing::warn!(email = email.as_str(), failures, lock_secs = secs, "sign-in address locked");
+                tracing::warn!(
+                    email = email.as_str(),
+                    failures,
+                    lock_secs = secs,
+                    "sign-in address locked"
+                );
             } else {
                 tracing::info!(email = email.as_str(), failures, "sign-in failed");
             }

@@ -5,7 +5,7 @@ use tower_sessions::Session;
 
 use crate::api_types::Account;
 use crate::error::AppError;
-use crate::server::storage::{admins, Db};
+use crate::server::storage::{Db, admins};
 
 const ADMIN_ID_KEY: &str = "admin_id";
 
@@ -18,7 +18,10 @@ fn session_error(e: tower_sessions::session::Error) -> AppError {
 /// planted before sign-in (session fixation) is worthless afterwards.
 pub async fn sign_in(session: &Session, admin_id: &str) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
-    session.insert(ADMIN_ID_KEY, admin_id).await.map_err(session_error)
+    session
+        .insert(ADMIN_ID_KEY, admin_id)
+        .await
+        .map_err(session_error)
 }
 
 /// Deletes the session from the store, so the old cookie is useless even if it was copied.

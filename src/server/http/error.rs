@@ -1,9 +1,9 @@
 //! How an `AppError` becomes an HTTP response, and how server-side failures become an
 //! `AppError` without their details leaving the server.
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::error::AppError;

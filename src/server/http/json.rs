@@ -1,8 +1,8 @@
 //! A JSON body extractor whose rejections are `AppError`s, so a malformed body gets the same
 //! `{"error": "..."}` shape as every other failure instead of axum's plain-text default.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::FromRequest;
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 
 use crate::error::AppError;

@@ -5,9 +5,9 @@ pub mod error;
 pub mod json;
 pub mod origin_check;
 
+use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use axum::Router;
 
 use super::state::AppState;
 use crate::error::AppError;

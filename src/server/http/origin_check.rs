@@ -4,7 +4,7 @@
 //! Requests with neither header (curl, server-to-server) carry no browser cookie risk and pass.
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -27,8 +27,18 @@ pub async fn refuse_cross_origin(
         return next.run(request).await;
     }
     match request_origin(request.headers()) {
-        Some(origin) if !is_own_origin(&origin, request.headers(), state.config.public_url.as_deref()) => {
-            tracing::warn!(origin, path = request.uri().path(), "cross-origin request refused");
+        Some(origin)
+            if !is_own_origin(
+                &origin,
+                request.headers(),
+                state.config.public_url.as_deref(),
+            ) =>
+        {
+            tracing::warn!(
+                origin,
+                path = request.uri().path(),
+                "cross-origin request refused"
+            );
             AppError::CrossOrigin.into_response()
         }
         _ => next.run(request).await,

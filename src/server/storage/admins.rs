@@ -86,5 +86,7 @@ pub async fn count<'c, E>(conn: E) -> Result<i64, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM admin_users").fetch_one(conn).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM admin_users")
+        .fetch_one(conn)
+        .await
 }

@@ -60,8 +60,7 @@ pub const AUTHENTICATION_REQUIRED: Decline = Decline {
     message: "Your card was declined. This transaction requires authentication.",
 };
 /// The cardholder failed (or refused) the 3-D Secure challenge.
-pub const AUTHENTICATION_FAILED: &str =
-    "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
+pub const AUTHENTICATION_FAILED: &str = "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
 
 /// What happens when a card is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +112,10 @@ const TOKENS: &[(&str, &str)] = &[
     ("pm_card_amex", "378282246310005"),
     ("pm_card_discover", "6011111111111117"),
     ("pm_card_chargeDeclined", "4000000000000002"),
-    ("pm_card_chargeDeclinedInsufficientFunds", "4000000000009995"),
+    (
+        "pm_card_chargeDeclinedInsufficientFunds",
+        "4000000000009995",
+    ),
     ("pm_card_chargeDeclinedExpiredCard", "4000000000000069"),
     ("pm_card_chargeDeclinedIncorrectCvc", "4000000000000127"),
     ("pm_card_chargeCustomerFail", "4000000000000341"),
@@ -149,14 +151,22 @@ pub fn parse_card(
     today: (i64, i64),
 ) -> Result<Card, Decline> {
     let number: String = number.chars().filter(|c| !c.is_whitespace()).collect();
-    if !(12..=19).contains(&number.len()) || !number.chars().all(|c| c.is_ascii_digit()) || !luhn(&number) {
+    if !(12..=19).contains(&number.len())
+        || !number.chars().all(|c| c.is_ascii_digit())
+        || !luhn(&number)
+    {
         return Err(INCORRECT_NUMBER);
     }
     if !(1..=12).contains(&exp_month) {
         return Err(INVALID_EXPIRY_MONTH);
     }
-    let exp_year = if exp_year < 100 { 2000 + exp_year } else { exp_year };
-    if exp_year < today.0 || exp_year > today.0 + 50 || (exp_year == today.0 && exp_month < today.1) {
+    let exp_year = if exp_year < 100 {
+        2000 + exp_year
+    } else {
+        exp_year
+    };
+    if exp_year < today.0 || exp_year > today.0 + 50 || (exp_year == today.0 && exp_month < today.1)
+    {
         return Err(INVALID_EXPIRY_YEAR);
     }
     if let Some(cvc) = cvc
@@ -170,7 +180,11 @@ pub fn parse_card(
         .map_or(Behaviour::Succeeds, |(_, b)| *b);
     Ok(Card {
         brand: brand(&number),
-        funding: if number == "4000056655665556" { "debit" } else { "credit" },
+        funding: if number == "4000056655665556" {
+            "debit"
+        } else {
+            "credit"
+        },
         last4: number[number.len() - 4..].to_owned(),
         exp_month,
         exp_year,
@@ -194,7 +208,13 @@ fn luhn(number: &str) -> bool {
         .rev()
         .filter_map(|c| c.to_digit(10))
         .enumerate()
-        .map(|(i, d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
+        })
         .sum();
     sum.is_multiple_of(10)
 }
@@ -205,7 +225,12 @@ fn brand(number: &str) -> &'static str {
         _ if number.starts_with('4') => "visa",
         _ if (51..=55).contains(&prefix(2)) || (2221..=2720).contains(&prefix(4)) => "mastercard",
         _ if matches!(prefix(2), 34 | 37) => "amex",
-        _ if number.starts_with("6011") || number.starts_with("65") || (644..=649).contains(&prefix(3)) => "discover",
+        _ if number.starts_with("6011")
+            || number.starts_with("65")
+            || (644..=649).contains(&prefix(3)) =>
+        {
+            "discover"
+        }
         _ if prefix(2) == 35 => "jcb",
         _ if prefix(2) == 36 || (300..=305).contains(&prefix(3)) => "diners",
         _ if prefix(2) == 62 => "unionpay",
@@ -233,7 +258,10 @@ mod tests {
     #[test]
     fn visa_4242_succeeds_and_keeps_brand_last4_expiry() {
         let c = card("4242 4242 4242 4242").unwrap();
-        assert_eq!((c.brand, c.last4.as_str(), c.exp_month, c.exp_year), ("visa", "4242", 12, 2030));
+        assert_eq!(
+            (c.brand, c.last4.as_str(), c.exp_month, c.exp_year),
+            ("visa", "4242", 12, 2030)
+        );
         assert_eq!(c.behaviour, Behaviour::Succeeds);
         assert_eq!(c.behaviour.charge_decline(), None);
     }
@@ -244,16 +272,32 @@ mod tests {
             let d = card(n).unwrap().behaviour.charge_decline().unwrap();
             (d.code, d.decline_code)
         };
-        assert_eq!(codes("4000000000000002"), ("card_declined", Some("generic_decline")));
-        assert_eq!(codes("4000000000009995"), ("card_declined", Some("insufficient_funds")));
-        assert_eq!(codes("4000000000000069"), ("expired_card", Some("expired_card")));
-        assert_eq!(codes("4000000000000127"), ("incorrect_cvc", Some("incorrect_cvc")));
+        assert_eq!(
+            codes("4000000000000002"),
+            ("card_declined", Some("generic_decline"))
+        );
+        assert_eq!(
+            codes("4000000000009995"),
+            ("card_declined", Some("insufficient_funds"))
+        );
+        assert_eq!(
+            codes("4000000000000069"),
+            ("expired_card", Some("expired_card"))
+        );
+        assert_eq!(
+            codes("4000000000000127"),
+            ("incorrect_cvc", Some("incorrect_cvc"))
+        );
     }
 
     #[test]
     fn three_d_secure_cards_require_authentication() {
         for n in ["4000002500003155", "4000002760003184"] {
-            assert_eq!(card(n).unwrap().behaviour, Behaviour::RequiresAuthentication, "{n}");
+            assert_eq!(
+                card(n).unwrap().behaviour,
+                Behaviour::RequiresAuthentication,
+                "{n}"
+            );
         }
     }
 
@@ -262,16 +306,31 @@ mod tests {
         let b = card("4000000000000341").unwrap().behaviour;
         assert_eq!(b.attach_decline(), None);
         assert_eq!(b.charge_decline(), Some(GENERIC_DECLINE));
-        assert_eq!(card("4000000000000002").unwrap().behaviour.attach_decline(), Some(GENERIC_DECLINE));
+        assert_eq!(
+            card("4000000000000002").unwrap().behaviour.attach_decline(),
+            Some(GENERIC_DECLINE)
+        );
     }
 
     #[test]
     fn bad_number_expiry_and_cvc_are_refused() {
         assert_eq!(card("4242424242424241"), Err(INCORRECT_NUMBER));
-        assert_eq!(parse_card("4242424242424242", 13, 2030, None, TODAY), Err(INVALID_EXPIRY_MONTH));
-        assert_eq!(parse_card("4242424242424242", 10, 2026, None, TODAY), Err(INVALID_EXPIRY_YEAR));
-        assert_eq!(parse_card("4242424242424242", 12, 2030, Some("12"), TODAY), Err(INVALID_CVC));
-        assert!(parse_card("4242424242424242", 11, 26, None, TODAY).is_ok(), "two-digit year");
+        assert_eq!(
+            parse_card("4242424242424242", 13, 2030, None, TODAY),
+            Err(INVALID_EXPIRY_MONTH)
+        );
+        assert_eq!(
+            parse_card("4242424242424242", 10, 2026, None, TODAY),
+            Err(INVALID_EXPIRY_YEAR)
+        );
+        assert_eq!(
+            parse_card("4242424242424242", 12, 2030, Some("12"), TODAY),
+            Err(INVALID_CVC)
+        );
+        assert!(
+            parse_card("4242424242424242", 11, 26, None, TODAY).is_ok(),
+            "two-digit year"
+        );
     }
 
     #[test]
@@ -287,6 +346,9 @@ mod tests {
         let c = card(number).unwrap();
         assert_eq!(behaviour_of_fingerprint(&c.fingerprint), c.behaviour);
         assert_eq!(token_number("pm_card_nonsense"), None);
-        assert_eq!(card("4242424242424242").unwrap().fingerprint, card("4242424242424242").unwrap().fingerprint);
+        assert_eq!(
+            card("4242424242424242").unwrap().fingerprint,
+            card("4242424242424242").unwrap().fingerprint
+        );
     }
 }

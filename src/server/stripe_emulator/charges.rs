@@ -1,7 +1,7 @@
 //! Charges: made when a payment intent's card is charged; retrievable, refunded by refunds.
 
 use axum::extract::{Path, State};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::cards::Decline;
 use super::form::Params;
@@ -98,7 +98,14 @@ pub fn charge(tx: &mut Tx, intent: &Value, payment_method: &Value) -> (Value, Op
         "transfer_group": null,
     });
     let charge = tx.store.insert(charge);
-    tx.emit(if succeeded { "charge.succeeded" } else { "charge.failed" }, &charge);
+    tx.emit(
+        if succeeded {
+            "charge.succeeded"
+        } else {
+            "charge.failed"
+        },
+        &charge,
+    );
     (charge, decline)
 }
 

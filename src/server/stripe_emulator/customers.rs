@@ -1,13 +1,13 @@
 //! Customers: create, retrieve, update, list.
 
-use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Map, Value};
+use axum::extract::{Path, State};
+use serde_json::{Map, Value, json};
 
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now, random_alphanumeric};
-use super::{payment_methods, ApiResult, Ctx, StripeEmulator, Tx};
+use super::{ApiResult, Ctx, StripeEmulator, Tx, payment_methods};
 
 /// Fields an update may set directly from a same-named string parameter.
 const TEXT_FIELDS: &[&str] = &["email", "name", "description", "phone"];
@@ -97,13 +97,21 @@ fn apply_text_fields(customer: &mut Value, params: &Params) {
     for field in TEXT_FIELDS {
         if let Some(value) = params.str(field) {
             // An empty string unsets the field, as in Stripe's update calls.
-            customer[*field] = if value.is_empty() { Value::Null } else { json!(value) };
+            customer[*field] = if value.is_empty() {
+                Value::Null
+            } else {
+                json!(value)
+            };
         }
     }
 }
 
 /// `invoice_settings[default_payment_method]`: must be a payment method of this customer.
-fn set_default_payment_method(tx: &mut Tx, mut customer: Value, params: &Params) -> Result<Value, StripeError> {
+fn set_default_payment_method(
+    tx: &mut Tx,
+    mut customer: Value,
+    params: &Params,
+) -> Result<Value, StripeError> {
     if let Some(pm_id) = params
         .get("invoice_settings")
         .and_then(|s| s.get("default_payment_method"))

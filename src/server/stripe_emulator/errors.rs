@@ -1,10 +1,10 @@
 //! Stripe's error envelope, `{"error":{"type","code","decline_code","message","param"}}`, with
 //! the HTTP statuses Stripe uses for each kind.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Stripe's error `type`s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,12 +101,22 @@ impl StripeError {
 
     /// The key is shown masked, as Stripe does, so the answer never echoes a secret.
     pub fn invalid_api_key(key: &str) -> Self {
-        let visible: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let visible: String = key
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         let prefix: String = key.chars().take(8).collect();
         Self::new(
             StatusCode::UNAUTHORIZED,
             ErrorType::InvalidRequest,
-            format!("Invalid API Key provided: {prefix}{}{visible}", "*".repeat(12)),
+            format!(
+                "Invalid API Key provided: {prefix}{}{visible}",
+                "*".repeat(12)
+            ),
         )
         .with_code("api_key_invalid")
     }
@@ -130,7 +140,8 @@ impl StripeError {
     }
 
     pub fn card_error(code: &str, decline_code: Option<&str>, message: &str) -> Self {
-        let mut error = Self::new(StatusCode::PAYMENT_REQUIRED, ErrorType::Card, message).with_code(code);
+        let mut error =
+            Self::new(StatusCode::PAYMENT_REQUIRED, ErrorType::Card, message).with_code(code);
         error.decline_code = decline_code.map(str::to_owned);
         error
     }
@@ -167,13 +178,23 @@ impl StripeError {
         let mut error = Map::new();
         error.insert("type".into(), json!(self.kind.as_str()));
         error.insert("message".into(), json!(self.message));
-        for (key, value) in [("code", &self.code), ("decline_code", &self.decline_code), ("param", &self.param)] {
+        for (key, value) in [
+            ("code", &self.code),
+            ("decline_code", &self.decline_code),
+            ("param", &self.param),
+        ] {
             if let Some(v) = value {
                 error.insert(key.into(), json!(v));
             }
         }
         if let Some(code) = &self.code {
-            error.insert("doc_url".into(), json!(format!("https://stripe.com/docs/error-codes/{}", code.replace('_', "-"))));
+            error.insert(
+                "doc_url".into(),
+                json!(format!(
+                    "https://stripe.com/docs/error-codes/{}",
+                    code.replace('_', "-")
+                )),
+            );
         }
         error.extend(self.extra.as_ref().clone());
         json!({ "error": error })

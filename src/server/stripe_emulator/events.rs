@@ -1,8 +1,8 @@
 //! Event objects, shaped like Stripe's, and the events API (retrieve, list).
 
-use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use axum::extract::{Path, State};
+use serde_json::{Value, json};
 
 use super::errors::StripeError;
 use super::form::Params;
@@ -42,16 +42,25 @@ pub async fn retrieve(
 }
 
 /// `type` (one, or a `*` wildcard such as `payment_intent.*`) or `types[]` filter the list.
-pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> Result<Json<Value>, StripeError> {
+pub async fn list(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    params: Params,
+) -> Result<Json<Value>, StripeError> {
     ctx.require_secret_key()?;
     let single = params.non_empty_str("type").map(str::to_owned);
     let many: Vec<String> = match params.get("types") {
-        Some(Value::Array(types)) => types.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     };
     let matches = |event: &Value| {
         let event_type = event["type"].as_str().unwrap_or_default();
-        let single_ok = single.as_deref().is_none_or(|pattern| type_matches(pattern, event_type));
+        let single_ok = single
+            .as_deref()
+            .is_none_or(|pattern| type_matches(pattern, event_type));
         single_ok && (many.is_empty() || many.iter().any(|t| t == event_type))
     };
     let items = emulator.lock_store().all("event", matches);
@@ -72,9 +81,21 @@ mod tests {
 
     #[test]
     fn events_carry_request_and_previous_attributes() {
-        let ctx = Ctx { caller: Caller::Secret, request_id: "req_1".into(), idempotency_key: Some("k".into()) };
-        let event = build("customer.updated", &json!({"id": "cus_1"}), Some(json!({"email": null})), &ctx);
-        assert_eq!(event["request"], json!({"id": "req_1", "idempotency_key": "k"}));
+        let ctx = Ctx {
+            caller: Caller::Secret,
+            request_id: "req_1".into(),
+            idempotency_key: Some("k".into()),
+        };
+        let event = build(
+            "customer.updated",
+            &json!({"id": "cus_1"}),
+            Some(json!({"email": null})),
+            &ctx,
+        );
+        assert_eq!(
+            event["request"],
+            json!({"id": "req_1", "idempotency_key": "k"})
+        );
         assert_eq!(event["data"]["previous_attributes"], json!({"email": null}));
         assert_eq!(event["data"]["object"]["id"], "cus_1");
     }

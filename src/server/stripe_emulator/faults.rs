@@ -16,11 +16,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
+use super::StripeEmulator;
 use super::errors::StripeError;
 use super::form::Params;
-use super::StripeEmulator;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiFault {
@@ -83,7 +83,10 @@ impl Faults {
         if faults.duplicate {
             events = events.into_iter().flat_map(|e| [e.clone(), e]).collect();
         }
-        Plan { events, delay: faults.delay.unwrap_or_default() }
+        Plan {
+            events,
+            delay: faults.delay.unwrap_or_default(),
+        }
     }
 
     /// Ends withholding and reordering; returns what was held, in emission order.
@@ -114,7 +117,8 @@ pub fn routes() -> Router<StripeEmulator> {
 
 fn count(params: &Params, default: i64) -> Result<u32, StripeError> {
     let n = params.int("count")?.unwrap_or(default);
-    u32::try_from(n).map_err(|_| StripeError::invalid_request("count must be 0 or more", Some("count")))
+    u32::try_from(n)
+        .map_err(|_| StripeError::invalid_request("count must be 0 or more", Some("count")))
 }
 
 fn millis(params: &Params, key: &str, default: i64) -> Result<Duration, StripeError> {
@@ -124,7 +128,10 @@ fn millis(params: &Params, key: &str, default: i64) -> Result<Duration, StripeEr
         .map_err(|_| StripeError::invalid_request(format!("{key} must be 0 or more"), Some(key)))
 }
 
-async fn arm_api(State(emulator): State<StripeEmulator>, params: Params) -> Result<Json<Value>, StripeError> {
+async fn arm_api(
+    State(emulator): State<StripeEmulator>,
+    params: Params,
+) -> Result<Json<Value>, StripeError> {
     let fault = match params.required_str("mode")? {
         "error" => ApiFault::Error,
         "timeout" => ApiFault::Hang(millis(&params, "hang_ms", 60_000)?),
@@ -135,7 +142,10 @@ async fn arm_api(State(emulator): State<StripeEmulator>, params: Params) -> Resu
     Ok(Json(json!({ "api": format!("{fault:?}"), "count": count })))
 }
 
-async fn arm_webhooks(State(emulator): State<StripeEmulator>, params: Params) -> Result<Json<Value>, StripeError> {
+async fn arm_webhooks(
+    State(emulator): State<StripeEmulator>,
+    params: Params,
+) -> Result<Json<Value>, StripeError> {
     let mode = params.required_str("mode")?;
     let mut faults = lock(&emulator.inner.faults.webhooks);
     match mode {
@@ -143,13 +153,21 @@ async fn arm_webhooks(State(emulator): State<StripeEmulator>, params: Params) ->
         "duplicate" => faults.duplicate = true,
         "out_of_order" => faults.out_of_order = Some(count(&params, 2)?.max(2) as usize),
         "withhold" => faults.withhold = true,
-        other => return Err(unknown_mode(other, "delay, duplicate, out_of_order, withhold")),
+        other => {
+            return Err(unknown_mode(
+                other,
+                "delay, duplicate, out_of_order, withhold",
+            ));
+        }
     }
     Ok(Json(json!({ "webhooks": mode })))
 }
 
 fn unknown_mode(mode: &str, known: &str) -> StripeError {
-    StripeError::invalid_request(format!("Unknown mode {mode:?}; use one of {known}."), Some("mode"))
+    StripeError::invalid_request(
+        format!("Unknown mode {mode:?}; use one of {known}."),
+        Some("mode"),
+    )
 }
 
 async fn release(State(emulator): State<StripeEmulator>) -> Json<Value> {
@@ -169,7 +187,10 @@ mod tests {
     use super::*;
 
     fn ids(plan: &Plan) -> Vec<&str> {
-        plan.events.iter().map(|e| e["id"].as_str().unwrap()).collect()
+        plan.events
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect()
     }
 
     fn evts(names: &[&str]) -> Vec<Value> {
@@ -206,7 +227,11 @@ mod tests {
         lock(&faults.webhooks).withhold = true;
         assert!(faults.plan(evts(&["a"])).events.is_empty());
         assert!(faults.plan(evts(&["b"])).events.is_empty());
-        let released: Vec<_> = faults.release().into_iter().map(|e| e["id"].clone()).collect();
+        let released: Vec<_> = faults
+            .release()
+            .into_iter()
+            .map(|e| e["id"].clone())
+            .collect();
         assert_eq!(released, [json!("a"), json!("b")]);
         assert_eq!(ids(&faults.plan(evts(&["c"]))), ["c"]);
     }

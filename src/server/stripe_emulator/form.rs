@@ -12,8 +12,9 @@ pub fn decode(input: &[u8]) -> Result<Value, StripeError> {
     let mut root = Value::Object(Map::new());
     for (key, value) in form_urlencoded::parse(input) {
         let path = split_key(&key);
-        insert(&mut root, &path, value.into_owned())
-            .map_err(|()| StripeError::invalid_request(format!("Invalid value for {}.", path[0]), Some(&key)))?;
+        insert(&mut root, &path, value.into_owned()).map_err(|()| {
+            StripeError::invalid_request(format!("Invalid value for {}.", path[0]), Some(&key))
+        })?;
     }
     Ok(arrays_from_indices(root))
 }
@@ -37,7 +38,9 @@ fn insert(node: &mut Value, path: &[&str], value: String) -> Result<(), ()> {
     let (head, tail) = path.split_first().expect("a key has at least one segment");
     if head.is_empty() {
         // `x[]=v`: append to a list.
-        let Value::Array(items) = node else { return Err(()) };
+        let Value::Array(items) = node else {
+            return Err(());
+        };
         if tail.is_empty() {
             items.push(Value::String(value));
             return Ok(());
@@ -47,7 +50,9 @@ fn insert(node: &mut Value, path: &[&str], value: String) -> Result<(), ()> {
         items.push(child);
         return Ok(());
     }
-    let Value::Object(map) = node else { return Err(()) };
+    let Value::Object(map) = node else {
+        return Err(());
+    };
     if tail.is_empty() {
         if matches!(map.get(*head), Some(Value::Object(_) | Value::Array(_))) {
             return Err(());
@@ -56,7 +61,11 @@ fn insert(node: &mut Value, path: &[&str], value: String) -> Result<(), ()> {
         return Ok(());
     }
     let child = map.entry((*head).to_owned()).or_insert_with(|| {
-        if tail[0].is_empty() { Value::Array(Vec::new()) } else { Value::Object(Map::new()) }
+        if tail[0].is_empty() {
+            Value::Array(Vec::new())
+        } else {
+            Value::Object(Map::new())
+        }
     });
     insert(child, tail, value)
 }
@@ -74,7 +83,11 @@ fn arrays_from_indices(value: Value) -> Value {
                 entries.sort_by_key(|(i, _)| *i);
                 Value::Array(entries.into_iter().map(|(_, v)| v).collect())
             } else {
-                Value::Object(map.into_iter().map(|(k, v)| (k, arrays_from_indices(v))).collect())
+                Value::Object(
+                    map.into_iter()
+                        .map(|(k, v)| (k, arrays_from_indices(v)))
+                        .collect(),
+                )
             }
         }
         Value::Array(items) => Value::Array(items.into_iter().map(arrays_from_indices).collect()),
@@ -101,21 +114,22 @@ impl Params {
     }
 
     pub fn required_str(&self, key: &str) -> Result<&str, StripeError> {
-        self.non_empty_str(key).ok_or_else(|| StripeError::missing_param(key))
+        self.non_empty_str(key)
+            .ok_or_else(|| StripeError::missing_param(key))
     }
 
     pub fn int(&self, key: &str) -> Result<Option<i64>, StripeError> {
         match self.str(key) {
             None => Ok(None),
-            Some(raw) => raw
-                .parse()
-                .map(Some)
-                .map_err(|_| StripeError::invalid_request(format!("Invalid integer: {raw}"), Some(key))),
+            Some(raw) => raw.parse().map(Some).map_err(|_| {
+                StripeError::invalid_request(format!("Invalid integer: {raw}"), Some(key))
+            }),
         }
     }
 
     pub fn required_int(&self, key: &str) -> Result<i64, StripeError> {
-        self.int(key)?.ok_or_else(|| StripeError::missing_param(key))
+        self.int(key)?
+            .ok_or_else(|| StripeError::missing_param(key))
     }
 
     pub fn bool(&self, key: &str) -> Result<Option<bool>, StripeError> {
@@ -133,7 +147,10 @@ impl Params {
     /// `expand[]=customer` → `["customer"]`.
     pub fn expand(&self) -> Vec<String> {
         match self.0.get("expand") {
-            Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -182,19 +199,28 @@ mod tests {
     #[test]
     fn brackets_build_nested_objects() {
         let v = decode(b"amount=2000&metadata[institution_id]=7&metadata[plan]=annual").unwrap();
-        assert_eq!(v, json!({"amount": "2000", "metadata": {"institution_id": "7", "plan": "annual"}}));
+        assert_eq!(
+            v,
+            json!({"amount": "2000", "metadata": {"institution_id": "7", "plan": "annual"}})
+        );
     }
 
     #[test]
     fn empty_brackets_append_and_indices_become_lists() {
         let v = decode(b"expand[]=customer&expand[]=latest_charge&types[1]=b&types[0]=a").unwrap();
-        assert_eq!(v, json!({"expand": ["customer", "latest_charge"], "types": ["a", "b"]}));
+        assert_eq!(
+            v,
+            json!({"expand": ["customer", "latest_charge"], "types": ["a", "b"]})
+        );
     }
 
     #[test]
     fn percent_and_plus_decoding_applies_to_keys_and_values() {
         let v = decode(b"billing_details%5Bname%5D=Ada+Lovelace&email=a%40b.test").unwrap();
-        assert_eq!(v, json!({"billing_details": {"name": "Ada Lovelace"}, "email": "a@b.test"}));
+        assert_eq!(
+            v,
+            json!({"billing_details": {"name": "Ada Lovelace"}, "email": "a@b.test"})
+        );
     }
 
     #[test]
@@ -215,7 +241,9 @@ mod tests {
         let p = Params(decode(b"metadata[a]=&metadata[c]=3").unwrap());
         let merged = p.merge_metadata(&json!({"a": "1", "b": "2"})).unwrap();
         assert_eq!(merged, json!({"b": "2", "c": "3"}));
-        let cleared = Params(decode(b"metadata=").unwrap()).merge_metadata(&json!({"a": "1"})).unwrap();
+        let cleared = Params(decode(b"metadata=").unwrap())
+            .merge_metadata(&json!({"a": "1"}))
+            .unwrap();
         assert_eq!(cleared, json!({}));
     }
 

@@ -3,11 +3,11 @@
 //! intent's `next_action` points at. Like Stripe's, they need no key: the unguessable id in
 //! the URL is the capability.
 
+use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -31,7 +31,12 @@ pub fn escape(text: &str) -> String {
 
 fn money(amount: &Value, currency: &Value) -> String {
     let minor = amount.as_i64().unwrap_or_default();
-    format!("{}.{:02} {}", minor / 100, minor % 100, currency.as_str().unwrap_or_default().to_uppercase())
+    format!(
+        "{}.{:02} {}",
+        minor / 100,
+        minor % 100,
+        currency.as_str().unwrap_or_default().to_uppercase()
+    )
 }
 
 fn finalized_invoice(emulator: &StripeEmulator, id: &str) -> Option<Value> {
@@ -79,7 +84,10 @@ async fn invoice_pdf(State(emulator): State<StripeEmulator>, Path(id): Path<Stri
     };
     let lines = [
         format!("Invoice {}", invoice["number"].as_str().unwrap_or_default()),
-        format!("Amount due: {}", money(&invoice["amount_remaining"], &invoice["currency"])),
+        format!(
+            "Amount due: {}",
+            money(&invoice["amount_remaining"], &invoice["currency"])
+        ),
         format!("Status: {}", invoice["status"].as_str().unwrap_or_default()),
     ];
     (
@@ -92,7 +100,11 @@ async fn invoice_pdf(State(emulator): State<StripeEmulator>, Path(id): Path<Stri
 /// A one-page PDF showing `lines` in Helvetica: enough for a viewer, a download, a test.
 fn minimal_pdf(lines: &[String]) -> Vec<u8> {
     // PDF string literals escape backslash and parentheses; the text is ASCII we made.
-    let literal = |s: &str| s.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
+    let literal = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace('(', "\\(")
+            .replace(')', "\\)")
+    };
     let mut content = String::from("BT /F1 14 Tf 72 720 Td 18 TL\n");
     for line in lines {
         content.push_str(&format!("({}) '\n", literal(line)));
@@ -112,11 +124,17 @@ fn minimal_pdf(lines: &[String]) -> Vec<u8> {
         pdf.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
     }
     let xref = pdf.len();
-    pdf.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    pdf.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
     for offset in offsets {
         pdf.push_str(&format!("{offset:010} 00000 n \n"));
     }
-    pdf.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1));
+    pdf.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
     pdf.into_bytes()
 }
 
@@ -126,7 +144,10 @@ struct ChallengeQuery {
 }
 
 /// The bank's 3-D Secure step, for flows that redirect instead of using Stripe.js.
-async fn challenge_page(Path(id): Path<String>, Query(query): Query<ChallengeQuery>) -> Html<String> {
+async fn challenge_page(
+    Path(id): Path<String>,
+    Query(query): Query<ChallengeQuery>,
+) -> Html<String> {
     let return_url = escape(query.return_url.as_deref().unwrap_or_default());
     let id = escape(&id);
     let button = |answer: &str, label: &str| {
@@ -156,7 +177,11 @@ async fn answer_challenge(
     axum::Form(form): axum::Form<ChallengeAnswer>,
 ) -> Response {
     let success = form.answer == "complete";
-    let ctx = Ctx { caller: Caller::Secret, request_id: super::ids::new_id("req"), idempotency_key: None };
+    let ctx = Ctx {
+        caller: Caller::Secret,
+        request_id: super::ids::new_id("req"),
+        idempotency_key: None,
+    };
     let kind = Kind::of_id(&id);
     let answered = emulator.transact(&ctx, |tx| {
         let intent = tx.store.find(kind.object, kind.object, &id)?;
@@ -165,16 +190,24 @@ async fn answer_challenge(
     let kind = kind.object;
     let intent = match answered {
         Ok(intent) => intent,
-        Err(e) => return (e.status, Html(format!("<p>{}</p>", escape(&e.message)))).into_response(),
+        Err(e) => {
+            return (e.status, Html(format!("<p>{}</p>", escape(&e.message)))).into_response();
+        }
     };
-    let status = if intent["status"] == "succeeded" { "succeeded" } else { "failed" };
+    let status = if intent["status"] == "succeeded" {
+        "succeeded"
+    } else {
+        "failed"
+    };
     match form.return_url.filter(|url| !url.is_empty()) {
         // Stripe appends the intent and its client secret to the return URL.
         Some(url) => {
             let separator = if url.contains('?') { '&' } else { '?' };
             let secret = intent["client_secret"].as_str().unwrap_or_default();
-            Redirect::to(&format!("{url}{separator}{kind}={id}&{kind}_client_secret={secret}&redirect_status={status}"))
-                .into_response()
+            Redirect::to(&format!(
+                "{url}{separator}{kind}={id}&{kind}_client_secret={secret}&redirect_status={status}"
+            ))
+            .into_response()
         }
         None => Html(format!("<p id=\"result\">Authentication {status}.</p>")).into_response(),
     }
@@ -189,14 +222,27 @@ mod tests {
         let pdf = String::from_utf8(minimal_pdf(&["Invoice (A)".into()])).unwrap();
         assert!(pdf.starts_with("%PDF-1.4"));
         assert!(pdf.contains("(Invoice \\(A\\)) '"));
-        let xref_at: usize = pdf.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
+        let xref_at: usize = pdf
+            .rsplit("startxref\n")
+            .next()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(pdf[xref_at..].starts_with("xref"));
-        let first_offset: usize = pdf[xref_at..].lines().nth(3).unwrap()[..10].parse().unwrap();
+        let first_offset: usize = pdf[xref_at..].lines().nth(3).unwrap()[..10]
+            .parse()
+            .unwrap();
         assert!(pdf[first_offset..].starts_with("1 0 obj"));
     }
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

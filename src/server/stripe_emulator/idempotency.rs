@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -57,16 +57,34 @@ impl Idempotency {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.retain(|_, e| e.at.elapsed() < KEPT_FOR);
         match entries.get(key) {
-            Some(entry) if entry.fingerprint != fingerprint => Begin::Refused(StripeError::idempotency(format!(
-                "Keys for idempotent requests can only be used with the same parameters they were \
+            Some(entry) if entry.fingerprint != fingerprint => {
+                Begin::Refused(StripeError::idempotency(format!(
+                    "Keys for idempotent requests can only be used with the same parameters they were \
                  first used with. Try using a key other than '{key}' if you meant to execute a \
                  different request."
-            ))),
-            Some(Entry { answer: Some(stored), .. }) => Begin::Replay(replay(key, stored)),
-            Some(Entry { answer: None, .. }) => Begin::Refused(StripeError::idempotency_in_flight(key)),
+                )))
+            }
+            Some(Entry {
+                answer: Some(stored),
+                ..
+            }) => Begin::Replay(replay(key, stored)),
+            Some(Entry { answer: None, .. }) => {
+                Begin::Refused(StripeError::idempotency_in_flight(key))
+            }
             None => {
-                entries.insert(key.to_owned(), Entry { fingerprint, at: Instant::now(), answer: None });
-                Begin::Fresh(Guard { entries: self.entries.clone(), key: key.to_owned(), done: false })
+                entries.insert(
+                    key.to_owned(),
+                    Entry {
+                        fingerprint,
+                        at: Instant::now(),
+                        answer: None,
+                    },
+                );
+                Begin::Fresh(Guard {
+                    entries: self.entries.clone(),
+                    key: key.to_owned(),
+                    done: false,
+                })
             }
         }
     }
@@ -103,7 +121,12 @@ impl Guard {
             content_type: parts.headers.get("content-type").cloned(),
             body: body.clone(),
         };
-        if let Some(entry) = self.entries.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&self.key) {
+        if let Some(entry) = self
+            .entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(&self.key)
+        {
             entry.answer = Some(stored);
         }
         self.done = true;
@@ -117,7 +140,10 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         if !self.done {
-            self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.key);
+            self.entries
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&self.key);
         }
     }
 }
@@ -128,7 +154,11 @@ mod tests {
     use serde_json::json;
 
     fn print(params: Value) -> Fingerprint {
-        Fingerprint { method: "POST".into(), path: "/v1/customers".into(), params }
+        Fingerprint {
+            method: "POST".into(),
+            path: "/v1/customers".into(),
+            params,
+        }
     }
 
     #[tokio::test]
@@ -137,7 +167,9 @@ mod tests {
         let Begin::Fresh(guard) = idem.begin("k1", print(json!({"email": "a@b.test"}))) else {
             panic!("first use runs")
         };
-        let first = guard.complete((StatusCode::OK, "stored body").into_response()).await;
+        let first = guard
+            .complete((StatusCode::OK, "stored body").into_response())
+            .await;
         assert_eq!(first.status(), StatusCode::OK);
 
         let Begin::Replay(replayed) = idem.begin("k1", print(json!({"email": "a@b.test"}))) else {
@@ -150,16 +182,26 @@ mod tests {
         let Begin::Refused(e) = idem.begin("k1", print(json!({"email": "other@b.test"}))) else {
             panic!("other params refused")
         };
-        assert_eq!((e.status, e.kind.as_str()), (StatusCode::BAD_REQUEST, "idempotency_error"));
+        assert_eq!(
+            (e.status, e.kind.as_str()),
+            (StatusCode::BAD_REQUEST, "idempotency_error")
+        );
     }
 
     #[test]
     fn a_key_in_flight_gets_409_and_an_abandoned_one_is_freed() {
         let idem = Idempotency::default();
-        let Begin::Fresh(guard) = idem.begin("k2", print(json!({}))) else { panic!() };
-        let Begin::Refused(e) = idem.begin("k2", print(json!({}))) else { panic!("in flight") };
+        let Begin::Fresh(guard) = idem.begin("k2", print(json!({}))) else {
+            panic!()
+        };
+        let Begin::Refused(e) = idem.begin("k2", print(json!({}))) else {
+            panic!("in flight")
+        };
         assert_eq!(e.status, StatusCode::CONFLICT);
         drop(guard);
-        assert!(matches!(idem.begin("k2", print(json!({}))), Begin::Fresh(_)));
+        assert!(matches!(
+            idem.begin("k2", print(json!({}))),
+            Begin::Fresh(_)
+        ));
     }
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::errors::StripeError;
 use super::form::Params;
-use super::{payment_intents, setup_intents, ApiResult, Ctx, StripeEmulator, Tx};
+use super::{ApiResult, Ctx, StripeEmulator, Tx, payment_intents, setup_intents};
 
 pub struct Kind {
     /// The `object` value, also the resource name in Stripe's messages.
@@ -17,30 +17,56 @@ pub struct Kind {
     answer: fn(&mut Tx, Value, bool) -> Result<Value, StripeError>,
 }
 
-pub const PAYMENT: Kind = Kind { object: "payment_intent", label: "PaymentIntent", answer: payment_intents::answer_challenge };
-pub const SETUP: Kind = Kind { object: "setup_intent", label: "SetupIntent", answer: setup_intents::answer_challenge };
+pub const PAYMENT: Kind = Kind {
+    object: "payment_intent",
+    label: "PaymentIntent",
+    answer: payment_intents::answer_challenge,
+};
+pub const SETUP: Kind = Kind {
+    object: "setup_intent",
+    label: "SetupIntent",
+    answer: setup_intents::answer_challenge,
+};
 
 impl Kind {
     /// The kind an intent id belongs to (`seti_...` or `pi_...`).
     pub fn of_id(id: &str) -> &'static Kind {
-        if id.starts_with("seti_") { &SETUP } else { &PAYMENT }
+        if id.starts_with("seti_") {
+            &SETUP
+        } else {
+            &PAYMENT
+        }
     }
 
     /// Stripe's 400 `*_unexpected_state` unless the intent's status is one of `allowed`.
-    pub fn require_status(&self, intent: &Value, allowed: &[&str], action: &str) -> Result<(), StripeError> {
+    pub fn require_status(
+        &self,
+        intent: &Value,
+        allowed: &[&str],
+        action: &str,
+    ) -> Result<(), StripeError> {
         let status = intent["status"].as_str().unwrap_or_default();
         if allowed.contains(&status) {
             return Ok(());
         }
         Err(StripeError::unexpected_state(
             &format!("{}_unexpected_state", self.object),
-            format!("You cannot {action} this {} because it has a status of {status}.", self.label),
+            format!(
+                "You cannot {action} this {} because it has a status of {status}.",
+                self.label
+            ),
         )
         .with_extra(self.object, intent.clone()))
     }
 
     /// GET with the secret key, or with a publishable key and the intent's client secret.
-    pub fn retrieve(&self, emulator: &StripeEmulator, ctx: &Ctx, params: &Params, id: &str) -> ApiResult {
+    pub fn retrieve(
+        &self,
+        emulator: &StripeEmulator,
+        ctx: &Ctx,
+        params: &Params,
+        id: &str,
+    ) -> ApiResult {
         let store = emulator.lock_store();
         let intent = store.find(self.object, self.object, id)?;
         ctx.require_secret_or_client_secret(params, &intent)?;
@@ -49,11 +75,22 @@ impl Kind {
 
     /// The emulator's `authenticate` call: `result=complete|fail` for an intent in
     /// `requires_action`, as the cardholder answers at their bank.
-    pub fn authenticate(&self, emulator: &StripeEmulator, ctx: &Ctx, params: &Params, id: &str) -> ApiResult {
+    pub fn authenticate(
+        &self,
+        emulator: &StripeEmulator,
+        ctx: &Ctx,
+        params: &Params,
+        id: &str,
+    ) -> ApiResult {
         let success = match params.required_str("result")? {
             "complete" => true,
             "fail" => false,
-            other => return Err(StripeError::invalid_request(format!("Invalid result: {other}"), Some("result"))),
+            other => {
+                return Err(StripeError::invalid_request(
+                    format!("Invalid result: {other}"),
+                    Some("result"),
+                ));
+            }
         };
         emulator.transact(ctx, |tx| {
             let intent = tx.store.find(self.object, self.object, id)?;

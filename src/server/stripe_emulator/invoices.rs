@@ -4,20 +4,27 @@
 //! As in API versions since 2022, a new invoice takes pending invoice items only with
 //! `pending_invoice_items_behavior=include`; items can also be created with `invoice=in_...`.
 
-use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use axum::extract::{Path, State};
+use serde_json::{Value, json};
 
-use super::cards::{Behaviour, AUTHENTICATION_REQUIRED};
+use super::cards::{AUTHENTICATION_REQUIRED, Behaviour};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now};
-use super::{charges, customer_filter, payment_methods, ApiResult, Ctx, StripeEmulator, Tx};
+use super::{ApiResult, Ctx, StripeEmulator, Tx, charges, customer_filter, payment_methods};
 
-pub async fn create_item(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+pub async fn create_item(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    params: Params,
+) -> ApiResult {
     ctx.require_secret_key()?;
     let customer_id = params.required_str("customer")?;
-    let currency = params.non_empty_str("currency").unwrap_or("usd").to_ascii_lowercase();
+    let currency = params
+        .non_empty_str("currency")
+        .unwrap_or("usd")
+        .to_ascii_lowercase();
     let quantity = params.int("quantity")?.unwrap_or(1);
     let amount = match (params.int("amount")?, params.int("unit_amount")?) {
         (Some(amount), _) => amount,
@@ -77,8 +84,18 @@ pub async fn retrieve_item(
     emulator.retrieve(&ctx, &params, "invoiceitem", "invoiceitem", &id)
 }
 
-pub async fn list_items(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
-    emulator.list(&ctx, &params, "invoiceitem", "/v1/invoiceitems", customer_filter(&params))
+pub async fn list_items(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    params: Params,
+) -> ApiResult {
+    emulator.list(
+        &ctx,
+        &params,
+        "invoiceitem",
+        "/v1/invoiceitems",
+        customer_filter(&params),
+    )
 }
 
 fn line_item(item: &Value, invoice_id: &str) -> Value {
@@ -118,7 +135,10 @@ fn line_item(item: &Value, invoice_id: &str) -> Value {
 /// The invoice's lines plus lines for `items`.
 fn lines_with(invoice: &Value, items: &[Value]) -> Vec<Value> {
     let id = invoice["id"].as_str().unwrap_or_default();
-    let mut lines = invoice["lines"]["data"].as_array().cloned().unwrap_or_default();
+    let mut lines = invoice["lines"]["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     lines.extend(items.iter().map(|item| line_item(item, id)));
     lines
 }
@@ -128,7 +148,14 @@ fn with_lines(mut invoice: Value, lines: Vec<Value>) -> Value {
     let total: i64 = lines.iter().filter_map(|l| l["amount"].as_i64()).sum();
     let id = invoice["id"].as_str().unwrap_or_default().to_owned();
     invoice["lines"] = json!({ "object": "list", "data": lines, "has_more": false, "url": format!("/v1/invoices/{id}/lines") });
-    for field in ["subtotal", "subtotal_excluding_tax", "total", "total_excluding_tax", "amount_due", "amount_remaining"] {
+    for field in [
+        "subtotal",
+        "subtotal_excluding_tax",
+        "total",
+        "total_excluding_tax",
+        "amount_due",
+        "amount_remaining",
+    ] {
         invoice[field] = json!(total);
     }
     invoice
@@ -141,7 +168,10 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
         None => "charge_automatically",
         Some(m @ ("charge_automatically" | "send_invoice")) => m,
         Some(other) => {
-            return Err(StripeError::invalid_request(format!("Invalid collection_method: {other}"), Some("collection_method")));
+            return Err(StripeError::invalid_request(
+                format!("Invalid collection_method: {other}"),
+                Some("collection_method"),
+            ));
         }
     };
     let days_until_due = params.int("days_until_due")?;
@@ -278,14 +308,21 @@ pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Para
 }
 
 fn require_draft(invoice: &Value) -> Result<(), StripeError> {
-    require_status(invoice, "draft", "This invoice is already finalized, you can't re-finalize a non-draft invoice.")
+    require_status(
+        invoice,
+        "draft",
+        "This invoice is already finalized, you can't re-finalize a non-draft invoice.",
+    )
 }
 
 fn require_status(invoice: &Value, status: &str, message: &str) -> Result<(), StripeError> {
     if invoice["status"] == status {
         Ok(())
     } else {
-        Err(StripeError::unexpected_state("invoice_not_editable", message))
+        Err(StripeError::unexpected_state(
+            "invoice_not_editable",
+            message,
+        ))
     }
 }
 
@@ -307,13 +344,20 @@ pub async fn finalize(
 /// PDF; an invoice with nothing to pay is paid at once, as on Stripe.
 fn finalize_invoice(tx: &mut Tx, mut invoice: Value) -> Result<Value, StripeError> {
     require_draft(&invoice)?;
-    let mut customer = tx.store.find("customer", "customer", invoice["customer"].as_str().unwrap_or_default())?;
+    let mut customer = tx.store.find(
+        "customer",
+        "customer",
+        invoice["customer"].as_str().unwrap_or_default(),
+    )?;
     let sequence = customer["next_invoice_sequence"].as_i64().unwrap_or(1);
     customer["next_invoice_sequence"] = json!(sequence + 1);
     tx.store.insert(customer.clone());
     let id = invoice["id"].as_str().unwrap_or_default().to_owned();
     let now = now();
-    invoice["number"] = json!(format!("{}-{sequence:04}", customer["invoice_prefix"].as_str().unwrap_or("INV")));
+    invoice["number"] = json!(format!(
+        "{}-{sequence:04}",
+        customer["invoice_prefix"].as_str().unwrap_or("INV")
+    ));
     invoice["status"] = json!("open");
     invoice["effective_at"] = json!(now);
     invoice["status_transitions"]["finalized_at"] = json!(now);
@@ -387,7 +431,11 @@ pub async fn pay(
 }
 
 fn card_for(tx: &mut Tx, invoice: &Value, params: &Params) -> Result<Value, StripeError> {
-    let customer = tx.store.find("customer", "customer", invoice["customer"].as_str().unwrap_or_default())?;
+    let customer = tx.store.find(
+        "customer",
+        "customer",
+        invoice["customer"].as_str().unwrap_or_default(),
+    )?;
     let chosen = params
         .non_empty_str("payment_method")
         .or(invoice["default_payment_method"].as_str())
@@ -403,11 +451,19 @@ fn card_for(tx: &mut Tx, invoice: &Value, params: &Params) -> Result<Value, Stri
     }
 }
 
-pub async fn void(State(emulator): State<StripeEmulator>, ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn void(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult {
     ctx.require_secret_key()?;
     emulator.transact(&ctx, |tx| {
         let mut invoice = tx.store.find("invoice", "invoice", &id)?;
-        require_status(&invoice, "open", "You can only pass in open invoices. This invoice isn't open.")?;
+        require_status(
+            &invoice,
+            "open",
+            "You can only pass in open invoices. This invoice isn't open.",
+        )?;
         invoice["status"] = json!("void");
         invoice["status_transitions"]["voided_at"] = json!(now());
         let invoice = tx.store.insert(invoice);

@@ -33,10 +33,10 @@ pub mod webhooks;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -113,25 +113,64 @@ impl StripeEmulator {
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let api = Router::new()
             .route("/customers", post(customers::create).get(customers::list))
-            .route("/customers/{id}", post(customers::update).get(customers::retrieve))
-            .route("/customers/{id}/payment_methods", get(payment_methods::list_for_customer))
-            .route("/payment_methods", post(payment_methods::create).get(payment_methods::list))
+            .route(
+                "/customers/{id}",
+                post(customers::update).get(customers::retrieve),
+            )
+            .route(
+                "/customers/{id}/payment_methods",
+                get(payment_methods::list_for_customer),
+            )
+            .route(
+                "/payment_methods",
+                post(payment_methods::create).get(payment_methods::list),
+            )
             .route("/payment_methods/{id}", get(payment_methods::retrieve))
-            .route("/payment_methods/{id}/attach", post(payment_methods::attach))
-            .route("/payment_methods/{id}/detach", post(payment_methods::detach))
-            .route("/payment_intents", post(payment_intents::create).get(payment_intents::list))
-            .route("/payment_intents/{id}", post(payment_intents::update).get(payment_intents::retrieve))
-            .route("/payment_intents/{id}/confirm", post(payment_intents::confirm))
-            .route("/payment_intents/{id}/cancel", post(payment_intents::cancel))
-            .route("/payment_intents/{id}/authenticate", post(payment_intents::authenticate))
-            .route("/setup_intents", post(setup_intents::create).get(setup_intents::list))
+            .route(
+                "/payment_methods/{id}/attach",
+                post(payment_methods::attach),
+            )
+            .route(
+                "/payment_methods/{id}/detach",
+                post(payment_methods::detach),
+            )
+            .route(
+                "/payment_intents",
+                post(payment_intents::create).get(payment_intents::list),
+            )
+            .route(
+                "/payment_intents/{id}",
+                post(payment_intents::update).get(payment_intents::retrieve),
+            )
+            .route(
+                "/payment_intents/{id}/confirm",
+                post(payment_intents::confirm),
+            )
+            .route(
+                "/payment_intents/{id}/cancel",
+                post(payment_intents::cancel),
+            )
+            .route(
+                "/payment_intents/{id}/authenticate",
+                post(payment_intents::authenticate),
+            )
+            .route(
+                "/setup_intents",
+                post(setup_intents::create).get(setup_intents::list),
+            )
             .route("/setup_intents/{id}", get(setup_intents::retrieve))
             .route("/setup_intents/{id}/confirm", post(setup_intents::confirm))
-            .route("/setup_intents/{id}/authenticate", post(setup_intents::authenticate))
+            .route(
+                "/setup_intents/{id}/authenticate",
+                post(setup_intents::authenticate),
+            )
             .route("/charges/{id}", get(charges::retrieve))
             .route("/refunds", post(refunds::create).get(refunds::list))
             .route("/refunds/{id}", get(refunds::retrieve))
-            .route("/invoiceitems", post(invoices::create_item).get(invoices::list_items))
+            .route(
+                "/invoiceitems",
+                post(invoices::create_item).get(invoices::list_items),
+            )
             .route("/invoiceitems/{id}", get(invoices::retrieve_item))
             .route("/invoices", post(invoices::create).get(invoices::list))
             .route("/invoices/{id}", get(invoices::retrieve))
@@ -161,7 +200,12 @@ impl StripeEmulator {
     ) -> Result<T, StripeError> {
         let (result, events) = {
             let mut store = self.lock_store();
-            let mut tx = Tx { store: &mut store, events: Vec::new(), ctx, public_base: &self.inner.public_base };
+            let mut tx = Tx {
+                store: &mut store,
+                events: Vec::new(),
+                ctx,
+                public_base: &self.inner.public_base,
+            };
             let result = work(&mut tx);
             (result, tx.events)
         };
@@ -170,7 +214,14 @@ impl StripeEmulator {
     }
 
     /// GET one object with the secret key, honouring `expand[]`.
-    fn retrieve(&self, ctx: &Ctx, params: &Params, object_type: &str, resource: &str, id: &str) -> ApiResult {
+    fn retrieve(
+        &self,
+        ctx: &Ctx,
+        params: &Params,
+        object_type: &str,
+        resource: &str,
+        id: &str,
+    ) -> ApiResult {
         ctx.require_secret_key()?;
         let store = self.lock_store();
         let object = store.find(object_type, resource, id)?;
@@ -178,7 +229,14 @@ impl StripeEmulator {
     }
 
     /// GET a page of objects of one type with the secret key; `keep` filters (by customer...).
-    fn list(&self, ctx: &Ctx, params: &Params, object_type: &str, url: &str, keep: impl Fn(&Value) -> bool) -> ApiResult {
+    fn list(
+        &self,
+        ctx: &Ctx,
+        params: &Params,
+        object_type: &str,
+        url: &str,
+        keep: impl Fn(&Value) -> bool,
+    ) -> ApiResult {
         ctx.require_secret_key()?;
         let store = self.lock_store();
         let list = store::page(store.all(object_type, keep), params, url)?;
@@ -187,7 +245,10 @@ impl StripeEmulator {
 
     fn lock_store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock leaves objects as they were written; keep serving.
-        self.inner.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -214,7 +275,12 @@ impl Tx<'_> {
     }
 
     /// As [`Tx::emit`], with `previous_attributes` for `*.updated` events.
-    pub fn emit_with_previous(&mut self, event_type: &str, object: &Value, previous: Option<Value>) {
+    pub fn emit_with_previous(
+        &mut self,
+        event_type: &str,
+        object: &Value,
+        previous: Option<Value>,
+    ) {
         let event = events::build(event_type, object, previous, self.ctx);
         self.events.push(self.store.insert(event));
     }
@@ -245,7 +311,11 @@ impl Ctx {
     }
 
     /// Secret key, or publishable key with the intent's own client secret.
-    pub fn require_secret_or_client_secret(&self, params: &Params, intent: &Value) -> Result<(), StripeError> {
+    pub fn require_secret_or_client_secret(
+        &self,
+        params: &Params,
+        intent: &Value,
+    ) -> Result<(), StripeError> {
         if self.caller == Caller::Secret {
             return Ok(());
         }
@@ -289,7 +359,11 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 }
 
 /// Stripe's order of checks: the key first, then (injected) faults, then idempotency.
-async fn api_gate(State(emulator): State<StripeEmulator>, request: Request, next: Next) -> Response {
+async fn api_gate(
+    State(emulator): State<StripeEmulator>,
+    request: Request,
+    next: Next,
+) -> Response {
     let caller = match authenticate(request.headers()) {
         Ok(caller) => caller,
         Err(e) => return e.into_response(),
@@ -303,7 +377,8 @@ async fn api_gate(State(emulator): State<StripeEmulator>, request: Request, next
                 tokio::time::sleep(duration).await;
                 serve(emulator, caller, request, next).await
             });
-            late.await.unwrap_or_else(|_| StripeError::api_error().into_response())
+            late.await
+                .unwrap_or_else(|_| StripeError::api_error().into_response())
         }
         None => serve(emulator, caller, request, next).await,
     }
@@ -311,9 +386,20 @@ async fn api_gate(State(emulator): State<StripeEmulator>, request: Request, next
 
 async fn serve(emulator: StripeEmulator, caller: Caller, request: Request, next: Next) -> Response {
     let idempotency_key = (request.method() == Method::POST)
-        .then(|| request.headers().get("idempotency-key")?.to_str().ok().map(str::to_owned))
+        .then(|| {
+            request
+                .headers()
+                .get("idempotency-key")?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
         .flatten();
-    let ctx = Ctx { caller, request_id: ids::new_id("req"), idempotency_key: idempotency_key.clone() };
+    let ctx = Ctx {
+        caller,
+        request_id: ids::new_id("req"),
+        idempotency_key: idempotency_key.clone(),
+    };
     let request_id = ctx.request_id.clone();
     let mut response = match idempotency_key {
         Some(key) => idempotent(&emulator, key, ctx, request, next).await,
@@ -330,10 +416,17 @@ async fn serve(emulator: StripeEmulator, caller: Caller, request: Request, next:
 }
 
 /// Same key and same parameters: the stored answer; same key, other parameters: a 400.
-async fn idempotent(emulator: &StripeEmulator, key: String, ctx: Ctx, request: Request, next: Next) -> Response {
+async fn idempotent(
+    emulator: &StripeEmulator,
+    key: String,
+    ctx: Ctx,
+    request: Request,
+    next: Next,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
-        return StripeError::invalid_request("The request body is too large.", None).into_response();
+        return StripeError::invalid_request("The request body is too large.", None)
+            .into_response();
     };
     let params = match form::decode(&bytes) {
         Ok(params) => params,
@@ -350,14 +443,19 @@ async fn idempotent(emulator: &StripeEmulator, key: String, ctx: Ctx, request: R
         Begin::Fresh(guard) => guard,
     };
     parts.extensions.insert(ctx);
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     guard.complete(response).await
 }
 
 /// `Authorization: Bearer sk_test_...` (or Basic with the key as user name, as curl -u sends).
 /// Offline, any test key is accepted; live keys and anything else get Stripe's 401.
 fn authenticate(headers: &axum::http::HeaderMap) -> Result<Caller, StripeError> {
-    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Err(StripeError::no_api_key());
     };
     let key = if let Some(bearer) = value.strip_prefix("Bearer ") {
@@ -378,9 +476,14 @@ fn authenticate(headers: &axum::http::HeaderMap) -> Result<Caller, StripeError> 
 
 fn decode_basic_user(encoded: &str) -> Option<String> {
     use base64::Engine;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
-    Some(text.split_once(':').map_or(text.clone(), |(user, _)| user.to_owned()))
+    Some(
+        text.split_once(':')
+            .map_or(text.clone(), |(user, _)| user.to_owned()),
+    )
 }
 
 async fn unknown_route(request: Request) -> StripeError {
@@ -401,13 +504,29 @@ mod tests {
     #[test]
     fn test_keys_pass_and_live_keys_get_401() {
         assert_eq!(auth("Bearer sk_test_anything").unwrap(), Caller::Secret);
-        assert_eq!(auth("Bearer pk_test_anything").unwrap(), Caller::Publishable);
-        assert_eq!(auth("Basic c2tfdGVzdF94eXo6").unwrap(), Caller::Secret, "curl -u sk_test_xyz:");
-        for live in ["Bearer sk_live_abc", "Bearer pk_live_abc", "Bearer nonsense"] {
+        assert_eq!(
+            auth("Bearer pk_test_anything").unwrap(),
+            Caller::Publishable
+        );
+        assert_eq!(
+            auth("Basic c2tfdGVzdF94eXo6").unwrap(),
+            Caller::Secret,
+            "curl -u sk_test_xyz:"
+        );
+        for live in [
+            "Bearer sk_live_abc",
+            "Bearer pk_live_abc",
+            "Bearer nonsense",
+        ] {
             let e = auth(live).unwrap_err();
             assert_eq!(e.status.as_u16(), 401, "{live}");
             assert!(e.message.starts_with("Invalid API Key provided"));
         }
-        assert!(authenticate(&HeaderMap::new()).unwrap_err().message.contains("did not provide an API key"));
+        assert!(
+            authenticate(&HeaderMap::new())
+                .unwrap_err()
+                .message
+                .contains("did not provide an API key")
+        );
     }
 }

@@ -2,23 +2,32 @@
 //! the emulator's own 3-D Secure answer (`POST /v1/payment_intents/{id}/authenticate`
 //! `result=complete|fail`), which stands for the cardholder's step at their bank.
 
-use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use axum::extract::{Path, State};
+use serde_json::{Value, json};
 
-use super::cards::{Behaviour, Decline, AUTHENTICATION_FAILED, AUTHENTICATION_REQUIRED};
+use super::cards::{AUTHENTICATION_FAILED, AUTHENTICATION_REQUIRED, Behaviour, Decline};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{client_secret, new_id, now};
 use super::intents::PAYMENT;
-use super::{charges, customer_filter, payment_methods, ApiResult, Ctx, StripeEmulator, Tx};
+use super::{ApiResult, Ctx, StripeEmulator, Tx, charges, customer_filter, payment_methods};
 
 /// Stripe's minimum charge is $0.50 (or its equivalent); amounts are in minor units.
 const MINIMUM_AMOUNT: i64 = 50;
 const MAXIMUM_AMOUNT: i64 = 99_999_999;
-const CANCELABLE: &[&str] = &["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action", "processing"];
-const CONFIRMABLE: &[&str] = &["requires_payment_method", "requires_confirmation", "requires_action"];
-
+const CANCELABLE: &[&str] = &[
+    "requires_payment_method",
+    "requires_capture",
+    "requires_confirmation",
+    "requires_action",
+    "processing",
+];
+const CONFIRMABLE: &[&str] = &[
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+];
 
 pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
     ctx.require_secret_key()?;
@@ -91,23 +100,36 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
 }
 
 fn amount(params: &Params) -> Result<Option<i64>, StripeError> {
-    let Some(amount) = params.int("amount")? else { return Ok(None) };
+    let Some(amount) = params.int("amount")? else {
+        return Ok(None);
+    };
     if amount < MINIMUM_AMOUNT {
-        return Err(StripeError::invalid_request("Amount must be at least $0.50 usd", Some("amount"))
-            .with_code("amount_too_small"));
+        return Err(StripeError::invalid_request(
+            "Amount must be at least $0.50 usd",
+            Some("amount"),
+        )
+        .with_code("amount_too_small"));
     }
     if amount > MAXIMUM_AMOUNT {
-        return Err(StripeError::invalid_request("Amount must be no more than $999,999.99", Some("amount"))
-            .with_code("amount_too_large"));
+        return Err(StripeError::invalid_request(
+            "Amount must be no more than $999,999.99",
+            Some("amount"),
+        )
+        .with_code("amount_too_large"));
     }
     Ok(Some(amount))
 }
 
 fn currency(params: &Params) -> Result<Option<String>, StripeError> {
-    let Some(raw) = params.non_empty_str("currency") else { return Ok(None) };
+    let Some(raw) = params.non_empty_str("currency") else {
+        return Ok(None);
+    };
     let code = raw.to_ascii_lowercase();
     if code.len() != 3 || !code.chars().all(|c| c.is_ascii_lowercase()) {
-        return Err(StripeError::invalid_request(format!("Invalid currency: {raw}."), Some("currency")));
+        return Err(StripeError::invalid_request(
+            format!("Invalid currency: {raw}."),
+            Some("currency"),
+        ));
     }
     Ok(Some(code))
 }
@@ -124,9 +146,18 @@ fn apply_updates(tx: &mut Tx, intent: &mut Value, params: &Params) -> Result<(),
         tx.store.find("customer", "customer", customer)?;
         intent["customer"] = json!(customer);
     }
-    for field in ["description", "receipt_email", "statement_descriptor", "statement_descriptor_suffix"] {
+    for field in [
+        "description",
+        "receipt_email",
+        "statement_descriptor",
+        "statement_descriptor_suffix",
+    ] {
         if let Some(value) = params.str(field) {
-            intent[field] = if value.is_empty() { Value::Null } else { json!(value) };
+            intent[field] = if value.is_empty() {
+                Value::Null
+            } else {
+                json!(value)
+            };
         }
     }
     match params.str("setup_future_usage") {
@@ -135,7 +166,9 @@ fn apply_updates(tx: &mut Tx, intent: &mut Value, params: &Params) -> Result<(),
         Some(usage @ ("off_session" | "on_session")) => intent["setup_future_usage"] = json!(usage),
         Some(other) => {
             return Err(StripeError::invalid_request(
-                format!("Invalid setup_future_usage: must be one of off_session or on_session, not {other}"),
+                format!(
+                    "Invalid setup_future_usage: must be one of off_session or on_session, not {other}"
+                ),
                 Some("setup_future_usage"),
             ));
         }
@@ -163,7 +196,13 @@ pub async fn retrieve(
 }
 
 pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
-    emulator.list(&ctx, &params, "payment_intent", "/v1/payment_intents", customer_filter(&params))
+    emulator.list(
+        &ctx,
+        &params,
+        "payment_intent",
+        "/v1/payment_intents",
+        customer_filter(&params),
+    )
 }
 
 pub async fn update(
@@ -198,7 +237,10 @@ pub async fn confirm(
 /// Confirmation: attempts the payment with the given (or already set) payment method.
 fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Value, StripeError> {
     PAYMENT.require_status(&intent, CONFIRMABLE, "confirm")?;
-    let chosen = params.non_empty_str("payment_method").or(intent["payment_method"].as_str()).map(str::to_owned);
+    let chosen = params
+        .non_empty_str("payment_method")
+        .or(intent["payment_method"].as_str())
+        .map(str::to_owned);
     let pm = match chosen {
         Some(id) => payment_methods::resolve(tx, &id)?,
         None => {
@@ -228,7 +270,8 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
             return Err(fail(tx, intent, &pm, AUTHENTICATION_REQUIRED, None));
         }
         intent["status"] = json!("requires_action");
-        intent["next_action"] = three_d_secure_action(tx.public_base, &intent, params.non_empty_str("return_url"));
+        intent["next_action"] =
+            three_d_secure_action(tx.public_base, &intent, params.non_empty_str("return_url"));
         let intent = tx.store.insert(intent);
         tx.emit("payment_intent.requires_action", &intent);
         return Ok(intent);
@@ -285,7 +328,13 @@ fn settle(tx: &mut Tx, mut intent: Value, pm: &Value) -> Result<Value, StripeErr
 
 /// A failed attempt: the intent goes back to `requires_payment_method` with the error kept in
 /// `last_payment_error`, and the caller gets Stripe's 402 with the intent attached.
-fn fail(tx: &mut Tx, mut intent: Value, pm: &Value, decline: Decline, charge: Option<&Value>) -> StripeError {
+fn fail(
+    tx: &mut Tx,
+    mut intent: Value,
+    pm: &Value,
+    decline: Decline,
+    charge: Option<&Value>,
+) -> StripeError {
     let charge_id = charge.map_or(Value::Null, |c| c["id"].clone());
     intent["status"] = json!("requires_payment_method");
     intent["payment_method"] = Value::Null;
@@ -319,9 +368,18 @@ pub async fn cancel(
     ctx.require_secret_key()?;
     let reason = params.non_empty_str("cancellation_reason");
     if let Some(r) = reason
-        && !["duplicate", "fraudulent", "requested_by_customer", "abandoned"].contains(&r)
+        && ![
+            "duplicate",
+            "fraudulent",
+            "requested_by_customer",
+            "abandoned",
+        ]
+        .contains(&r)
     {
-        return Err(StripeError::invalid_request(format!("Invalid cancellation_reason: {r}"), Some("cancellation_reason")));
+        return Err(StripeError::invalid_request(
+            format!("Invalid cancellation_reason: {r}"),
+            Some("cancellation_reason"),
+        ));
     }
     emulator.transact(&ctx, |tx| {
         let mut intent = tx.store.find("payment_intent", "payment_intent", &id)?;
@@ -347,8 +405,16 @@ pub async fn authenticate(
 
 /// The 3-D Secure answer: passed, the card is charged (and may still be declined); failed, the
 /// intent needs another payment method.
-pub(super) fn answer_challenge(tx: &mut Tx, mut intent: Value, success: bool) -> Result<Value, StripeError> {
-    let pm = tx.store.find("payment_method", "PaymentMethod", intent["payment_method"].as_str().unwrap_or_default())?;
+pub(super) fn answer_challenge(
+    tx: &mut Tx,
+    mut intent: Value,
+    success: bool,
+) -> Result<Value, StripeError> {
+    let pm = tx.store.find(
+        "payment_method",
+        "PaymentMethod",
+        intent["payment_method"].as_str().unwrap_or_default(),
+    )?;
     if success {
         let id = intent["id"].as_str().unwrap_or_default().to_owned();
         return match settle(tx, intent, &pm) {

@@ -1,15 +1,15 @@
 //! Card payment methods: create (from a test card number or a `pm_card_*` token), retrieve,
 //! attach, detach, list by customer and type.
 
-use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use axum::extract::{Path, State};
+use serde_json::{Value, json};
 
 use super::cards::{self, Behaviour, Card, Decline};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now};
-use super::{customer_filter, ApiResult, Ctx, StripeEmulator, Tx};
+use super::{ApiResult, Ctx, StripeEmulator, Tx, customer_filter};
 
 pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
     match params.required_str("type")? {
@@ -25,8 +25,12 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
     let number = card_params
         .non_empty_str("number")
         .ok_or_else(|| StripeError::missing_param("card[number]"))?;
-    let exp_month = card_params.int("exp_month")?.ok_or_else(|| StripeError::missing_param("card[exp_month]"))?;
-    let exp_year = card_params.int("exp_year")?.ok_or_else(|| StripeError::missing_param("card[exp_year]"))?;
+    let exp_month = card_params
+        .int("exp_month")?
+        .ok_or_else(|| StripeError::missing_param("card[exp_month]"))?;
+    let exp_year = card_params
+        .int("exp_year")?
+        .ok_or_else(|| StripeError::missing_param("card[exp_year]"))?;
     let cvc = card_params.non_empty_str("cvc");
     let card = cards::parse_card(number, exp_month, exp_year, cvc, today()).map_err(|d| {
         let param = match d.code {
@@ -37,9 +41,19 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
         };
         card_error(d).with_param(param)
     })?;
-    let billing = params.get("billing_details").cloned().unwrap_or(Value::Null);
+    let billing = params
+        .get("billing_details")
+        .cloned()
+        .unwrap_or(Value::Null);
     let metadata = params.merge_metadata(&json!({}))?;
-    emulator.transact(&ctx, |tx| Ok(Json(tx.store.insert(build(&card, &billing, metadata, cvc.is_some())))))
+    emulator.transact(&ctx, |tx| {
+        Ok(Json(tx.store.insert(build(
+            &card,
+            &billing,
+            metadata,
+            cvc.is_some(),
+        ))))
+    })
 }
 
 fn today() -> (i64, i64) {
@@ -52,9 +66,19 @@ pub fn card_error(decline: Decline) -> StripeError {
 }
 
 fn build(card: &Card, billing: &Value, metadata: Value, cvc_given: bool) -> Value {
-    let text = |key: &str| billing.get(key).and_then(Value::as_str).map_or(Value::Null, |s| json!(s));
+    let text = |key: &str| {
+        billing
+            .get(key)
+            .and_then(Value::as_str)
+            .map_or(Value::Null, |s| json!(s))
+    };
     let address = billing.get("address").cloned().unwrap_or(Value::Null);
-    let address_field = |key: &str| address.get(key).and_then(Value::as_str).map_or(Value::Null, |s| json!(s));
+    let address_field = |key: &str| {
+        address
+            .get(key)
+            .and_then(Value::as_str)
+            .map_or(Value::Null, |s| json!(s))
+    };
     let postal_code = address_field("postal_code");
     json!({
         "id": new_id("pm"),
@@ -111,12 +135,17 @@ pub fn resolve(tx: &mut Tx, id_or_token: &str) -> Result<Value, StripeError> {
             .expect("the token table holds valid test cards");
         return Ok(tx.store.insert(build(&card, &Value::Null, json!({}), true)));
     }
-    tx.store.find("payment_method", "PaymentMethod", id_or_token)
+    tx.store
+        .find("payment_method", "PaymentMethod", id_or_token)
 }
 
 /// The test-card behaviour of a stored payment method.
 pub fn behaviour(payment_method: &Value) -> Behaviour {
-    cards::behaviour_of_fingerprint(payment_method["card"]["fingerprint"].as_str().unwrap_or_default())
+    cards::behaviour_of_fingerprint(
+        payment_method["card"]["fingerprint"]
+            .as_str()
+            .unwrap_or_default(),
+    )
 }
 
 /// Attaches as Stripe does: the card is checked, so declining cards fail here with their code.
@@ -161,7 +190,11 @@ pub async fn attach(
     emulator.transact(&ctx, |tx| attach_to(tx, &id, customer).map(Json))
 }
 
-pub async fn detach(State(emulator): State<StripeEmulator>, ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn detach(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult {
     ctx.require_secret_key()?;
     emulator.transact(&ctx, |tx| {
         let mut pm = tx.store.find("payment_method", "PaymentMethod", &id)?;
@@ -190,9 +223,16 @@ pub async fn list_for_customer(
     Path(customer): Path<String>,
     mut params: Params,
 ) -> ApiResult {
-    emulator.lock_store().find("customer", "customer", &customer)?;
+    emulator
+        .lock_store()
+        .find("customer", "customer", &customer)?;
     params.0["customer"] = json!(customer);
-    list_matching(&emulator, &ctx, &params, &format!("/v1/customers/{customer}/payment_methods"))
+    list_matching(
+        &emulator,
+        &ctx,
+        &params,
+        &format!("/v1/customers/{customer}/payment_methods"),
+    )
 }
 
 fn list_matching(emulator: &StripeEmulator, ctx: &Ctx, params: &Params, url: &str) -> ApiResult {

@@ -1,9 +1,9 @@
 //! Refunds of a succeeded charge (named directly or through its payment intent), whole or
 //! partial; the charge keeps the running total as Stripe's does.
 
-use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use axum::extract::{Path, State};
+use serde_json::{Value, json};
 
 use super::errors::StripeError;
 use super::form::Params;
@@ -16,7 +16,10 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
     if let Some(r) = reason
         && !["duplicate", "fraudulent", "requested_by_customer"].contains(&r)
     {
-        return Err(StripeError::invalid_request(format!("Invalid reason: {r}"), Some("reason")));
+        return Err(StripeError::invalid_request(
+            format!("Invalid reason: {r}"),
+            Some("reason"),
+        ));
     }
     let requested = params.int("amount")?;
     emulator.transact(&ctx, |tx| {
@@ -112,6 +115,8 @@ pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Para
         .filter_map(|key| params.non_empty_str(key).map(|v| (key, v.to_owned())))
         .collect();
     emulator.list(&ctx, &params, "refund", "/v1/refunds", |refund: &Value| {
-        filters.iter().all(|(key, value)| refund[*key] == value.as_str())
+        filters
+            .iter()
+            .all(|(key, value)| refund[*key] == value.as_str())
     })
 }

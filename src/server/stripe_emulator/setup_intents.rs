@@ -1,26 +1,35 @@
 //! Setup intents: save a card for later (create, confirm, retrieve, list), with 3-D Secure for
 //! the cards that demand it and the emulator's `authenticate` answer as for payment intents.
 
-use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use axum::extract::{Path, State};
+use serde_json::{Value, json};
 
-use super::cards::{Behaviour, Decline, AUTHENTICATION_FAILED};
+use super::cards::{AUTHENTICATION_FAILED, Behaviour, Decline};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{client_secret, new_id, now};
 use super::intents::SETUP;
 use super::payment_intents::three_d_secure_action;
-use super::{customer_filter, payment_methods, ApiResult, Ctx, StripeEmulator, Tx};
+use super::{ApiResult, Ctx, StripeEmulator, Tx, customer_filter, payment_methods};
 
-const CONFIRMABLE: &[&str] = &["requires_payment_method", "requires_confirmation", "requires_action"];
+const CONFIRMABLE: &[&str] = &[
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+];
 
 pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
     ctx.require_secret_key()?;
     let usage = match params.non_empty_str("usage") {
         None => "off_session",
         Some(usage @ ("off_session" | "on_session")) => usage,
-        Some(other) => return Err(StripeError::invalid_request(format!("Invalid usage: {other}"), Some("usage"))),
+        Some(other) => {
+            return Err(StripeError::invalid_request(
+                format!("Invalid usage: {other}"),
+                Some("usage"),
+            ));
+        }
     };
     let confirm = params.bool("confirm")?.unwrap_or(false);
     emulator.transact(&ctx, |tx| {
@@ -79,7 +88,13 @@ pub async fn retrieve(
 }
 
 pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
-    emulator.list(&ctx, &params, "setup_intent", "/v1/setup_intents", customer_filter(&params))
+    emulator.list(
+        &ctx,
+        &params,
+        "setup_intent",
+        "/v1/setup_intents",
+        customer_filter(&params),
+    )
 }
 
 pub async fn confirm(
@@ -97,7 +112,10 @@ pub async fn confirm(
 
 fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Value, StripeError> {
     SETUP.require_status(&intent, CONFIRMABLE, "confirm")?;
-    let chosen = params.non_empty_str("payment_method").or(intent["payment_method"].as_str()).map(str::to_owned);
+    let chosen = params
+        .non_empty_str("payment_method")
+        .or(intent["payment_method"].as_str())
+        .map(str::to_owned);
     let Some(chosen) = chosen else {
         return Err(StripeError::unexpected_state(
             "setup_intent_unexpected_state",
@@ -113,7 +131,8 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
     }
     if behaviour == Behaviour::RequiresAuthentication {
         intent["status"] = json!("requires_action");
-        intent["next_action"] = three_d_secure_action(tx.public_base, &intent, params.non_empty_str("return_url"));
+        intent["next_action"] =
+            three_d_secure_action(tx.public_base, &intent, params.non_empty_str("return_url"));
         let intent = tx.store.insert(intent);
         tx.emit("setup_intent.requires_action", &intent);
         return Ok(intent);
@@ -166,8 +185,16 @@ pub async fn authenticate(
 }
 
 /// The 3-D Secure answer: passed, the card is saved; failed, it is not.
-pub(super) fn answer_challenge(tx: &mut Tx, intent: Value, success: bool) -> Result<Value, StripeError> {
-    let pm = tx.store.find("payment_method", "PaymentMethod", intent["payment_method"].as_str().unwrap_or_default())?;
+pub(super) fn answer_challenge(
+    tx: &mut Tx,
+    intent: Value,
+    success: bool,
+) -> Result<Value, StripeError> {
+    let pm = tx.store.find(
+        "payment_method",
+        "PaymentMethod",
+        intent["payment_method"].as_str().unwrap_or_default(),
+    )?;
     if success {
         return succeed(tx, intent, &pm);
     }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::errors::StripeError;
 use super::form::Params;
@@ -19,7 +19,10 @@ impl Store {
     /// Stores an object (it must have an `id`) and returns it; an object stored again keeps its
     /// place in lists.
     pub fn insert(&mut self, object: Value) -> Value {
-        let id = object["id"].as_str().expect("stored objects have ids").to_owned();
+        let id = object["id"]
+            .as_str()
+            .expect("stored objects have ids")
+            .to_owned();
         if self.objects.insert(id.clone(), object.clone()).is_none() {
             self.order.push(id);
         }
@@ -62,7 +65,9 @@ impl Store {
     }
 
     fn expand_path(&self, value: &mut Value, segments: &[&str]) {
-        let Some((head, rest)) = segments.split_first() else { return };
+        let Some((head, rest)) = segments.split_first() else {
+            return;
+        };
         if *head == "data"
             && let Some(items) = value.get_mut("data").and_then(Value::as_array_mut)
         {
@@ -71,7 +76,9 @@ impl Store {
             }
             return;
         }
-        let Some(field) = value.get_mut(*head) else { return };
+        let Some(field) = value.get_mut(*head) else {
+            return;
+        };
         if rest.is_empty() {
             if let Some(found) = field.as_str().and_then(|id| self.objects.get(id)) {
                 *field = found.clone();
@@ -94,21 +101,26 @@ pub fn page(items: Vec<Value>, params: &Params, url: &str) -> Result<Value, Stri
     }
     let limit = limit as usize;
     let position = |cursor: &str, param: &str| {
-        items
-            .iter()
-            .position(|o| o["id"] == cursor)
-            .ok_or_else(|| StripeError::invalid_request(format!("No such object: '{cursor}'"), Some(param)))
+        items.iter().position(|o| o["id"] == cursor).ok_or_else(|| {
+            StripeError::invalid_request(format!("No such object: '{cursor}'"), Some(param))
+        })
     };
     let (data, has_more) = if let Some(after) = params.non_empty_str("starting_after") {
         let start = position(after, "starting_after")? + 1;
         let rest = &items[start..];
-        (rest.iter().take(limit).cloned().collect::<Vec<_>>(), rest.len() > limit)
+        (
+            rest.iter().take(limit).cloned().collect::<Vec<_>>(),
+            rest.len() > limit,
+        )
     } else if let Some(before) = params.non_empty_str("ending_before") {
         let end = position(before, "ending_before")?;
         let begin = end.saturating_sub(limit);
         (items[begin..end].to_vec(), begin > 0)
     } else {
-        (items.iter().take(limit).cloned().collect(), items.len() > limit)
+        (
+            items.iter().take(limit).cloned().collect(),
+            items.len() > limit,
+        )
     };
     Ok(json!({ "object": "list", "data": data, "has_more": has_more, "url": url }))
 }
@@ -128,22 +140,47 @@ mod tests {
     }
 
     fn ids(list: &Value) -> Vec<&str> {
-        list["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect()
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap())
+            .collect()
     }
 
     #[test]
     fn lists_are_newest_first_and_paged_by_cursor() {
         let store = store_of(5);
         let all = store.all("customer", |_| true);
-        let first = page(all.clone(), &Params(decode(b"limit=2").unwrap()), "/v1/customers").unwrap();
+        let first = page(
+            all.clone(),
+            &Params(decode(b"limit=2").unwrap()),
+            "/v1/customers",
+        )
+        .unwrap();
         assert_eq!(ids(&first), ["cus_4", "cus_3"]);
         assert_eq!(first["has_more"], true);
-        let next = page(all.clone(), &Params(decode(b"limit=2&starting_after=cus_3").unwrap()), "").unwrap();
+        let next = page(
+            all.clone(),
+            &Params(decode(b"limit=2&starting_after=cus_3").unwrap()),
+            "",
+        )
+        .unwrap();
         assert_eq!(ids(&next), ["cus_2", "cus_1"]);
-        let last = page(all.clone(), &Params(decode(b"limit=2&starting_after=cus_1").unwrap()), "").unwrap();
+        let last = page(
+            all.clone(),
+            &Params(decode(b"limit=2&starting_after=cus_1").unwrap()),
+            "",
+        )
+        .unwrap();
         assert_eq!(ids(&last), ["cus_0"]);
         assert_eq!(last["has_more"], false);
-        let before = page(all, &Params(decode(b"limit=2&ending_before=cus_1").unwrap()), "").unwrap();
+        let before = page(
+            all,
+            &Params(decode(b"limit=2&ending_before=cus_1").unwrap()),
+            "",
+        )
+        .unwrap();
         assert_eq!(ids(&before), ["cus_3", "cus_2"]);
         assert_eq!(before["has_more"], true);
     }
@@ -168,7 +205,9 @@ mod tests {
     #[test]
     fn find_checks_the_object_type() {
         let store = store_of(1);
-        let e = store.find("payment_intent", "payment_intent", "cus_0").unwrap_err();
+        let e = store
+            .find("payment_intent", "payment_intent", "cus_0")
+            .unwrap_err();
         assert_eq!(e.message, "No such payment_intent: 'cus_0'");
     }
 }

@@ -3,10 +3,10 @@
 //! (`_test/card-page`) that mounts a card element and confirms the intent whose client secret
 //! it is given, for testing the stand-in on its own.
 
+use axum::Router;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::Router;
 
 use super::StripeEmulator;
 
@@ -25,7 +25,10 @@ pub fn routes() -> Router<StripeEmulator> {
 async fn script() -> impl IntoResponse {
     (
         [
-            (header::CONTENT_TYPE, "application/javascript; charset=utf-8"),
+            (
+                header::CONTENT_TYPE,
+                "application/javascript; charset=utf-8",
+            ),
             // Always the build's own copy: a stale cached stand-in would confuse a test run.
             (header::CACHE_CONTROL, "no-store"),
         ],

@@ -16,15 +16,30 @@ use super::ids::now;
 use super::store::Store;
 
 /// Stripe keeps retrying for about three days with growing gaps; this is that shape.
-const STRIPE_LIKE_RETRIES: &[u64] = &[60, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600, 12 * 3600, 12 * 3600, 12 * 3600];
+const STRIPE_LIKE_RETRIES: &[u64] = &[
+    60,
+    5 * 60,
+    30 * 60,
+    2 * 3600,
+    5 * 3600,
+    10 * 3600,
+    10 * 3600,
+    12 * 3600,
+    12 * 3600,
+    12 * 3600,
+];
 /// How long one delivery attempt may take before it counts as failed.
 const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The `Stripe-Signature` header value for `payload` signed at `timestamp`.
 pub fn signature_header(secret: &str, timestamp: i64, payload: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(format!("{timestamp}.{payload}").as_bytes());
-    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
 /// Where and how often to deliver; tests shorten the delays and point elsewhere.
@@ -45,12 +60,20 @@ pub struct Deliverer {
 }
 
 impl Deliverer {
-    pub(super) fn new(url: String, secret: SecretString, store: Arc<Mutex<Store>>, faults: Arc<Faults>) -> Self {
+    pub(super) fn new(
+        url: String,
+        secret: SecretString,
+        store: Arc<Mutex<Store>>,
+        faults: Arc<Faults>,
+    ) -> Self {
         Deliverer {
             secret,
             schedule: Mutex::new(Schedule {
                 url,
-                retry_delays: STRIPE_LIKE_RETRIES.iter().map(|s| Duration::from_secs(*s)).collect(),
+                retry_delays: STRIPE_LIKE_RETRIES
+                    .iter()
+                    .map(|s| Duration::from_secs(*s))
+                    .collect(),
                 attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             }),
             // Redirects are not followed, as Stripe does not follow them for webhooks.
@@ -64,7 +87,10 @@ impl Deliverer {
     }
 
     pub fn schedule(&self) -> Schedule {
-        self.schedule.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.schedule
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn set_schedule(&self, schedule: Schedule) {
@@ -119,7 +145,10 @@ impl Deliverer {
             .post(&schedule.url)
             .timeout(schedule.attempt_timeout)
             .header("content-type", "application/json; charset=utf-8")
-            .header("user-agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+            .header(
+                "user-agent",
+                "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+            )
             .header("stripe-signature", signature)
             .body(payload)
             .send()
@@ -166,7 +195,10 @@ mod tests {
             header,
             "t=1700000000,v1=c89214b5b5da833daed6f0b8c5bb6bd58cea9022bd80ccc78230f3942d632925"
         );
-        assert_ne!(header, signature_header("whsec_other", 1_700_000_000, r#"{"id":"evt_1"}"#));
+        assert_ne!(
+            header,
+            signature_header("whsec_other", 1_700_000_000, r#"{"id":"evt_1"}"#)
+        );
     }
 
     #[test]

@@ -4,13 +4,16 @@
 use serde_json::Value;
 
 use super::{card, customer, payment_intent};
-use crate::helpers::{spawn_app, stripe_error, stripe_ok, TestApp};
+use crate::helpers::{TestApp, spawn_app, stripe_error, stripe_ok};
 
 /// Confirms a new 2000-cent intent with the card; the intent, or the 402 error.
 async fn pay(app: &TestApp, number: &str) -> Result<Value, Value> {
     let pm = card(app, number).await;
     let intent = payment_intent(app, "2000").await;
-    let path = format!("v1/payment_intents/{}/confirm", intent["id"].as_str().unwrap());
+    let path = format!(
+        "v1/payment_intents/{}/confirm",
+        intent["id"].as_str().unwrap()
+    );
     let response = app.stripe_post(&path, &[("payment_method", &pm)]).await;
     if response.status() == 200 {
         Ok(response.json().await.unwrap())
@@ -27,12 +30,35 @@ async fn card_4242_succeeds_and_keeps_brand_last4_expiry() {
     let intent = pay(&app, "4242424242424242").await.expect("paid");
     assert_eq!(intent["status"], "succeeded");
     assert_eq!(intent["amount_received"], 2000);
-    let pm = stripe_ok(app.stripe_get(&format!("v1/payment_methods/{}", intent["payment_method"].as_str().unwrap())).await).await;
+    let pm = stripe_ok(
+        app.stripe_get(&format!(
+            "v1/payment_methods/{}",
+            intent["payment_method"].as_str().unwrap()
+        ))
+        .await,
+    )
+    .await;
     assert_eq!(pm["card"]["brand"], "visa");
     assert_eq!(pm["card"]["last4"], "4242");
-    assert_eq!((pm["card"]["exp_month"].as_i64(), pm["card"]["exp_year"].as_i64()), (Some(12), Some(2034)));
-    let charge = stripe_ok(app.stripe_get(&format!("v1/charges/{}", intent["latest_charge"].as_str().unwrap())).await).await;
-    assert_eq!((charge["status"].as_str(), charge["paid"].as_bool()), (Some("succeeded"), Some(true)));
+    assert_eq!(
+        (
+            pm["card"]["exp_month"].as_i64(),
+            pm["card"]["exp_year"].as_i64()
+        ),
+        (Some(12), Some(2034))
+    );
+    let charge = stripe_ok(
+        app.stripe_get(&format!(
+            "v1/charges/{}",
+            intent["latest_charge"].as_str().unwrap()
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (charge["status"].as_str(), charge["paid"].as_bool()),
+        (Some("succeeded"), Some(true))
+    );
 }
 
 #[tokio::test]
@@ -48,7 +74,10 @@ async fn declining_cards_fail_with_stripes_codes() {
         assert_eq!(error["type"], "card_error", "{number}");
         assert_eq!(error["code"], code, "{number}");
         assert_eq!(error["decline_code"], decline_code, "{number}");
-        assert_eq!(error["payment_intent"]["last_payment_error"]["decline_code"], decline_code, "{number}");
+        assert_eq!(
+            error["payment_intent"]["last_payment_error"]["decline_code"], decline_code,
+            "{number}"
+        );
         assert_eq!(error["payment_intent"]["status"], "requires_payment_method");
     }
 }
@@ -57,18 +86,33 @@ async fn declining_cards_fail_with_stripes_codes() {
 async fn three_d_secure_cards_require_action_then_succeed_or_fail() {
     let app = spawn_app().await;
     for number in ["4000002500003155", "4000002760003184"] {
-        let challenged = pay(&app, number).await.expect("no decline before the challenge");
+        let challenged = pay(&app, number)
+            .await
+            .expect("no decline before the challenge");
         assert_eq!(challenged["status"], "requires_action", "{number}");
         assert_eq!(challenged["next_action"]["type"], "use_stripe_sdk");
         let id = challenged["id"].as_str().unwrap();
-        let passed = app.stripe_create(&format!("v1/payment_intents/{id}/authenticate"), &[("result", "complete")]).await;
+        let passed = app
+            .stripe_create(
+                &format!("v1/payment_intents/{id}/authenticate"),
+                &[("result", "complete")],
+            )
+            .await;
         assert_eq!(passed["status"], "succeeded", "{number}");
 
         let challenged = pay(&app, number).await.unwrap();
         let id = challenged["id"].as_str().unwrap();
-        let failed = app.stripe_create(&format!("v1/payment_intents/{id}/authenticate"), &[("result", "fail")]).await;
+        let failed = app
+            .stripe_create(
+                &format!("v1/payment_intents/{id}/authenticate"),
+                &[("result", "fail")],
+            )
+            .await;
         assert_eq!(failed["status"], "requires_payment_method", "{number}");
-        assert_eq!(failed["last_payment_error"]["code"], "payment_intent_authentication_failure");
+        assert_eq!(
+            failed["last_payment_error"]["code"],
+            "payment_intent_authentication_failure"
+        );
     }
 }
 
@@ -79,11 +123,20 @@ async fn three_d_secure_card_off_session_is_declined_authentication_required() {
     let response = app
         .stripe_post(
             "v1/payment_intents",
-            &[("amount", "2000"), ("currency", "usd"), ("payment_method", &pm), ("confirm", "true"), ("off_session", "true")],
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("payment_method", &pm),
+                ("confirm", "true"),
+                ("off_session", "true"),
+            ],
         )
         .await;
     let (status, error) = stripe_error(response).await;
-    assert_eq!((status, error["code"].as_str()), (402, Some("authentication_required")));
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (402, Some("authentication_required"))
+    );
 }
 
 #[tokio::test]
@@ -91,20 +144,48 @@ async fn card_0341_attaches_to_a_customer_but_its_charge_fails() {
     let app = spawn_app().await;
     let customer = customer(&app).await;
     let pm = card(&app, "4000000000000341").await;
-    let attached = app.stripe_create(&format!("v1/payment_methods/{pm}/attach"), &[("customer", &customer)]).await;
+    let attached = app
+        .stripe_create(
+            &format!("v1/payment_methods/{pm}/attach"),
+            &[("customer", &customer)],
+        )
+        .await;
     assert_eq!(attached["customer"], customer.as_str());
     let response = app
         .stripe_post(
             "v1/payment_intents",
-            &[("amount", "2000"), ("currency", "usd"), ("customer", &customer), ("payment_method", &pm), ("confirm", "true")],
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("customer", &customer),
+                ("payment_method", &pm),
+                ("confirm", "true"),
+            ],
         )
         .await;
     let (status, error) = stripe_error(response).await;
-    assert_eq!((status, error["code"].as_str(), error["decline_code"].as_str()), (402, Some("card_declined"), Some("generic_decline")));
+    assert_eq!(
+        (
+            status,
+            error["code"].as_str(),
+            error["decline_code"].as_str()
+        ),
+        (402, Some("card_declined"), Some("generic_decline"))
+    );
     // By contrast 0002 is refused at attach time already.
     let declining = card(&app, "4000000000000002").await;
-    let (status, error) = stripe_error(app.stripe_post(&format!("v1/payment_methods/{declining}/attach"), &[("customer", &customer)]).await).await;
-    assert_eq!((status, error["code"].as_str()), (402, Some("card_declined")));
+    let (status, error) = stripe_error(
+        app.stripe_post(
+            &format!("v1/payment_methods/{declining}/attach"),
+            &[("customer", &customer)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (402, Some("card_declined"))
+    );
 }
 
 #[tokio::test]
@@ -115,13 +196,24 @@ async fn invalid_card_details_are_402_naming_the_field() {
         async move {
             app.stripe_post(
                 "v1/payment_methods",
-                &[("type", "card"), ("card[number]", number), ("card[exp_month]", month), ("card[exp_year]", "2034")],
+                &[
+                    ("type", "card"),
+                    ("card[number]", number),
+                    ("card[exp_month]", month),
+                    ("card[exp_year]", "2034"),
+                ],
             )
             .await
         }
     };
     let (status, error) = stripe_error(create("4242424242424241", "12").await).await;
-    assert_eq!((status, error["code"].as_str(), error["param"].as_str()), (402, Some("incorrect_number"), Some("card[number]")));
+    assert_eq!(
+        (status, error["code"].as_str(), error["param"].as_str()),
+        (402, Some("incorrect_number"), Some("card[number]"))
+    );
     let (status, error) = stripe_error(create("4242424242424242", "13").await).await;
-    assert_eq!((status, error["code"].as_str(), error["param"].as_str()), (402, Some("invalid_expiry_month"), Some("card[exp_month]")));
+    assert_eq!(
+        (status, error["code"].as_str(), error["param"].as_str()),
+        (402, Some("invalid_expiry_month"), Some("card[exp_month]"))
+    );
 }

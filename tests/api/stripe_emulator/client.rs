@@ -1,18 +1,27 @@
 //! The app's own Stripe client (async-stripe) talks to the emulator over HTTP exactly as to
 //! api.stripe.com: only the base URL differs.
 
-use stripe_core::customer::CreateCustomer;
-use stripe_core::payment_intent::{ConfirmPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent};
 use stripe_core::PaymentIntentStatus;
+use stripe_core::customer::CreateCustomer;
+use stripe_core::payment_intent::{
+    ConfirmPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
+};
 
-use crate::helpers::{spawn_app, STRIPE_TEST_KEY};
+use crate::helpers::{STRIPE_TEST_KEY, spawn_app};
 
 #[tokio::test]
 async fn async_stripe_client_creates_a_customer_and_pays_an_intent() {
     let app = spawn_app().await;
-    let client = stripe::ClientBuilder::new(STRIPE_TEST_KEY).url(app.stripe_base()).build().expect("client");
+    let client = stripe::ClientBuilder::new(STRIPE_TEST_KEY)
+        .url(app.stripe_base())
+        .build()
+        .expect("client");
 
-    let customer = CreateCustomer::new().email("bursar@state.test").send(&client).await.expect("customer created");
+    let customer = CreateCustomer::new()
+        .email("bursar@state.test")
+        .send(&client)
+        .await
+        .expect("customer created");
     assert_eq!(customer.email.as_deref(), Some("bursar@state.test"));
 
     let intent = CreatePaymentIntent::new(2000, stripe_types::Currency::USD)
@@ -22,7 +31,10 @@ async fn async_stripe_client_creates_a_customer_and_pays_an_intent() {
         .expect("payment intent created");
     assert_eq!(intent.amount, 2000);
     assert_eq!(intent.status, PaymentIntentStatus::RequiresPaymentMethod);
-    assert_eq!(intent.customer.as_ref().map(|c| c.id().as_str().to_owned()), Some(customer.id.as_str().to_owned()));
+    assert_eq!(
+        intent.customer.as_ref().map(|c| c.id().as_str().to_owned()),
+        Some(customer.id.as_str().to_owned())
+    );
 
     let confirmed = ConfirmPaymentIntent::new(intent.id.clone())
         .payment_method("pm_card_visa")
@@ -31,11 +43,17 @@ async fn async_stripe_client_creates_a_customer_and_pays_an_intent() {
         .expect("confirmed");
     assert_eq!(confirmed.status, PaymentIntentStatus::Succeeded);
 
-    let missing = RetrievePaymentIntent::new("pi_missing").send(&client).await.unwrap_err();
+    let missing = RetrievePaymentIntent::new("pi_missing")
+        .send(&client)
+        .await
+        .unwrap_err();
     match missing {
         stripe::StripeError::Stripe(error, status) => {
             assert_eq!(status, 404);
-            assert_eq!(error.message.as_deref(), Some("No such payment_intent: 'pi_missing'"));
+            assert_eq!(
+                error.message.as_deref(),
+                Some("No such payment_intent: 'pi_missing'")
+            );
         }
         other => panic!("expected Stripe's 404, got {other:?}"),
     }

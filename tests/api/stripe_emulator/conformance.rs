@@ -10,11 +10,15 @@
 use serde_json::Value;
 
 use super::{card, customer, payment_intent};
-use crate::helpers::{spawn_app, stripe_error, TestApp};
+use crate::helpers::{TestApp, spawn_app, stripe_error};
 
 fn fixture(resource: &str) -> Value {
-    let path = format!("{}/tests/fixtures/stripe/{resource}.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists")).expect("fixture is JSON")
+    let path = format!(
+        "{}/tests/fixtures/stripe/{resource}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists"))
+        .expect("fixture is JSON")
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -45,14 +49,22 @@ fn assert_fields_match_fixture(resource: &str, object: &Value) {
             Some(_) => {}
         }
     }
-    assert!(problems.is_empty(), "{resource} {} differs from Stripe's: {problems:#?}", object["id"]);
+    assert!(
+        problems.is_empty(),
+        "{resource} {} differs from Stripe's: {problems:#?}",
+        object["id"]
+    );
     assert_eq!(object["object"], fixture["object"], "object type");
 }
 
 /// Parses as async-stripe's client does; panics naming the object on failure.
 fn typed<T: miniserde::Deserialize>(object: &Value) -> T {
-    miniserde::json::from_str(&object.to_string())
-        .unwrap_or_else(|_| panic!("async-stripe cannot parse {} {}:\n{object:#}", object["object"], object["id"]))
+    miniserde::json::from_str(&object.to_string()).unwrap_or_else(|_| {
+        panic!(
+            "async-stripe cannot parse {} {}:\n{object:#}",
+            object["object"], object["id"]
+        )
+    })
 }
 
 fn conforms<T: miniserde::Deserialize>(resource: &str, object: &Value) -> T {
@@ -68,7 +80,14 @@ async fn get(app: &TestApp, path: &str) -> Value {
 async fn customer_matches_stripe() {
     let app = spawn_app().await;
     let created = app
-        .stripe_create("v1/customers", &[("email", "a@b.test"), ("name", "Ada"), ("metadata[institution_id]", "7")])
+        .stripe_create(
+            "v1/customers",
+            &[
+                ("email", "a@b.test"),
+                ("name", "Ada"),
+                ("metadata[institution_id]", "7"),
+            ],
+        )
         .await;
     let parsed: stripe_core::Customer = conforms("customer", &created);
     assert_eq!(parsed.email.as_deref(), Some("a@b.test"));
@@ -79,9 +98,15 @@ async fn customer_matches_stripe() {
 async fn payment_method_matches_stripe() {
     let app = spawn_app().await;
     let id = card(&app, "4242424242424242").await;
-    let pm: stripe_payment::PaymentMethod = conforms("payment_method", &get(&app, &format!("v1/payment_methods/{id}")).await);
+    let pm: stripe_payment::PaymentMethod = conforms(
+        "payment_method",
+        &get(&app, &format!("v1/payment_methods/{id}")).await,
+    );
     let card = pm.card.expect("card details");
-    assert_eq!((card.last4.as_str(), card.exp_month, card.exp_year), ("4242", 12, 2034));
+    assert_eq!(
+        (card.last4.as_str(), card.exp_month, card.exp_year),
+        ("4242", 12, 2034)
+    );
 }
 
 #[tokio::test]
@@ -89,7 +114,14 @@ async fn payment_intent_matches_stripe_in_every_state() {
     let app = spawn_app().await;
     let customer = customer(&app).await;
     let fresh = app
-        .stripe_create("v1/payment_intents", &[("amount", "2000"), ("currency", "usd"), ("customer", &customer)])
+        .stripe_create(
+            "v1/payment_intents",
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("customer", &customer),
+            ],
+        )
         .await;
     let parsed: stripe_core::PaymentIntent = conforms("payment_intent", &fresh);
     assert_eq!(parsed.amount, 2000);
@@ -97,15 +129,27 @@ async fn payment_intent_matches_stripe_in_every_state() {
     let succeeded = app
         .stripe_create(
             "v1/payment_intents",
-            &[("amount", "2000"), ("currency", "usd"), ("payment_method", "pm_card_visa"), ("confirm", "true")],
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_visa"),
+                ("confirm", "true"),
+            ],
         )
         .await;
     assert_eq!(succeeded["status"], "succeeded");
     conforms::<stripe_core::PaymentIntent>("payment_intent", &succeeded);
 
     let declined = payment_intent(&app, "2000").await;
-    let path = format!("v1/payment_intents/{}/confirm", declined["id"].as_str().unwrap());
-    let (status, error) = stripe_error(app.stripe_post(&path, &[("payment_method", "pm_card_chargeDeclined")]).await).await;
+    let path = format!(
+        "v1/payment_intents/{}/confirm",
+        declined["id"].as_str().unwrap()
+    );
+    let (status, error) = stripe_error(
+        app.stripe_post(&path, &[("payment_method", "pm_card_chargeDeclined")])
+            .await,
+    )
+    .await;
     assert_eq!(status, 402);
     let failed: stripe_core::PaymentIntent = conforms("payment_intent", &error["payment_intent"]);
     assert!(failed.last_payment_error.is_some());
@@ -113,7 +157,12 @@ async fn payment_intent_matches_stripe_in_every_state() {
     let challenged = app
         .stripe_create(
             "v1/payment_intents",
-            &[("amount", "2000"), ("currency", "usd"), ("payment_method", "pm_card_authenticationRequired"), ("confirm", "true")],
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_authenticationRequired"),
+                ("confirm", "true"),
+            ],
         )
         .await;
     assert_eq!(challenged["status"], "requires_action");
@@ -122,7 +171,13 @@ async fn payment_intent_matches_stripe_in_every_state() {
 
     let canceled = payment_intent(&app, "2000").await;
     let canceled = app
-        .stripe_create(&format!("v1/payment_intents/{}/cancel", canceled["id"].as_str().unwrap()), &[("cancellation_reason", "abandoned")])
+        .stripe_create(
+            &format!(
+                "v1/payment_intents/{}/cancel",
+                canceled["id"].as_str().unwrap()
+            ),
+            &[("cancellation_reason", "abandoned")],
+        )
         .await;
     let parsed: stripe_core::PaymentIntent = conforms("payment_intent", &canceled);
     assert!(parsed.canceled_at.is_some());
@@ -132,14 +187,24 @@ async fn payment_intent_matches_stripe_in_every_state() {
 async fn setup_intent_matches_stripe() {
     let app = spawn_app().await;
     let customer = customer(&app).await;
-    let fresh = app.stripe_create("v1/setup_intents", &[("customer", &customer)]).await;
+    let fresh = app
+        .stripe_create("v1/setup_intents", &[("customer", &customer)])
+        .await;
     conforms::<stripe_core::SetupIntent>("setup_intent", &fresh);
     let path = format!("v1/setup_intents/{}/confirm", fresh["id"].as_str().unwrap());
-    let succeeded = app.stripe_create(&path, &[("payment_method", "pm_card_visa")]).await;
+    let succeeded = app
+        .stripe_create(&path, &[("payment_method", "pm_card_visa")])
+        .await;
     assert_eq!(succeeded["status"], "succeeded");
     conforms::<stripe_core::SetupIntent>("setup_intent", &succeeded);
     let challenged = app
-        .stripe_create("v1/setup_intents", &[("payment_method", "pm_card_authenticationRequired"), ("confirm", "true")])
+        .stripe_create(
+            "v1/setup_intents",
+            &[
+                ("payment_method", "pm_card_authenticationRequired"),
+                ("confirm", "true"),
+            ],
+        )
         .await;
     assert_eq!(challenged["status"], "requires_action");
     conforms::<stripe_core::SetupIntent>("setup_intent", &challenged);
@@ -150,21 +215,45 @@ async fn invoice_and_invoice_item_match_stripe() {
     let app = spawn_app().await;
     let customer = customer(&app).await;
     let item = app
-        .stripe_create("v1/invoiceitems", &[("customer", &customer), ("amount", "4000"), ("description", "20 sessions")])
+        .stripe_create(
+            "v1/invoiceitems",
+            &[
+                ("customer", &customer),
+                ("amount", "4000"),
+                ("description", "20 sessions"),
+            ],
+        )
         .await;
     conforms::<stripe_billing::InvoiceItem>("invoiceitem", &item);
     let draft = app
-        .stripe_create("v1/invoices", &[("customer", &customer), ("pending_invoice_items_behavior", "include")])
+        .stripe_create(
+            "v1/invoices",
+            &[
+                ("customer", &customer),
+                ("pending_invoice_items_behavior", "include"),
+            ],
+        )
         .await;
     let parsed: stripe_billing::Invoice = conforms("invoice", &draft);
     assert_eq!(parsed.amount_due, 4000);
     let id = draft["id"].as_str().unwrap();
-    let open = app.stripe_create(&format!("v1/invoices/{id}/finalize"), &[]).await;
+    let open = app
+        .stripe_create(&format!("v1/invoices/{id}/finalize"), &[])
+        .await;
     conforms::<stripe_billing::Invoice>("invoice", &open);
-    let paid = app.stripe_create(&format!("v1/invoices/{id}/pay"), &[("paid_out_of_band", "true")]).await;
+    let paid = app
+        .stripe_create(
+            &format!("v1/invoices/{id}/pay"),
+            &[("paid_out_of_band", "true")],
+        )
+        .await;
     assert_eq!(paid["status"], "paid");
     conforms::<stripe_billing::Invoice>("invoice", &paid);
-    let item = get(&app, &format!("v1/invoiceitems/{}", item["id"].as_str().unwrap())).await;
+    let item = get(
+        &app,
+        &format!("v1/invoiceitems/{}", item["id"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(item["invoice"], id);
     conforms::<stripe_billing::InvoiceItem>("invoiceitem", &item);
 }
@@ -175,15 +264,30 @@ async fn refund_and_charge_match_stripe() {
     let paid = app
         .stripe_create(
             "v1/payment_intents",
-            &[("amount", "5000"), ("currency", "usd"), ("payment_method", "pm_card_visa"), ("confirm", "true")],
+            &[
+                ("amount", "5000"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_visa"),
+                ("confirm", "true"),
+            ],
         )
         .await;
     let refund = app
-        .stripe_create("v1/refunds", &[("payment_intent", paid["id"].as_str().unwrap()), ("amount", "1500")])
+        .stripe_create(
+            "v1/refunds",
+            &[
+                ("payment_intent", paid["id"].as_str().unwrap()),
+                ("amount", "1500"),
+            ],
+        )
         .await;
     let parsed: stripe_core::Refund = conforms("refund", &refund);
     assert_eq!(parsed.amount, 1500);
-    let charge = get(&app, &format!("v1/charges/{}", paid["latest_charge"].as_str().unwrap())).await;
+    let charge = get(
+        &app,
+        &format!("v1/charges/{}", paid["latest_charge"].as_str().unwrap()),
+    )
+    .await;
     let parsed: stripe_core::Charge = conforms("charge", &charge);
     assert_eq!(parsed.amount_refunded, 1500);
 }
@@ -194,33 +298,81 @@ async fn refund_and_charge_match_stripe() {
 async fn events_match_stripe_and_parse_as_typed_webhook_events() {
     let app = spawn_app().await;
     let customer = customer(&app).await;
-    app.stripe_post(&format!("v1/customers/{customer}"), &[("name", "Renamed")]).await;
+    app.stripe_post(&format!("v1/customers/{customer}"), &[("name", "Renamed")])
+        .await;
     let pm = card(&app, "4242424242424242").await;
-    app.stripe_post(&format!("v1/payment_methods/{pm}/attach"), &[("customer", &customer)]).await;
-    app.stripe_post(&format!("v1/payment_methods/{pm}/detach"), &[]).await;
-    for card in ["pm_card_visa", "pm_card_chargeDeclined", "pm_card_authenticationRequired"] {
+    app.stripe_post(
+        &format!("v1/payment_methods/{pm}/attach"),
+        &[("customer", &customer)],
+    )
+    .await;
+    app.stripe_post(&format!("v1/payment_methods/{pm}/detach"), &[])
+        .await;
+    for card in [
+        "pm_card_visa",
+        "pm_card_chargeDeclined",
+        "pm_card_authenticationRequired",
+    ] {
         app.stripe_post(
             "v1/payment_intents",
-            &[("amount", "2000"), ("currency", "usd"), ("payment_method", card), ("confirm", "true")],
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("payment_method", card),
+                ("confirm", "true"),
+            ],
         )
         .await;
     }
     let to_cancel = payment_intent(&app, "900").await;
-    app.stripe_post(&format!("v1/payment_intents/{}/cancel", to_cancel["id"].as_str().unwrap()), &[]).await;
-    app.stripe_post("v1/setup_intents", &[("payment_method", "pm_card_visa"), ("confirm", "true")]).await;
-    app.stripe_post("v1/invoiceitems", &[("customer", &customer), ("amount", "700")]).await;
+    app.stripe_post(
+        &format!(
+            "v1/payment_intents/{}/cancel",
+            to_cancel["id"].as_str().unwrap()
+        ),
+        &[],
+    )
+    .await;
+    app.stripe_post(
+        "v1/setup_intents",
+        &[("payment_method", "pm_card_visa"), ("confirm", "true")],
+    )
+    .await;
+    app.stripe_post(
+        "v1/invoiceitems",
+        &[("customer", &customer), ("amount", "700")],
+    )
+    .await;
     let invoice = app
-        .stripe_create("v1/invoices", &[("customer", &customer), ("pending_invoice_items_behavior", "include")])
+        .stripe_create(
+            "v1/invoices",
+            &[
+                ("customer", &customer),
+                ("pending_invoice_items_behavior", "include"),
+            ],
+        )
         .await;
-    app.stripe_post(&format!("v1/invoices/{}/pay", invoice["id"].as_str().unwrap()), &[("paid_out_of_band", "true")])
-        .await;
+    app.stripe_post(
+        &format!("v1/invoices/{}/pay", invoice["id"].as_str().unwrap()),
+        &[("paid_out_of_band", "true")],
+    )
+    .await;
     let paid = app
         .stripe_create(
             "v1/payment_intents",
-            &[("amount", "3000"), ("currency", "usd"), ("payment_method", "pm_card_visa"), ("confirm", "true")],
+            &[
+                ("amount", "3000"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_visa"),
+                ("confirm", "true"),
+            ],
         )
         .await;
-    app.stripe_post("v1/refunds", &[("payment_intent", paid["id"].as_str().unwrap())]).await;
+    app.stripe_post(
+        "v1/refunds",
+        &[("payment_intent", paid["id"].as_str().unwrap())],
+    )
+    .await;
 
     let events = get(&app, "v1/events?limit=100").await;
     let events = events["data"].as_array().unwrap();
@@ -228,20 +380,40 @@ async fn events_match_stripe_and_parse_as_typed_webhook_events() {
     types.sort_unstable();
     types.dedup();
     for expected in [
-        "customer.created", "customer.updated", "payment_method.attached", "payment_method.detached",
-        "payment_intent.created", "payment_intent.processing", "payment_intent.requires_action",
-        "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
-        "charge.succeeded", "charge.failed", "charge.refunded", "setup_intent.succeeded",
-        "invoice.created", "invoice.finalized", "invoice.paid",
+        "customer.created",
+        "customer.updated",
+        "payment_method.attached",
+        "payment_method.detached",
+        "payment_intent.created",
+        "payment_intent.processing",
+        "payment_intent.requires_action",
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "payment_intent.canceled",
+        "charge.succeeded",
+        "charge.failed",
+        "charge.refunded",
+        "setup_intent.succeeded",
+        "invoice.created",
+        "invoice.finalized",
+        "invoice.paid",
     ] {
-        assert!(types.contains(&expected), "no {expected} event among {types:?}");
+        assert!(
+            types.contains(&expected),
+            "no {expected} event among {types:?}"
+        );
     }
     for event in events {
         assert_fields_match_fixture("event", event);
         let body = event.to_string();
         let header = stripe_webhook::Webhook::generate_test_header(&body, "whsec_test", None);
         let parsed = stripe_webhook::Webhook::construct_event(&body, &header, "whsec_test")
-            .unwrap_or_else(|e| panic!("async-stripe cannot parse event {}: {e}\n{event:#}", event["type"]));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "async-stripe cannot parse event {}: {e}\n{event:#}",
+                    event["type"]
+                )
+            });
         assert_eq!(parsed.id.as_str(), event["id"].as_str().unwrap());
         assert!(
             !matches!(parsed.data.object, stripe_webhook::EventObject::Unknown(_)),

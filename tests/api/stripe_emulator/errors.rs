@@ -15,7 +15,10 @@ async fn unknown_id_is_404_no_such() {
     assert_eq!(error["param"], "id");
     assert_eq!(error["message"], "No such payment_intent: 'pi_nope'");
     let (status, error) = stripe_error(app.stripe_get("v1/customers/cus_nope").await).await;
-    assert_eq!((status, error["message"].as_str()), (404, Some("No such customer: 'cus_nope'")));
+    assert_eq!(
+        (status, error["message"].as_str()),
+        (404, Some("No such customer: 'cus_nope'"))
+    );
 }
 
 #[tokio::test]
@@ -23,18 +26,39 @@ async fn missing_or_wrong_keys_are_401() {
     let app = spawn_app().await;
     let url = app.url("/_emulator/stripe/v1/customers");
     let client = reqwest::Client::new();
-    for key in ["sk_live_abcdefghijkl1234", "pk_live_abcdefghijkl1234", "nonsense"] {
-        let (status, error) = stripe_error(client.get(&url).bearer_auth(key).send().await.unwrap()).await;
+    for key in [
+        "sk_live_abcdefghijkl1234",
+        "pk_live_abcdefghijkl1234",
+        "nonsense",
+    ] {
+        let (status, error) =
+            stripe_error(client.get(&url).bearer_auth(key).send().await.unwrap()).await;
         assert_eq!(status, 401, "{key}");
         assert_eq!(error["type"], "invalid_request_error");
         let message = error["message"].as_str().unwrap();
         assert!(message.starts_with("Invalid API Key provided"), "{message}");
-        assert!(!message.contains("abcdefghijkl"), "the key is masked: {message}");
+        assert!(
+            !message.contains("abcdefghijkl"),
+            "the key is masked: {message}"
+        );
     }
     let (status, error) = stripe_error(client.get(&url).send().await.unwrap()).await;
     assert_eq!(status, 401);
-    assert!(error["message"].as_str().unwrap().contains("You did not provide an API key"));
-    let (status, _) = stripe_error(client.get(&url).bearer_auth("pk_test_abc").send().await.unwrap()).await;
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("You did not provide an API key")
+    );
+    let (status, _) = stripe_error(
+        client
+            .get(&url)
+            .bearer_auth("pk_test_abc")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 401, "a publishable key cannot list customers");
 }
 
@@ -43,7 +67,12 @@ async fn declined_card_is_402_card_error_with_the_intent() {
     let app = spawn_app().await;
     let intent = payment_intent(&app, "2000").await;
     let id = intent["id"].as_str().unwrap();
-    let response = app.stripe_post(&format!("v1/payment_intents/{id}/confirm"), &[("payment_method", "pm_card_chargeDeclined")]).await;
+    let response = app
+        .stripe_post(
+            &format!("v1/payment_intents/{id}/confirm"),
+            &[("payment_method", "pm_card_chargeDeclined")],
+        )
+        .await;
     let (status, error) = stripe_error(response).await;
     assert_eq!(status, 402);
     assert_eq!(error["type"], "card_error");
@@ -57,26 +86,76 @@ async fn declined_card_is_402_card_error_with_the_intent() {
 #[tokio::test]
 async fn bad_parameters_are_400_naming_the_parameter() {
     let app = spawn_app().await;
-    let (status, error) = stripe_error(app.stripe_post("v1/payment_intents", &[("currency", "usd")]).await).await;
-    assert_eq!((status, error["param"].as_str(), error["code"].as_str()), (400, Some("amount"), Some("parameter_missing")));
-    let (status, error) = stripe_error(app.stripe_post("v1/payment_intents", &[("amount", "12.5"), ("currency", "usd")]).await).await;
-    assert_eq!((status, error["message"].as_str()), (400, Some("Invalid integer: 12.5")));
-    let (status, error) = stripe_error(app.stripe_post("v1/payment_intents", &[("amount", "10"), ("currency", "usd")]).await).await;
-    assert_eq!((status, error["code"].as_str()), (400, Some("amount_too_small")));
-    let (status, error) = stripe_error(app.stripe_request(Method::DELETE, "v1/nothing_here", &[], &[]).await).await;
+    let (status, error) = stripe_error(
+        app.stripe_post("v1/payment_intents", &[("currency", "usd")])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error["param"].as_str(), error["code"].as_str()),
+        (400, Some("amount"), Some("parameter_missing"))
+    );
+    let (status, error) = stripe_error(
+        app.stripe_post(
+            "v1/payment_intents",
+            &[("amount", "12.5"), ("currency", "usd")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error["message"].as_str()),
+        (400, Some("Invalid integer: 12.5"))
+    );
+    let (status, error) = stripe_error(
+        app.stripe_post(
+            "v1/payment_intents",
+            &[("amount", "10"), ("currency", "usd")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (400, Some("amount_too_small"))
+    );
+    let (status, error) = stripe_error(
+        app.stripe_request(Method::DELETE, "v1/nothing_here", &[], &[])
+            .await,
+    )
+    .await;
     assert_eq!(status, 404);
-    assert!(error["message"].as_str().unwrap().starts_with("Unrecognized request URL"));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Unrecognized request URL")
+    );
 }
 
 #[tokio::test]
 async fn confirming_a_succeeded_intent_is_400_unexpected_state() {
     let app = spawn_app().await;
     let paid = app
-        .stripe_create("v1/payment_intents", &[("amount", "2000"), ("currency", "usd"), ("payment_method", "pm_card_visa"), ("confirm", "true")])
+        .stripe_create(
+            "v1/payment_intents",
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_visa"),
+                ("confirm", "true"),
+            ],
+        )
         .await;
-    let path = format!("v1/payment_intents/{}/confirm", paid["id"].as_str().unwrap());
+    let path = format!(
+        "v1/payment_intents/{}/confirm",
+        paid["id"].as_str().unwrap()
+    );
     let (status, error) = stripe_error(app.stripe_post(&path, &[]).await).await;
     assert_eq!(status, 400);
     assert_eq!(error["code"], "payment_intent_unexpected_state");
-    assert_eq!(error["message"], "You cannot confirm this PaymentIntent because it has a status of succeeded.");
+    assert_eq!(
+        error["message"],
+        "You cannot confirm this PaymentIntent because it has a status of succeeded."
+    );
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::Receiver;
-use crate::helpers::{spawn_app, stripe_error, stripe_ok, TestApp, STRIPE_TEST_KEY};
+use crate::helpers::{STRIPE_TEST_KEY, TestApp, spawn_app, stripe_error, stripe_ok};
 
 async fn arm(app: &TestApp, path: &str, form: &[(&str, &str)]) {
     let response = reqwest::Client::new()
@@ -13,11 +13,18 @@ async fn arm(app: &TestApp, path: &str, form: &[(&str, &str)]) {
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_success(), "fault armed: {}", response.text().await.unwrap());
+    assert!(
+        response.status().is_success(),
+        "fault armed: {}",
+        response.text().await.unwrap()
+    );
 }
 
 async fn new_customer(app: &TestApp, email: &str) -> String {
-    app.stripe_create("v1/customers", &[("email", email)]).await["id"].as_str().unwrap().to_owned()
+    app.stripe_create("v1/customers", &[("email", email)]).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -30,16 +37,34 @@ async fn next_n_api_calls_fail_with_500_then_calls_work_again() {
     }
     stripe_ok(app.stripe_post("v1/customers", &[]).await).await;
     let list = stripe_ok(app.stripe_get("v1/customers").await).await;
-    assert_eq!(list["data"].as_array().unwrap().len(), 1, "failed calls created nothing");
+    assert_eq!(
+        list["data"].as_array().unwrap().len(),
+        1,
+        "failed calls created nothing"
+    );
 }
 
 #[tokio::test]
 async fn a_timed_out_call_still_happens_and_an_idempotent_retry_returns_it() {
     let app = spawn_app().await;
-    arm(&app, "api", &[("mode", "timeout"), ("count", "1"), ("hang_ms", "800")]).await;
-    let client = reqwest::Client::builder().timeout(Duration::from_millis(200)).build().unwrap();
+    arm(
+        &app,
+        "api",
+        &[("mode", "timeout"), ("count", "1"), ("hang_ms", "800")],
+    )
+    .await;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
     let url = format!("{}v1/customers", app.stripe_base());
-    let send = || client.post(&url).bearer_auth(STRIPE_TEST_KEY).header("Idempotency-Key", "retry-me").form(&[("email", "a@b.test")]);
+    let send = || {
+        client
+            .post(&url)
+            .bearer_auth(STRIPE_TEST_KEY)
+            .header("Idempotency-Key", "retry-me")
+            .form(&[("email", "a@b.test")])
+    };
     let timed_out = send().send().await.unwrap_err();
     assert!(timed_out.is_timeout(), "{timed_out}");
     tokio::time::sleep(Duration::from_millis(900)).await;
@@ -47,7 +72,11 @@ async fn a_timed_out_call_still_happens_and_an_idempotent_retry_returns_it() {
     assert_eq!(retry.headers()["idempotent-replayed"], "true");
     stripe_ok(retry).await;
     let list = stripe_ok(app.stripe_get("v1/customers").await).await;
-    assert_eq!(list["data"].as_array().unwrap().len(), 1, "one customer, not two");
+    assert_eq!(
+        list["data"].as_array().unwrap().len(),
+        1,
+        "one customer, not two"
+    );
 }
 
 #[tokio::test]
@@ -66,11 +95,24 @@ async fn webhooks_can_arrive_out_of_order() {
     let app = spawn_app().await;
     let receiver = Receiver::spawn(&[]).await;
     receiver.attach(&app);
-    arm(&app, "webhooks", &[("mode", "out_of_order"), ("count", "2")]).await;
+    arm(
+        &app,
+        "webhooks",
+        &[("mode", "out_of_order"), ("count", "2")],
+    )
+    .await;
     let first = new_customer(&app, "first@b.test").await;
     let second = new_customer(&app, "second@b.test").await;
     let deliveries = receiver.wait_until(|d| d.len() >= 2).await;
-    let order: Vec<_> = deliveries.iter().map(|d| d.event()["data"]["object"]["id"].as_str().unwrap().to_owned()).collect();
+    let order: Vec<_> = deliveries
+        .iter()
+        .map(|d| {
+            d.event()["data"]["object"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
     assert_eq!(order, [second, first]);
 }
 
@@ -96,9 +138,15 @@ async fn delayed_webhooks_never_hold_up_the_api_call() {
     arm(&app, "webhooks", &[("mode", "delay"), ("delay_ms", "600")]).await;
     let started = Instant::now();
     new_customer(&app, "a@b.test").await;
-    assert!(started.elapsed() < Duration::from_millis(500), "the call did not wait for delivery");
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "the call did not wait for delivery"
+    );
     assert!(receiver.deliveries().is_empty());
     receiver.wait_until(|d| !d.is_empty()).await;
-    assert!(started.elapsed() >= Duration::from_millis(600), "delivered after the delay");
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "delivered after the delay"
+    );
     arm(&app, "reset", &[]).await;
 }

@@ -2,18 +2,29 @@
 //! pages, refunds, saved cards, lists and paging.
 
 use super::{card, customer, payment_intent};
-use crate::helpers::{spawn_app, stripe_error, stripe_ok, TestApp};
+use crate::helpers::{TestApp, spawn_app, stripe_error, stripe_ok};
 
 async fn get(app: &TestApp, path: &str) -> serde_json::Value {
     stripe_ok(app.stripe_get(path).await).await
 }
 
 async fn open_invoice(app: &TestApp, customer: &str, amount: &str) -> serde_json::Value {
-    let draft = app.stripe_create("v1/invoices", &[("customer", customer)]).await;
-    let id = draft["id"].as_str().unwrap();
-    app.stripe_create("v1/invoiceitems", &[("customer", customer), ("amount", amount), ("invoice", id), ("description", "Interview sessions")])
+    let draft = app
+        .stripe_create("v1/invoices", &[("customer", customer)])
         .await;
-    app.stripe_create(&format!("v1/invoices/{id}/finalize"), &[]).await
+    let id = draft["id"].as_str().unwrap();
+    app.stripe_create(
+        "v1/invoiceitems",
+        &[
+            ("customer", customer),
+            ("amount", amount),
+            ("invoice", id),
+            ("description", "Interview sessions"),
+        ],
+    )
+    .await;
+    app.stripe_create(&format!("v1/invoices/{id}/finalize"), &[])
+        .await
 }
 
 #[tokio::test]
@@ -25,19 +36,46 @@ async fn invoice_is_finalized_with_hosted_page_and_pdf_then_paid_by_card() {
     assert_eq!(open["amount_due"], 4000);
     assert!(open["number"].as_str().unwrap().ends_with("-0001"));
 
-    let page = reqwest::get(open["hosted_invoice_url"].as_str().unwrap()).await.unwrap();
+    let page = reqwest::get(open["hosted_invoice_url"].as_str().unwrap())
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("40.00 USD") && html.contains(open["number"].as_str().unwrap()), "{html}");
-    let pdf = reqwest::get(open["invoice_pdf"].as_str().unwrap()).await.unwrap();
+    assert!(
+        html.contains("40.00 USD") && html.contains(open["number"].as_str().unwrap()),
+        "{html}"
+    );
+    let pdf = reqwest::get(open["invoice_pdf"].as_str().unwrap())
+        .await
+        .unwrap();
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
 
     let pm = card(&app, "4242424242424242").await;
-    app.stripe_create(&format!("v1/payment_methods/{pm}/attach"), &[("customer", &customer)]).await;
-    app.stripe_create(&format!("v1/customers/{customer}"), &[("invoice_settings[default_payment_method]", &pm)]).await;
-    let paid = app.stripe_create(&format!("v1/invoices/{}/pay", open["id"].as_str().unwrap()), &[]).await;
-    assert_eq!((paid["status"].as_str(), paid["amount_paid"].as_i64(), paid["amount_remaining"].as_i64()), (Some("paid"), Some(4000), Some(0)));
+    app.stripe_create(
+        &format!("v1/payment_methods/{pm}/attach"),
+        &[("customer", &customer)],
+    )
+    .await;
+    app.stripe_create(
+        &format!("v1/customers/{customer}"),
+        &[("invoice_settings[default_payment_method]", &pm)],
+    )
+    .await;
+    let paid = app
+        .stripe_create(
+            &format!("v1/invoices/{}/pay", open["id"].as_str().unwrap()),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (
+            paid["status"].as_str(),
+            paid["amount_paid"].as_i64(),
+            paid["amount_remaining"].as_i64()
+        ),
+        (Some("paid"), Some(4000), Some(0))
+    );
 }
 
 #[tokio::test]
@@ -46,13 +84,38 @@ async fn invoice_paid_by_a_declining_card_stays_open_and_void_closes_it() {
     let customer = customer(&app).await;
     let open = open_invoice(&app, &customer, "2500").await;
     let id = open["id"].as_str().unwrap();
-    let (status, error) = stripe_error(app.stripe_post(&format!("v1/invoices/{id}/pay"), &[("payment_method", "pm_card_chargeDeclinedInsufficientFunds")]).await).await;
-    assert_eq!((status, error["decline_code"].as_str()), (402, Some("insufficient_funds")));
+    let (status, error) = stripe_error(
+        app.stripe_post(
+            &format!("v1/invoices/{id}/pay"),
+            &[("payment_method", "pm_card_chargeDeclinedInsufficientFunds")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error["decline_code"].as_str()),
+        (402, Some("insufficient_funds"))
+    );
     let still_open = get(&app, &format!("v1/invoices/{id}")).await;
-    assert_eq!((still_open["status"].as_str(), still_open["attempt_count"].as_i64()), (Some("open"), Some(1)));
-    let void = app.stripe_create(&format!("v1/invoices/{id}/void"), &[]).await;
+    assert_eq!(
+        (
+            still_open["status"].as_str(),
+            still_open["attempt_count"].as_i64()
+        ),
+        (Some("open"), Some(1))
+    );
+    let void = app
+        .stripe_create(&format!("v1/invoices/{id}/void"), &[])
+        .await;
     assert_eq!(void["status"], "void");
-    let (status, _) = stripe_error(app.stripe_post(&format!("v1/invoices/{id}/pay"), &[("paid_out_of_band", "true")]).await).await;
+    let (status, _) = stripe_error(
+        app.stripe_post(
+            &format!("v1/invoices/{id}/pay"),
+            &[("paid_out_of_band", "true")],
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, 400, "a void invoice cannot be paid");
     let listed = get(&app, &format!("v1/invoices?customer={customer}")).await;
     assert_eq!(listed["data"][0]["id"], id);
@@ -64,16 +127,41 @@ async fn invoice_paid_by_a_declining_card_stays_open_and_void_closes_it() {
 async fn refunds_are_partial_then_full_and_never_more_than_paid() {
     let app = spawn_app().await;
     let paid = app
-        .stripe_create("v1/payment_intents", &[("amount", "5000"), ("currency", "usd"), ("payment_method", "pm_card_visa"), ("confirm", "true")])
+        .stripe_create(
+            "v1/payment_intents",
+            &[
+                ("amount", "5000"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_visa"),
+                ("confirm", "true"),
+            ],
+        )
         .await;
     let pi = paid["id"].as_str().unwrap();
-    app.stripe_create("v1/refunds", &[("payment_intent", pi), ("amount", "2000")]).await;
-    let (status, error) = stripe_error(app.stripe_post("v1/refunds", &[("payment_intent", pi), ("amount", "3001")]).await).await;
+    app.stripe_create("v1/refunds", &[("payment_intent", pi), ("amount", "2000")])
+        .await;
+    let (status, error) = stripe_error(
+        app.stripe_post("v1/refunds", &[("payment_intent", pi), ("amount", "3001")])
+            .await,
+    )
+    .await;
     assert_eq!((status, error["param"].as_str()), (400, Some("amount")));
-    let rest = app.stripe_create("v1/refunds", &[("payment_intent", pi)]).await;
+    let rest = app
+        .stripe_create("v1/refunds", &[("payment_intent", pi)])
+        .await;
     assert_eq!(rest["amount"], 3000);
-    let charge = get(&app, &format!("v1/charges/{}", paid["latest_charge"].as_str().unwrap())).await;
-    assert_eq!((charge["amount_refunded"].as_i64(), charge["refunded"].as_bool()), (Some(5000), Some(true)));
+    let charge = get(
+        &app,
+        &format!("v1/charges/{}", paid["latest_charge"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(
+        (
+            charge["amount_refunded"].as_i64(),
+            charge["refunded"].as_bool()
+        ),
+        (Some(5000), Some(true))
+    );
     let refunds = get(&app, &format!("v1/refunds?payment_intent={pi}")).await;
     assert_eq!(refunds["data"].as_array().unwrap().len(), 2);
 }
@@ -83,17 +171,33 @@ async fn setup_intent_saves_the_card_to_the_customer_and_lists_find_it() {
     let app = spawn_app().await;
     let customer = customer(&app).await;
     let setup = app
-        .stripe_create("v1/setup_intents", &[("customer", &customer), ("payment_method", "pm_card_mastercard"), ("confirm", "true")])
+        .stripe_create(
+            "v1/setup_intents",
+            &[
+                ("customer", &customer),
+                ("payment_method", "pm_card_mastercard"),
+                ("confirm", "true"),
+            ],
+        )
         .await;
     assert_eq!(setup["status"], "succeeded");
-    let saved = get(&app, &format!("v1/customers/{customer}/payment_methods?type=card")).await;
+    let saved = get(
+        &app,
+        &format!("v1/customers/{customer}/payment_methods?type=card"),
+    )
+    .await;
     let saved = saved["data"].as_array().unwrap();
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0]["card"]["brand"], "mastercard");
     let pm = saved[0]["id"].as_str().unwrap();
-    let listed = get(&app, &format!("v1/payment_methods?customer={customer}&type=card")).await;
+    let listed = get(
+        &app,
+        &format!("v1/payment_methods?customer={customer}&type=card"),
+    )
+    .await;
     assert_eq!(listed["data"][0]["id"], pm);
-    app.stripe_create(&format!("v1/payment_methods/{pm}/detach"), &[]).await;
+    app.stripe_create(&format!("v1/payment_methods/{pm}/detach"), &[])
+        .await;
     let after = get(&app, &format!("v1/customers/{customer}/payment_methods")).await;
     assert!(after["data"].as_array().unwrap().is_empty());
 }
@@ -104,16 +208,36 @@ async fn lists_page_newest_first_with_has_more_and_starting_after() {
     let customer = customer(&app).await;
     let mut ids = Vec::new();
     for amount in ["1000", "2000", "3000"] {
-        let pi = app.stripe_create("v1/payment_intents", &[("amount", amount), ("currency", "usd"), ("customer", &customer)]).await;
+        let pi = app
+            .stripe_create(
+                "v1/payment_intents",
+                &[
+                    ("amount", amount),
+                    ("currency", "usd"),
+                    ("customer", &customer),
+                ],
+            )
+            .await;
         ids.push(pi["id"].as_str().unwrap().to_owned());
     }
     payment_intent(&app, "999").await; // another customer's (none): filtered out
-    let first = get(&app, &format!("v1/payment_intents?customer={customer}&limit=2")).await;
+    let first = get(
+        &app,
+        &format!("v1/payment_intents?customer={customer}&limit=2"),
+    )
+    .await;
     assert_eq!(first["object"], "list");
     assert_eq!(first["has_more"], true);
     assert_eq!(first["data"][0]["id"], ids[2]);
     assert_eq!(first["data"][1]["id"], ids[1]);
-    let rest = get(&app, &format!("v1/payment_intents?customer={customer}&limit=2&starting_after={}", ids[1])).await;
+    let rest = get(
+        &app,
+        &format!(
+            "v1/payment_intents?customer={customer}&limit=2&starting_after={}",
+            ids[1]
+        ),
+    )
+    .await;
     assert_eq!(rest["has_more"], false);
     assert_eq!(rest["data"].as_array().unwrap().len(), 1);
     assert_eq!(rest["data"][0]["id"], ids[0]);
@@ -122,15 +246,32 @@ async fn lists_page_newest_first_with_has_more_and_starting_after() {
 #[tokio::test]
 async fn customer_update_merges_metadata_and_emits_customer_updated() {
     let app = spawn_app().await;
-    let customer = app.stripe_create("v1/customers", &[("metadata[a]", "1"), ("metadata[b]", "2")]).await;
+    let customer = app
+        .stripe_create(
+            "v1/customers",
+            &[("metadata[a]", "1"), ("metadata[b]", "2")],
+        )
+        .await;
     let id = customer["id"].as_str().unwrap();
-    let updated = app.stripe_create(&format!("v1/customers/{id}"), &[("metadata[a]", ""), ("metadata[c]", "3"), ("email", "new@b.test")]).await;
+    let updated = app
+        .stripe_create(
+            &format!("v1/customers/{id}"),
+            &[
+                ("metadata[a]", ""),
+                ("metadata[c]", "3"),
+                ("email", "new@b.test"),
+            ],
+        )
+        .await;
     assert_eq!(updated["metadata"], serde_json::json!({"b": "2", "c": "3"}));
     assert_eq!(updated["email"], "new@b.test");
     let events = get(&app, "v1/events?type=customer.updated").await;
     let event = &events["data"][0];
     assert_eq!(event["data"]["object"]["id"], id);
-    assert_eq!(event["data"]["previous_attributes"]["email"], serde_json::Value::Null);
+    assert_eq!(
+        event["data"]["previous_attributes"]["email"],
+        serde_json::Value::Null
+    );
 }
 
 #[tokio::test]
@@ -141,16 +282,40 @@ async fn publishable_key_may_confirm_only_with_the_client_secret() {
     let secret = intent["client_secret"].as_str().unwrap();
     let confirm = |form: Vec<(&'static str, String)>| {
         reqwest::Client::new()
-            .post(format!("{}v1/payment_intents/{id}/confirm", app.stripe_base()))
+            .post(format!(
+                "{}v1/payment_intents/{id}/confirm",
+                app.stripe_base()
+            ))
             .bearer_auth("pk_test_browser")
             .form(&form)
             .send()
     };
-    let (status, _) = stripe_error(confirm(vec![("payment_method", "pm_card_visa".into())]).await.unwrap()).await;
+    let (status, _) = stripe_error(
+        confirm(vec![("payment_method", "pm_card_visa".into())])
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 401, "no client secret");
-    let (status, _) = stripe_error(confirm(vec![("payment_method", "pm_card_visa".into()), ("client_secret", format!("{id}_secret_wrong"))]).await.unwrap()).await;
+    let (status, _) = stripe_error(
+        confirm(vec![
+            ("payment_method", "pm_card_visa".into()),
+            ("client_secret", format!("{id}_secret_wrong")),
+        ])
+        .await
+        .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400, "someone else's secret");
-    let paid = stripe_ok(confirm(vec![("payment_method", "pm_card_visa".into()), ("client_secret", secret.into())]).await.unwrap()).await;
+    let paid = stripe_ok(
+        confirm(vec![
+            ("payment_method", "pm_card_visa".into()),
+            ("client_secret", secret.into()),
+        ])
+        .await
+        .unwrap(),
+    )
+    .await;
     assert_eq!(paid["status"], "succeeded");
 }
 
@@ -170,23 +335,42 @@ async fn server_side_confirmation_with_return_url_redirects_through_the_challeng
         )
         .await;
     assert_eq!(intent["next_action"]["type"], "redirect_to_url");
-    let challenge = intent["next_action"]["redirect_to_url"]["url"].as_str().unwrap();
+    let challenge = intent["next_action"]["redirect_to_url"]["url"]
+        .as_str()
+        .unwrap();
     let page = reqwest::get(challenge).await.unwrap().text().await.unwrap();
     assert!(page.contains("Complete authentication") && page.contains("Fail authentication"));
 
-    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let answer = no_redirects
         .post(challenge.split('?').next().unwrap())
-        .form(&[("answer", "complete"), ("return_url", "http://127.0.0.1:9/billing/return")])
+        .form(&[
+            ("answer", "complete"),
+            ("return_url", "http://127.0.0.1:9/billing/return"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(answer.status(), 303);
     let location = answer.headers()["location"].to_str().unwrap();
     let id = intent["id"].as_str().unwrap();
-    assert!(location.starts_with(&format!("http://127.0.0.1:9/billing/return?payment_intent={id}&")), "{location}");
-    assert!(location.ends_with("&redirect_status=succeeded"), "{location}");
-    assert_eq!(get(&app, &format!("v1/payment_intents/{id}")).await["status"], "succeeded");
+    assert!(
+        location.starts_with(&format!(
+            "http://127.0.0.1:9/billing/return?payment_intent={id}&"
+        )),
+        "{location}"
+    );
+    assert!(
+        location.ends_with("&redirect_status=succeeded"),
+        "{location}"
+    );
+    assert_eq!(
+        get(&app, &format!("v1/payment_intents/{id}")).await["status"],
+        "succeeded"
+    );
 }
 
 #[tokio::test]
@@ -196,13 +380,30 @@ async fn expand_replaces_ids_with_the_objects() {
     let paid = app
         .stripe_create(
             "v1/payment_intents",
-            &[("amount", "2000"), ("currency", "usd"), ("customer", &customer), ("payment_method", "pm_card_visa"), ("confirm", "true")],
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("customer", &customer),
+                ("payment_method", "pm_card_visa"),
+                ("confirm", "true"),
+            ],
         )
         .await;
     let id = paid["id"].as_str().unwrap();
-    let expanded = get(&app, &format!("v1/payment_intents/{id}?expand[]=latest_charge&expand[]=customer")).await;
+    let expanded = get(
+        &app,
+        &format!("v1/payment_intents/{id}?expand[]=latest_charge&expand[]=customer"),
+    )
+    .await;
     assert_eq!(expanded["latest_charge"]["object"], "charge");
     assert_eq!(expanded["customer"]["id"], customer.as_str());
-    let list = get(&app, &format!("v1/payment_intents?customer={customer}&expand[]=data.payment_method")).await;
-    assert_eq!(list["data"][0]["payment_method"]["object"], "payment_method");
+    let list = get(
+        &app,
+        &format!("v1/payment_intents?customer={customer}&expand[]=data.payment_method"),
+    )
+    .await;
+    assert_eq!(
+        list["data"][0]["payment_method"]["object"],
+        "payment_method"
+    );
 }

@@ -7,46 +7,110 @@ use crate::helpers::{spawn_app, stripe_error, stripe_ok};
 #[tokio::test]
 async fn same_key_and_params_replay_the_stored_answer_without_a_second_object() {
     let app = spawn_app().await;
-    let form = [("amount", "2000"), ("currency", "usd"), ("metadata[order]", "42")];
+    let form = [
+        ("amount", "2000"),
+        ("currency", "usd"),
+        ("metadata[order]", "42"),
+    ];
     let headers = [("Idempotency-Key", "order-42")];
-    let first = app.stripe_request(Method::POST, "v1/payment_intents", &form, &headers).await;
+    let first = app
+        .stripe_request(Method::POST, "v1/payment_intents", &form, &headers)
+        .await;
     assert!(first.headers().get("idempotent-replayed").is_none());
     let first = stripe_ok(first).await;
     // Same parameters in another order are the same request.
-    let reordered = [("metadata[order]", "42"), ("currency", "usd"), ("amount", "2000")];
-    let second = app.stripe_request(Method::POST, "v1/payment_intents", &reordered, &headers).await;
+    let reordered = [
+        ("metadata[order]", "42"),
+        ("currency", "usd"),
+        ("amount", "2000"),
+    ];
+    let second = app
+        .stripe_request(Method::POST, "v1/payment_intents", &reordered, &headers)
+        .await;
     assert_eq!(second.headers()["idempotent-replayed"], "true");
     let second = stripe_ok(second).await;
     assert_eq!(first, second, "the stored response, byte for byte");
     let list = stripe_ok(app.stripe_get("v1/payment_intents").await).await;
-    assert_eq!(list["data"].as_array().unwrap().len(), 1, "only one intent was created");
+    assert_eq!(
+        list["data"].as_array().unwrap().len(),
+        1,
+        "only one intent was created"
+    );
 }
 
 #[tokio::test]
 async fn same_key_with_other_params_is_400_idempotency_error() {
     let app = spawn_app().await;
     let headers = [("Idempotency-Key", "k-1")];
-    let first = app.stripe_request(Method::POST, "v1/customers", &[("email", "a@b.test")], &headers).await;
+    let first = app
+        .stripe_request(
+            Method::POST,
+            "v1/customers",
+            &[("email", "a@b.test")],
+            &headers,
+        )
+        .await;
     stripe_ok(first).await;
-    let other = app.stripe_request(Method::POST, "v1/customers", &[("email", "c@d.test")], &headers).await;
+    let other = app
+        .stripe_request(
+            Method::POST,
+            "v1/customers",
+            &[("email", "c@d.test")],
+            &headers,
+        )
+        .await;
     let (status, error) = stripe_error(other).await;
     assert_eq!(status, 400);
     assert_eq!(error["type"], "idempotency_error");
-    assert!(error["message"].as_str().unwrap().contains("same parameters"));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("same parameters")
+    );
 }
 
 #[tokio::test]
 async fn errors_are_replayed_too_and_other_keys_are_independent() {
     let app = spawn_app().await;
-    let form = [("amount", "2000"), ("currency", "usd"), ("payment_method", "pm_card_chargeDeclined"), ("confirm", "true")];
-    let first = app.stripe_request(Method::POST, "v1/payment_intents", &form, &[("Idempotency-Key", "d-1")]).await;
+    let form = [
+        ("amount", "2000"),
+        ("currency", "usd"),
+        ("payment_method", "pm_card_chargeDeclined"),
+        ("confirm", "true"),
+    ];
+    let first = app
+        .stripe_request(
+            Method::POST,
+            "v1/payment_intents",
+            &form,
+            &[("Idempotency-Key", "d-1")],
+        )
+        .await;
     let (status, first) = stripe_error(first).await;
     assert_eq!(status, 402);
-    let again = app.stripe_request(Method::POST, "v1/payment_intents", &form, &[("Idempotency-Key", "d-1")]).await;
+    let again = app
+        .stripe_request(
+            Method::POST,
+            "v1/payment_intents",
+            &form,
+            &[("Idempotency-Key", "d-1")],
+        )
+        .await;
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     let (status, again) = stripe_error(again).await;
     assert_eq!((status, &again), (402, &first));
-    let fresh = app.stripe_request(Method::POST, "v1/payment_intents", &form, &[("Idempotency-Key", "d-2")]).await;
+    let fresh = app
+        .stripe_request(
+            Method::POST,
+            "v1/payment_intents",
+            &form,
+            &[("Idempotency-Key", "d-2")],
+        )
+        .await;
     let (_, fresh) = stripe_error(fresh).await;
-    assert_ne!(fresh["payment_intent"]["id"], first["payment_intent"]["id"], "a new key is a new request");
+    assert_ne!(
+        fresh["payment_intent"]["id"], first["payment_intent"]["id"],
+        "a new key is a new request"
+    );
 }

@@ -22,13 +22,19 @@ use crate::helpers::TestApp;
 
 /// A new customer's id.
 pub async fn customer(app: &TestApp) -> String {
-    let customer = app.stripe_create("v1/customers", &[("email", "bursar@state.test")]).await;
+    let customer = app
+        .stripe_create("v1/customers", &[("email", "bursar@state.test")])
+        .await;
     customer["id"].as_str().unwrap().to_owned()
 }
 
 /// A new PaymentIntent of `amount` cents, waiting for a payment method.
 pub async fn payment_intent(app: &TestApp, amount: &str) -> Value {
-    app.stripe_create("v1/payment_intents", &[("amount", amount), ("currency", "usd")]).await
+    app.stripe_create(
+        "v1/payment_intents",
+        &[("amount", amount), ("currency", "usd")],
+    )
+    .await
 }
 
 /// A card payment method from a test card number.
@@ -36,7 +42,13 @@ pub async fn card(app: &TestApp, number: &str) -> String {
     let pm = app
         .stripe_create(
             "v1/payment_methods",
-            &[("type", "card"), ("card[number]", number), ("card[exp_month]", "12"), ("card[exp_year]", "2034"), ("card[cvc]", "123")],
+            &[
+                ("type", "card"),
+                ("card[number]", number),
+                ("card[exp_month]", "12"),
+                ("card[exp_year]", "2034"),
+                ("card[cvc]", "123"),
+            ],
         )
         .await;
     pm["id"].as_str().unwrap().to_owned()
@@ -81,7 +93,11 @@ impl Receiver {
                 recorded.lock().unwrap().push(Delivery { signature, body });
                 let status = {
                     let mut answers = answers.lock().unwrap();
-                    if answers.is_empty() { 200 } else { answers.remove(0) }
+                    if answers.is_empty() {
+                        200
+                    } else {
+                        answers.remove(0)
+                    }
                 };
                 if status == TOO_SLOW {
                     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -119,11 +135,17 @@ impl Receiver {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("webhooks not delivered as expected; got {:#?}", self.deliveries());
+        panic!(
+            "webhooks not delivered as expected; got {:#?}",
+            self.deliveries()
+        );
     }
 
     /// The event types delivered so far, in order of arrival.
     pub fn types(&self) -> Vec<String> {
-        self.deliveries().iter().map(|d| d.event()["type"].as_str().unwrap().to_owned()).collect()
+        self.deliveries()
+            .iter()
+            .map(|d| d.event()["type"].as_str().unwrap().to_owned())
+            .collect()
     }
 }

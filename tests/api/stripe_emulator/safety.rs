@@ -3,20 +3,30 @@
 
 use crate::helpers::{backend, fresh_database, spawn_app, spawn_app_with};
 
-const ROUTES: &[&str] = &["/_emulator/stripe/v1/customers", "/_emulator/stripe/js/v3/", "/_emulator/stripe/_test/card-page"];
+const ROUTES: &[&str] = &[
+    "/_emulator/stripe/v1/customers",
+    "/_emulator/stripe/js/v3/",
+    "/_emulator/stripe/_test/card-page",
+];
 
 #[tokio::test]
 async fn live_keys_turn_the_emulator_off() {
     let app = spawn_app_with(
         fresh_database(backend()).await,
-        &[("STRIPE_SECRET_KEY", "sk_live_abc"), ("STRIPE_PUBLISHABLE_KEY", "pk_live_abc"), ("STRIPE_WEBHOOK_SECRET", "whsec_abc")],
+        &[
+            ("STRIPE_SECRET_KEY", "sk_live_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_live_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+        ],
     )
     .await;
     assert!(app.stripe_emulator.is_none());
     for route in ROUTES {
         assert_eq!(app.get(route).await.status(), 404, "{route}");
     }
-    let post = app.stripe_post("v1/customers", &[("email", "a@b.test")]).await;
+    let post = app
+        .stripe_post("v1/customers", &[("email", "a@b.test")])
+        .await;
     assert_eq!(post.status(), 404);
 }
 
@@ -24,7 +34,11 @@ async fn live_keys_turn_the_emulator_off() {
 async fn test_keys_use_real_stripe_so_the_emulator_is_off_too() {
     let app = spawn_app_with(
         fresh_database(backend()).await,
-        &[("STRIPE_SECRET_KEY", "sk_test_abc"), ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"), ("STRIPE_WEBHOOK_SECRET", "whsec_abc")],
+        &[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+        ],
     )
     .await;
     assert!(app.stripe_emulator.is_none());
@@ -36,9 +50,17 @@ async fn offline_mode_serves_the_api_and_the_stripe_js_stand_in() {
     let app = spawn_app().await;
     let js = app.get("/_emulator/stripe/js/v3/").await;
     assert_eq!(js.status(), 200);
-    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("application/javascript"));
+    assert!(
+        js.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/javascript")
+    );
     let body = js.text().await.unwrap();
     assert!(body.contains("confirmCardPayment") && body.contains("window.Stripe"));
-    assert_eq!(app.get("/_emulator/stripe/_test/card-page").await.status(), 200);
+    assert_eq!(
+        app.get("/_emulator/stripe/_test/card-page").await.status(),
+        200
+    );
     assert_eq!(app.stripe_get("v1/customers").await.status(), 200);
 }
