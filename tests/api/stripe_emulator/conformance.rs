@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::{card, customer, payment_intent};
+use super::{card, confirmed_intent, customer, pay_now, payment_intent};
 use crate::helpers::{TestApp, spawn_app, stripe_error};
 
 fn fixture(resource: &str) -> Value {
@@ -126,17 +126,7 @@ async fn payment_intent_matches_stripe_in_every_state() {
     let parsed: stripe_core::PaymentIntent = conforms("payment_intent", &fresh);
     assert_eq!(parsed.amount, 2000);
 
-    let succeeded = app
-        .stripe_create(
-            "v1/payment_intents",
-            &[
-                ("amount", "2000"),
-                ("currency", "usd"),
-                ("payment_method", "pm_card_visa"),
-                ("confirm", "true"),
-            ],
-        )
-        .await;
+    let succeeded = confirmed_intent(&app, "2000", "pm_card_visa").await;
     assert_eq!(succeeded["status"], "succeeded");
     conforms::<stripe_core::PaymentIntent>("payment_intent", &succeeded);
 
@@ -154,17 +144,7 @@ async fn payment_intent_matches_stripe_in_every_state() {
     let failed: stripe_core::PaymentIntent = conforms("payment_intent", &error["payment_intent"]);
     assert!(failed.last_payment_error.is_some());
 
-    let challenged = app
-        .stripe_create(
-            "v1/payment_intents",
-            &[
-                ("amount", "2000"),
-                ("currency", "usd"),
-                ("payment_method", "pm_card_authenticationRequired"),
-                ("confirm", "true"),
-            ],
-        )
-        .await;
+    let challenged = confirmed_intent(&app, "2000", "pm_card_authenticationRequired").await;
     assert_eq!(challenged["status"], "requires_action");
     let parsed: stripe_core::PaymentIntent = conforms("payment_intent", &challenged);
     assert!(parsed.next_action.is_some());
@@ -261,17 +241,7 @@ async fn invoice_and_invoice_item_match_stripe() {
 #[tokio::test]
 async fn refund_and_charge_match_stripe() {
     let app = spawn_app().await;
-    let paid = app
-        .stripe_create(
-            "v1/payment_intents",
-            &[
-                ("amount", "5000"),
-                ("currency", "usd"),
-                ("payment_method", "pm_card_visa"),
-                ("confirm", "true"),
-            ],
-        )
-        .await;
+    let paid = confirmed_intent(&app, "5000", "pm_card_visa").await;
     let refund = app
         .stripe_create(
             "v1/refunds",
@@ -313,16 +283,7 @@ async fn events_match_stripe_and_parse_as_typed_webhook_events() {
         "pm_card_chargeDeclined",
         "pm_card_authenticationRequired",
     ] {
-        app.stripe_post(
-            "v1/payment_intents",
-            &[
-                ("amount", "2000"),
-                ("currency", "usd"),
-                ("payment_method", card),
-                ("confirm", "true"),
-            ],
-        )
-        .await;
+        pay_now(&app, "2000", card).await;
     }
     let to_cancel = payment_intent(&app, "900").await;
     app.stripe_post(
@@ -357,17 +318,7 @@ async fn events_match_stripe_and_parse_as_typed_webhook_events() {
         &[("paid_out_of_band", "true")],
     )
     .await;
-    let paid = app
-        .stripe_create(
-            "v1/payment_intents",
-            &[
-                ("amount", "3000"),
-                ("currency", "usd"),
-                ("payment_method", "pm_card_visa"),
-                ("confirm", "true"),
-            ],
-        )
-        .await;
+    let paid = confirmed_intent(&app, "3000", "pm_card_visa").await;
     app.stripe_post(
         "v1/refunds",
         &[("payment_intent", paid["id"].as_str().unwrap())],

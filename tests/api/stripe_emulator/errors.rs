@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use super::payment_intent;
+use super::{confirmed_intent, payment_intent};
 use crate::helpers::{spawn_app, stripe_error};
 
 #[tokio::test]
@@ -136,17 +136,7 @@ async fn bad_parameters_are_400_naming_the_parameter() {
 #[tokio::test]
 async fn confirming_a_succeeded_intent_is_400_unexpected_state() {
     let app = spawn_app().await;
-    let paid = app
-        .stripe_create(
-            "v1/payment_intents",
-            &[
-                ("amount", "2000"),
-                ("currency", "usd"),
-                ("payment_method", "pm_card_visa"),
-                ("confirm", "true"),
-            ],
-        )
-        .await;
+    let paid = confirmed_intent(&app, "2000", "pm_card_visa").await;
     let path = format!(
         "v1/payment_intents/{}/confirm",
         paid["id"].as_str().unwrap()

@@ -1,7 +1,7 @@
 //! Resource behaviour beyond single calls: invoices from draft to paid or void with their hosted
 //! pages, refunds, saved cards, lists and paging.
 
-use super::{card, customer, payment_intent};
+use super::{card, confirmed_intent, customer, payment_intent};
 use crate::helpers::{TestApp, spawn_app, stripe_error, stripe_ok};
 
 async fn get(app: &TestApp, path: &str) -> serde_json::Value {
@@ -126,17 +126,7 @@ async fn invoice_paid_by_a_declining_card_stays_open_and_void_closes_it() {
 #[tokio::test]
 async fn refunds_are_partial_then_full_and_never_more_than_paid() {
     let app = spawn_app().await;
-    let paid = app
-        .stripe_create(
-            "v1/payment_intents",
-            &[
-                ("amount", "5000"),
-                ("currency", "usd"),
-                ("payment_method", "pm_card_visa"),
-                ("confirm", "true"),
-            ],
-        )
-        .await;
+    let paid = confirmed_intent(&app, "5000", "pm_card_visa").await;
     let pi = paid["id"].as_str().unwrap();
     app.stripe_create("v1/refunds", &[("payment_intent", pi), ("amount", "2000")])
         .await;

@@ -37,6 +37,23 @@ pub async fn payment_intent(app: &TestApp, amount: &str) -> Value {
     .await
 }
 
+/// Creates a PaymentIntent of `amount` cents and confirms it at once with `payment_method` (an
+/// id or a `pm_card_*` token); the raw answer.
+pub async fn pay_now(app: &TestApp, amount: &str, payment_method: &str) -> reqwest::Response {
+    let form = [
+        ("amount", amount),
+        ("currency", "usd"),
+        ("payment_method", payment_method),
+        ("confirm", "true"),
+    ];
+    app.stripe_post("v1/payment_intents", &form).await
+}
+
+/// As [`pay_now`], for a call that must answer 200: the intent.
+pub async fn confirmed_intent(app: &TestApp, amount: &str, payment_method: &str) -> Value {
+    crate::helpers::stripe_ok(pay_now(app, amount, payment_method).await).await
+}
+
 /// A card payment method from a test card number.
 pub async fn card(app: &TestApp, number: &str) -> String {
     let pm = app

@@ -2,7 +2,7 @@
 
 use stripe_webhook::{Webhook, WebhookError};
 
-use super::{Receiver, TOO_SLOW};
+use super::{Receiver, TOO_SLOW, confirmed_intent};
 use crate::helpers::{TestApp, backend, fresh_database, spawn_app_with, stripe_ok};
 
 const SECRET: &str = "whsec_emulator_tests";
@@ -151,16 +151,7 @@ async fn a_payment_emits_its_events_in_order() {
     let app = app_with_secret().await;
     let receiver = Receiver::spawn(&[]).await;
     receiver.attach(&app);
-    app.stripe_create(
-        "v1/payment_intents",
-        &[
-            ("amount", "2000"),
-            ("currency", "usd"),
-            ("payment_method", "pm_card_visa"),
-            ("confirm", "true"),
-        ],
-    )
-    .await;
+    confirmed_intent(&app, "2000", "pm_card_visa").await;
     receiver.wait_until(|d| d.len() >= 4).await;
     assert_eq!(
         receiver.types(),
