@@ -106,10 +106,17 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
-    let config = config_with(&[
-        ("DATABASE_URL", &database.url),
+    spawn_app_with(database, &[]).await
+}
+
+/// The app with extra configuration variables on top of the test defaults.
+pub async fn spawn_app_with(database: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
+    let mut vars = vec![
+        ("DATABASE_URL", database.url.as_str()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
-    ]);
+    ];
+    vars.extend_from_slice(extra);
+    let config = config_with(&vars);
     let app = Application::build(config).await.expect("app starts");
     let address = app.local_addr();
     let db = app.db().clone();

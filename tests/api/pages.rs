@@ -57,3 +57,33 @@ async fn unknown_pages_get_a_real_404() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Page not found"));
 }
+
+#[tokio::test]
+async fn sign_in_page_sends_a_signed_in_admin_to_billing() {
+    let app = spawn_app().await;
+    app.add_admin("State University", "dean@state.edu").await;
+    app.login("dean@state.edu", PASSWORD).await;
+    let response = app
+        .client
+        .get(app.url("/login"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/billing");
+}
+
+#[tokio::test]
+async fn pages_are_gzip_compressed_for_browsers_that_accept_it() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/login"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+}
