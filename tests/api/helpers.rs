@@ -163,6 +163,16 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// A GET with one extra header, e.g. `accept: text/html` to look like a browser navigation.
+    pub async fn get_with(&self, path: &str, header: (&str, &str)) -> Response {
+        self.client
+            .get(self.url(path))
+            .header(header.0, header.1)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client
             .get(self.url(path))
