@@ -27,13 +27,6 @@ impl Plan {
             Plan::Quarterly => "quarterly",
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Plan::Annual => "Annual",
-            Plan::Quarterly => "Quarterly",
-        }
-    }
 }
 
 #[cfg(test)]
