@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 CARGO_LEPTOS_VERSION=0.3.11
-export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$ROOT/tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -28,3 +28,19 @@ pub struct AppInfo {
     /// No Stripe key is configured: payments go to the embedded emulator, never to real Stripe.
     pub offline_test_mode: bool,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanPrice {
+    pub id: String,
+    /// Price of one session in minor units of `PricingInfo::currency`.
+    pub unit_amount: i64,
+}
+
+/// `GET /api/pricing`: what sessions cost, from configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricingInfo {
+    pub currency: String,
+    pub plans: Vec<PlanPrice>,
+    pub min_quantity: i64,
+    pub max_quantity: i64,
+}

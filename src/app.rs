@@ -48,9 +48,10 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=StaticSegment("") view=|| view! { <Redirect path="/billing"/> }/>
-                    <Route path=StaticSegment("login") view=LoginPage/>
                     // Async: the whole page is rendered before the response starts, so a
-                    // signed-out visit gets a real redirect status instead of a streamed page.
+                    // redirect (signed out on billing, signed in on sign-in) gets a real
+                    // redirect status instead of a streamed page.
+                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("billing") view=BillingPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

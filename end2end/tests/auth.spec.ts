@@ -18,6 +18,10 @@ test('sign in, stay signed in across a reload, sign out', async ({ page }) => {
   await page.reload();
   await expect(page.getByTestId('institution-name')).toHaveText(RIVERSIDE.institution);
 
+  // Signed in, the sign-in page has nothing to offer: it sends the admin back to billing.
+  await page.goto('/login');
+  await expect(page).toHaveURL(/\/billing$/);
+
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Redirect;
 
+use crate::rpc::account::current_account;
 use crate::rpc::auth::Login;
 
 /// The sign-in form. It works without JavaScript (a plain form post); once hydrated it signs in
@@ -11,9 +13,16 @@ pub fn LoginPage() -> impl IntoView {
     let pending = login.pending();
     let error = move || login.value().get().and_then(Result::err);
     let show_password = RwSignal::new(false);
+    // Someone already signed in has nothing to do here.
+    let account = Resource::new(|| (), |_| current_account());
 
     view! {
         <Title text="Sign in"/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(account.await, Ok(Some(_))).then(|| view! { <Redirect path="/billing"/> })
+            })}
+        </Suspense>
         <section class="card narrow auth-card">
             <h1>"Sign in"</h1>
             <p class="muted">"Octavia Billing, for institution administrators."</p>

@@ -5,3 +5,5 @@ pub mod email;
 pub mod institution_name;
 pub mod money;
 pub mod password;
+pub mod plan;
+pub mod pricing;

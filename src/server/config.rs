@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::money::{Currency, UnitPrice};
+use crate::domain::pricing::{DEFAULT_MAX_QUANTITY, MIN_QUANTITY, Pricing};
 
 pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3005";
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://data/octavia-billing.db?mode=rwc";
@@ -64,6 +65,7 @@ pub struct Config {
     pub price_annual: UnitPrice,
     pub price_quarterly: UnitPrice,
     pub currency: Currency,
+    pub max_sessions_per_purchase: i64,
 }
 
 /// A configuration mistake, rendered as one line: what is wrong and how to fix it.
@@ -184,6 +186,19 @@ impl Config {
             )
         })?;
 
+        let max_raw =
+            get("MAX_SESSIONS_PER_PURCHASE").unwrap_or_else(|| DEFAULT_MAX_QUANTITY.to_string());
+        let max_sessions_per_purchase = match max_raw.parse::<i64>() {
+            Ok(n) if n >= MIN_QUANTITY => n,
+            _ => {
+                return Err(error(
+                    "MAX_SESSIONS_PER_PURCHASE",
+                    format!("must be a whole number of at least {MIN_QUANTITY}, got {max_raw:?}"),
+                    format!("unset it for the default of {DEFAULT_MAX_QUANTITY}"),
+                ));
+            }
+        };
+
         Ok(Config {
             site_addr,
             public_url,
@@ -195,6 +210,7 @@ impl Config {
             price_annual,
             price_quarterly,
             currency,
+            max_sessions_per_purchase,
         })
     }
 
@@ -207,6 +223,15 @@ impl Config {
         match &self.stripe {
             StripeMode::Offline { webhook_secret } => webhook_secret,
             StripeMode::Keys(keys) => &keys.webhook_secret,
+        }
+    }
+
+    pub fn pricing(&self) -> Pricing {
+        Pricing {
+            currency: self.currency.clone(),
+            annual: self.price_annual,
+            quarterly: self.price_quarterly,
+            max_quantity: self.max_sessions_per_purchase,
         }
     }
 
@@ -500,6 +525,13 @@ mod tests {
         let c = config(&[("PUBLIC_URL", "https://billing.example.edu/")]).unwrap();
         assert!(c.cookies_secure());
         assert_eq!(c.public_url.as_deref(), Some("https://billing.example.edu"));
+    }
+
+    #[test]
+    fn max_sessions_defaults_to_ten_thousand_and_rejects_zero() {
+        assert_eq!(config(&[]).unwrap().pricing().max_quantity, 10_000);
+        let e = config(&[("MAX_SESSIONS_PER_PURCHASE", "0")]).unwrap_err();
+        assert_eq!(e.variable, "MAX_SESSIONS_PER_PURCHASE");
     }
 
     #[test]

@@ -1,3 +1,5 @@
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Structured logs to stderr; `RUST_LOG` overrides the default levels.
@@ -7,5 +9,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour for people at a terminal; plain text for log collectors.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

@@ -2,7 +2,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::{
-    PASSWORD, TestDatabase, cookie_client, error_message, spawn_app, spawn_app_on,
+    PASSWORD, TestDatabase, backend, cookie_client, error_message, fresh_database, spawn_app,
+    spawn_app_on, spawn_app_with,
 };
 
 #[tokio::test]
@@ -197,4 +198,17 @@ async fn oversized_bodies_are_413_json() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     error_message(response).await;
+}
+
+#[tokio::test]
+async fn an_https_public_url_makes_the_cookie_secure() {
+    let app = spawn_app_with(
+        fresh_database(backend()).await,
+        &[("PUBLIC_URL", "https://billing.example.edu")],
+    )
+    .await;
+    app.add_admin("State University", "dean@state.edu").await;
+    let response = app.login("dean@state.edu", PASSWORD).await;
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
 }

@@ -150,3 +150,73 @@ async fn the_embedded_default_is_a_sqlite_file_under_data_in_wal_mode() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+/// Reads the child's output line by line until `want` matches, returning that line.
+async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(
+    lines: &mut tokio::io::Lines<R>,
+    want: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = std::time::Duration::from_secs(30);
+    tokio::time::timeout(deadline, async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if want(&line) {
+                return line;
+            }
+        }
+        panic!("output ended before the expected line");
+    })
+    .await
+    .expect("the expected line within 30 s")
+}
+
+#[tokio::test]
+async fn offline_mode_on_an_empty_database_prints_a_demo_sign_in_that_works_once() {
+    use tokio::io::AsyncBufReadExt;
+
+    let database = fresh_database(backend()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = binary(dir.path())
+        .env("DATABASE_URL", &database.url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = tokio::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut stderr = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
+
+    let email = read_until(&mut stdout, |l| l.trim_start().starts_with("email:")).await;
+    let password = read_until(&mut stdout, |l| l.trim_start().starts_with("password:")).await;
+    let listening = read_until(&mut stderr, |l| l.contains("listening on http://")).await;
+    let email = email.split_whitespace().last().unwrap().to_owned();
+    let password = password.split_whitespace().last().unwrap().to_owned();
+    let address = listening
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let login = crate::helpers::cookie_client()
+        .post(format!("http://{address}/api/auth/login"))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let me: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(me["institution"]["name"], "Demo University");
+    server.kill().await.unwrap();
+
+    // A second start on the same database makes no second demo account.
+    let app = spawn_app_on(database).await;
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM admin_users")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(admins, 1);
+}

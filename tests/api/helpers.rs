@@ -112,16 +112,15 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
     spawn_app_with(database, &[]).await
 }
 
-/// The app with extra configuration variables, e.g. Stripe keys.
-pub async fn spawn_app_with(database: TestDatabase, vars: &[(&str, &str)]) -> TestApp {
-    let mut all = vec![
+/// The app with extra configuration variables on top of the test defaults.
+pub async fn spawn_app_with(database: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
+    let mut vars = vec![
         ("DATABASE_URL", database.url.as_str()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
     ];
-    all.extend_from_slice(vars);
-    let app = Application::build(config_with(&all))
-        .await
-        .expect("app starts");
+    vars.extend_from_slice(extra);
+    let config = config_with(&vars);
+    let app = Application::build(config).await.expect("app starts");
     let address = app.local_addr();
     let db = app.db().clone();
     let stripe_emulator = app.stripe_emulator().cloned();
@@ -164,6 +163,16 @@ impl TestApp {
         self.client
             .post(self.url("/api/auth/login"))
             .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// A GET with one extra header, e.g. `accept: text/html` to look like a browser navigation.
+    pub async fn get_with(&self, path: &str, header: (&str, &str)) -> Response {
+        self.client
+            .get(self.url(path))
+            .header(header.0, header.1)
             .send()
             .await
             .expect("request sent")

@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod origin;
 mod pages;
+mod pricing;
 mod protected_routes;
 mod schema;
 mod server_functions;

@@ -7,13 +7,7 @@ async fn billing_redirects_to_sign_in_when_signed_out() {
     let app = spawn_app().await;
     // A browser's navigation (Accept: text/html) gets a real 302; server-function clients get
     // Leptos' redirect header instead.
-    let response = app
-        .client
-        .get(app.url("/billing"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
+    let response = app.get_with("/billing", ("accept", "text/html")).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], "/login");
 }
@@ -56,4 +50,22 @@ async fn unknown_pages_get_a_real_404() {
     let response = app.get("/no-such-page").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn sign_in_page_sends_a_signed_in_admin_to_billing() {
+    let app = spawn_app().await;
+    app.add_admin("State University", "dean@state.edu").await;
+    app.login("dean@state.edu", PASSWORD).await;
+    let response = app.get_with("/login", ("accept", "text/html")).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/billing");
+}
+
+#[tokio::test]
+async fn pages_are_gzip_compressed_for_browsers_that_accept_it() {
+    let app = spawn_app().await;
+    let response = app.get_with("/login", ("accept-encoding", "gzip")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
 }

@@ -3,7 +3,7 @@ use reqwest::{Method, StatusCode};
 use crate::helpers::{error_message, spawn_app};
 
 /// Every /api route that needs a signed-in admin. A new protected route belongs here.
-const PROTECTED: &[(Method, &str)] = &[(Method::GET, "/api/me")];
+const PROTECTED: &[(Method, &str)] = &[(Method::GET, "/api/me"), (Method::GET, "/api/pricing")];
 
 #[tokio::test]
 async fn every_protected_api_route_answers_401_json_without_a_session() {

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod error;
 pub mod json;
 pub mod origin_check;
+pub mod pricing;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -20,6 +21,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/pricing", get(pricing::pricing))
         // An unknown /api path is a JSON 404, never the HTML not-found page.
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))

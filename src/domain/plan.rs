@@ -1,0 +1,48 @@
+use serde::{Deserialize, Serialize};
+
+/// The two ways an institution can buy sessions; each has its own per-session price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Plan {
+    Annual,
+    Quarterly,
+}
+
+impl Plan {
+    pub const ALL: [Plan; 2] = [Plan::Annual, Plan::Quarterly];
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "annual" => Ok(Plan::Annual),
+            "quarterly" => Ok(Plan::Quarterly),
+            other => Err(format!(
+                "Unknown plan {other:?}: choose \"annual\" or \"quarterly\"."
+            )),
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Plan::Annual => "annual",
+            Plan::Quarterly => "quarterly",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip() {
+        for plan in Plan::ALL {
+            assert_eq!(Plan::parse(plan.id()), Ok(plan));
+        }
+    }
+
+    #[test]
+    fn unknown_plan_is_named() {
+        let error = Plan::parse("monthly").unwrap_err();
+        assert!(error.contains("monthly"));
+    }
+}
