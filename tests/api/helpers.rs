@@ -225,6 +225,21 @@ impl TestApp {
         stripe_ok(self.stripe_post(path, form).await).await
     }
 
+    /// Arms one of the emulator's fault injections, e.g. `("api", [("mode", "error")])`.
+    pub async fn arm_fault(&self, path: &str, form: &[(&str, &str)]) {
+        let response = reqwest::Client::new()
+            .post(self.url(&format!("/_emulator/stripe/_faults/{path}")))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "fault armed: {}",
+            response.text().await.unwrap()
+        );
+    }
+
     pub fn emulator(&self) -> &StripeEmulator {
         self.stripe_emulator
             .as_ref()
