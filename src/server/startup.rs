@@ -114,6 +114,11 @@ impl Application {
         &self.state.db
     }
 
+    /// What handlers share; tests use it to run background jobs (the sweep) on demand.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
     pub async fn run(self) -> std::io::Result<()> {
         let store = DbSessionStore::new(self.state.db.clone());

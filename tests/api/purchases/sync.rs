@@ -1,6 +1,8 @@
 //! `POST /api/sessions/purchases/{id}/sync`: reconciliation after the browser's confirmation.
 
-use super::{buy, confirm, pool, rows, signed_in_app};
+use octavia_billing::server::purchases::service::sweep;
+
+use super::{buy, confirm, get_purchase, pool, rows, signed_in_app};
 use serde_json::Value;
 
 #[tokio::test]
@@ -47,4 +49,26 @@ async fn sync_before_the_webhook_then_the_webhook_credits_once() {
     );
     assert_eq!(pool(&app).await, 6);
     assert_eq!(rows(&app, "session_ledger").await, 1);
+}
+
+#[tokio::test]
+async fn the_sweep_settles_purchases_left_unsettled_too_long() {
+    let app = signed_in_app().await;
+    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    let stale = buy(&app, 8).await;
+    assert_eq!(confirm(&app, &stale, "pm_card_visa").await.status(), 200);
+    let recent = buy(&app, 1).await;
+    assert_eq!(confirm(&app, &recent, "pm_card_visa").await.status(), 200);
+    // Make the first one an hour old: past the sweep's grace period, unlike the second.
+    sqlx::query("UPDATE purchases SET created_at = created_at - 3600 WHERE id = $1")
+        .bind(stale["purchase_id"].as_str().unwrap())
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    let swept = sweep(&app.state).await.unwrap();
+    assert_eq!(swept, 1);
+    assert_eq!(get_purchase(&app, &stale).await["status"], "completed");
+    assert_eq!(get_purchase(&app, &recent).await["status"], "pending");
+    assert_eq!(pool(&app).await, 8);
 }

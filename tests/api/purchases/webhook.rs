@@ -181,3 +181,15 @@ async fn events_for_other_intents_and_unknown_types_are_acknowledged_and_ignored
     }
     assert_eq!(pool(&app).await, 0);
 }
+
+#[tokio::test]
+async fn a_webhook_while_the_database_is_down_is_5xx_so_stripe_retries() {
+    let app = signed_in_app().await;
+    let (_, event) = paid_but_unannounced(&app, 1).await;
+    // The test's handle shares the app's pool: closing it takes the database away.
+    app.db.pool().close().await;
+    let body = event.to_string();
+    let response = deliver(&app, &body, Some(&sign(&body))).await;
+    assert!(response.status().is_server_error(), "{}", response.status());
+    error_message(response).await;
+}
