@@ -4,7 +4,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{buy, post_purchase, rows, signed_in_app};
-use crate::helpers::{PASSWORD, cookie_client, error_message, stripe_ok};
+use crate::helpers::{
+    PASSWORD, backend, cookie_client, error_message, fresh_database, spawn_app_with, stripe_ok,
+};
 
 #[tokio::test]
 async fn a_purchase_creates_one_customer_and_an_intent_for_quantity_times_price() {
@@ -222,4 +224,29 @@ async fn an_admin_of_another_institution_cannot_see_or_sync_a_purchase() {
     // The owner still sees it.
     let own = app.get(&format!("/api/sessions/purchases/{id}")).await;
     assert_eq!(own.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_refused_api_key_is_a_clear_error_and_no_purchase() {
+    // A second app whose Stripe is the first one's emulator, which refuses live keys with 401.
+    let emulator_host = signed_in_app().await;
+    let base = emulator_host.stripe_base();
+    let app = spawn_app_with(
+        fresh_database(backend()).await,
+        &[
+            ("STRIPE_SECRET_KEY", "sk_live_refused_by_the_emulator"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_live_refused_by_the_emulator"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_refused"),
+            ("STRIPE_API_BASE", &base),
+        ],
+    )
+    .await;
+    app.add_admin("State University", super::ADMIN).await;
+    assert_eq!(app.login(super::ADMIN, PASSWORD).await.status(), 200);
+
+    let response = post_purchase(&app, &json!({"quantity": 3, "plan": "annual"})).await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let message = error_message(response).await;
+    assert!(message.contains("API key"), "{message}");
+    assert_eq!(rows(&app, "purchases").await, 0);
 }

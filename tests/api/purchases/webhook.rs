@@ -129,11 +129,10 @@ async fn forged_tampered_stale_and_unsigned_webhooks_are_400_and_change_nothing(
     assert_eq!(pool(&app).await, 2);
 }
 
-#[tokio::test]
-async fn a_live_shaped_event_from_the_fixtures_is_processed() {
-    let app = signed_in_app().await;
-    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
-    let purchase = buy(&app, 4).await;
+/// A `payment_intent.succeeded` built from Stripe's own example objects, for the purchase's
+/// intent and `amount` cents: the status-dependent fields set as a live event in that state
+/// carries them, every other field as the fixture has it.
+fn live_shaped_succeeded(purchase: &Value, amount: i64) -> String {
     let fixture = |name: &str| -> Value {
         let path = format!(
             "{}/tests/fixtures/stripe/{name}",
@@ -143,25 +142,43 @@ async fn a_live_shaped_event_from_the_fixtures_is_processed() {
     };
     let mut intent = fixture("payment_intent.json");
     intent["id"] = purchase["payment_intent_id"].clone();
-    intent["amount"] = json!(8_000);
-    intent["amount_received"] = json!(8_000);
+    intent["amount"] = json!(amount);
+    intent["amount_received"] = json!(amount);
     intent["currency"] = json!("usd");
     intent["metadata"] = json!({ "purchase_id": purchase["purchase_id"] });
-    // What a live `payment_intent.succeeded` carries in the status-dependent fields.
     intent["status"] = json!("succeeded");
     intent["last_payment_error"] = Value::Null;
     intent["next_action"] = Value::Null;
     intent["canceled_at"] = Value::Null;
     intent["shipping"] = Value::Null;
     let mut event = fixture("event.json");
-    event["id"] = json!("evt_live_shaped_succeeded");
+    event["id"] = json!(format!("evt_live_shaped_{amount}"));
     event["type"] = json!("payment_intent.succeeded");
     event["data"] = json!({ "object": intent });
-    let body = event.to_string();
+    event.to_string()
+}
+
+#[tokio::test]
+async fn a_live_shaped_event_from_the_fixtures_is_processed() {
+    let app = signed_in_app().await;
+    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    let purchase = buy(&app, 4).await;
+    let body = live_shaped_succeeded(&purchase, 8_000);
     let response = deliver(&app, &body, Some(&sign(&body))).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(get_purchase(&app, &purchase).await["status"], "completed");
     assert_eq!(pool(&app).await, 4);
+}
+
+#[tokio::test]
+async fn a_payment_for_another_amount_credits_nothing() {
+    let app = signed_in_app().await;
+    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    let purchase = buy(&app, 4).await;
+    let body = live_shaped_succeeded(&purchase, 100);
+    assert_eq!(deliver(&app, &body, Some(&sign(&body))).await.status(), 200);
+    assert_eq!(get_purchase(&app, &purchase).await["status"], "pending");
+    assert_eq!(pool(&app).await, 0);
 }
 
 #[tokio::test]
