@@ -44,3 +44,46 @@ pub struct PricingInfo {
     pub min_quantity: i64,
     pub max_quantity: i64,
 }
+
+/// `POST /api/sessions/purchases`: what the browser needs to confirm the payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedPurchase {
+    pub purchase_id: String,
+    pub payment_intent_id: String,
+    pub client_secret: String,
+    /// Minor units of `currency`.
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+}
+
+/// One purchase as the dashboard lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseView {
+    pub id: String,
+    pub quantity: i64,
+    pub plan: String,
+    /// Minor units of `currency`.
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+    pub payment_intent_id: String,
+    /// Why the last payment attempt failed, in Stripe's words for the payer.
+    pub failure_message: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// `GET /api/sessions/purchases`: newest first, Stripe-style pagination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseList {
+    pub data: Vec<PurchaseView>,
+    pub has_more: bool,
+}
+
+/// `GET /api/sessions/pool`: the institution's sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionPool {
+    /// Sessions bought and not yet used.
+    pub available: i64,
+}

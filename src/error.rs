@@ -28,6 +28,10 @@ pub enum AppError {
     Internal,
     #[error("The service is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
+    /// Stripe could not do what was asked (unreachable, failing, or refusing our API key); the
+    /// message says what the admin can do about it.
+    #[error("{0}")]
+    PaymentProvider(String),
     /// A failure between the browser and the server (network down, response unreadable).
     #[error("Could not reach the server: {0}")]
     Transport(String),
@@ -43,6 +47,7 @@ impl AppError {
             AppError::TooManyAttempts { .. } => 429,
             AppError::BadRequest(_) => 400,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::PaymentProvider(_) => 502,
             AppError::Unavailable => 503,
         }
     }

@@ -7,3 +7,5 @@ pub mod money;
 pub mod password;
 pub mod plan;
 pub mod pricing;
+pub mod purchase_order;
+pub mod purchase_status;

@@ -89,18 +89,21 @@ impl Pricing {
     }
 }
 
+/// The default prices ($20 annual, $25 quarterly, in usd), for tests.
+#[cfg(test)]
+pub(crate) fn sample_pricing() -> Pricing {
+    Pricing {
+        currency: Currency::parse("usd").unwrap(),
+        annual: UnitPrice::new(2000).unwrap(),
+        quarterly: UnitPrice::new(2500).unwrap(),
+        max_quantity: DEFAULT_MAX_QUANTITY,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::sample_pricing as pricing;
     use super::*;
-
-    fn pricing() -> Pricing {
-        Pricing {
-            currency: Currency::parse("usd").unwrap(),
-            annual: UnitPrice::new(2000).unwrap(),
-            quarterly: UnitPrice::new(2500).unwrap(),
-            max_quantity: DEFAULT_MAX_QUANTITY,
-        }
-    }
 
     #[test]
     fn quote_is_quantity_times_the_plan_price() {

@@ -17,9 +17,11 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::bootstrap;
 use super::config::Config;
 use super::http::{api_router, origin_check};
+use super::purchases;
 use super::state::AppState;
 use super::storage::Db;
 use super::storage::session_store::DbSessionStore;
+use super::stripe::StripeGateway;
 use super::stripe_emulator::{EmulatorSettings, StripeEmulator};
 use crate::app::{App, shell};
 
@@ -45,6 +47,8 @@ pub enum StartupError {
         #[source]
         source: std::io::Error,
     },
+    #[error("could not set up the Stripe client ({0}); check STRIPE_API_BASE")]
+    Stripe(#[source] stripe::StripeError),
     #[error("could not create the demo admin: {0}")]
     Demo(crate::error::AppError),
 }
@@ -60,7 +64,7 @@ pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    db: Db,
+    state: AppState,
     stripe_emulator: Option<StripeEmulator>,
 }
 
@@ -79,16 +83,18 @@ impl Application {
         leptos_options.site_addr = listener.local_addr().unwrap_or(config.site_addr);
         let stripe_emulator = start_stripe_emulator(&mut config, leptos_options.site_addr);
 
+        let stripe = StripeGateway::from_config(&config).map_err(StartupError::Stripe)?;
         let state = AppState {
-            db: db.clone(),
+            db,
+            stripe,
             config: Arc::new(config),
             leptos_options,
         };
-        let router = router(state, stripe_emulator.as_ref());
+        let router = router(state.clone(), stripe_emulator.as_ref());
         Ok(Application {
             listener,
             router,
-            db,
+            state,
             stripe_emulator,
         })
     }
@@ -105,12 +111,17 @@ impl Application {
     }
 
     pub fn db(&self) -> &Db {
-        &self.db
+        &self.state.db
+    }
+
+    /// What handlers share; tests use it to run background jobs (the sweep) on demand.
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
     pub async fn run(self) -> std::io::Result<()> {
-        let store = DbSessionStore::new(self.db.clone());
+        let store = DbSessionStore::new(self.state.db.clone());
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
             loop {
@@ -120,11 +131,22 @@ impl Application {
                 }
             }
         });
+        let state = self.state.clone();
+        let reconciler = tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(5 * 60));
+            loop {
+                every.tick().await;
+                if let Err(e) = purchases::service::sweep(&state).await {
+                    tracing::warn!(error = %e, "purchase reconciliation sweep failed");
+                }
+            }
+        });
         tracing::info!(addr = %self.local_addr(), "listening on http://{}", self.local_addr());
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
             .await;
         sweeper.abort();
+        reconciler.abort();
         result
     }
 }

@@ -5,11 +5,13 @@ use leptos::config::LeptosOptions;
 
 use super::config::Config;
 use super::storage::Db;
+use super::stripe::StripeGateway;
 
 /// Shared by every handler and server function; cheap to clone.
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub db: Db,
+    pub stripe: StripeGateway,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
 }

@@ -7,6 +7,7 @@ use octavia_billing::domain::password::NewPassword;
 use octavia_billing::server::bootstrap;
 use octavia_billing::server::config::Config;
 use octavia_billing::server::startup::Application;
+use octavia_billing::server::state::AppState;
 use octavia_billing::server::storage::Db;
 use octavia_billing::server::stripe_emulator::StripeEmulator;
 use reqwest::Response;
@@ -88,6 +89,8 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
 pub struct TestApp {
     pub address: SocketAddr,
     pub db: Db,
+    /// The running app's shared state, to run its background jobs on demand.
+    pub state: AppState,
     /// Present in offline test mode (no Stripe keys), the default.
     pub stripe_emulator: Option<StripeEmulator>,
     /// Keeps cookies, like a browser.
@@ -123,11 +126,13 @@ pub async fn spawn_app_with(database: TestDatabase, extra: &[(&str, &str)]) -> T
     let app = Application::build(config).await.expect("app starts");
     let address = app.local_addr();
     let db = app.db().clone();
+    let state = app.state().clone();
     let stripe_emulator = app.stripe_emulator().cloned();
     tokio::spawn(app.run());
     TestApp {
         address,
         db,
+        state,
         stripe_emulator,
         client: cookie_client(),
         database,
@@ -223,6 +228,21 @@ impl TestApp {
     /// POSTs and returns the JSON object, panicking with the body unless the status is 200.
     pub async fn stripe_create(&self, path: &str, form: &[(&str, &str)]) -> Value {
         stripe_ok(self.stripe_post(path, form).await).await
+    }
+
+    /// Arms one of the emulator's fault injections, e.g. `("api", [("mode", "error")])`.
+    pub async fn arm_fault(&self, path: &str, form: &[(&str, &str)]) {
+        let response = reqwest::Client::new()
+            .post(self.url(&format!("/_emulator/stripe/_faults/{path}")))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "fault armed: {}",
+            response.text().await.unwrap()
+        );
     }
 
     pub fn emulator(&self) -> &StripeEmulator {

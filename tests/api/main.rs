@@ -10,6 +10,7 @@ mod origin;
 mod pages;
 mod pricing;
 mod protected_routes;
+mod purchases;
 mod schema;
 mod server_functions;
 mod stripe_emulator;

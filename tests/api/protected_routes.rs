@@ -3,7 +3,21 @@ use reqwest::{Method, StatusCode};
 use crate::helpers::{error_message, spawn_app};
 
 /// Every /api route that needs a signed-in admin. A new protected route belongs here.
-const PROTECTED: &[(Method, &str)] = &[(Method::GET, "/api/me"), (Method::GET, "/api/pricing")];
+const PROTECTED: &[(Method, &str)] = &[
+    (Method::GET, "/api/me"),
+    (Method::GET, "/api/pricing"),
+    (Method::POST, "/api/sessions/purchases"),
+    (Method::GET, "/api/sessions/purchases"),
+    (
+        Method::GET,
+        "/api/sessions/purchases/0190a0a0-0000-7000-8000-000000000000",
+    ),
+    (
+        Method::POST,
+        "/api/sessions/purchases/0190a0a0-0000-7000-8000-000000000000/sync",
+    ),
+    (Method::GET, "/api/sessions/pool"),
+];
 
 #[tokio::test]
 async fn every_protected_api_route_answers_401_json_without_a_session() {

@@ -5,6 +5,8 @@ pub mod error;
 pub mod json;
 pub mod origin_check;
 pub mod pricing;
+pub mod purchases;
+pub mod stripe_webhook;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -22,6 +24,14 @@ pub fn api_router() -> Router<AppState> {
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/pricing", get(pricing::pricing))
+        .route(
+            "/sessions/purchases",
+            post(purchases::create).get(purchases::list),
+        )
+        .route("/sessions/purchases/{id}", get(purchases::get))
+        .route("/sessions/purchases/{id}/sync", post(purchases::sync))
+        .route("/sessions/pool", get(purchases::pool))
+        .route("/stripe/webhook", post(stripe_webhook::receive))
         // An unknown /api path is a JSON 404, never the HTML not-found page.
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))

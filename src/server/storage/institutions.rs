@@ -39,3 +39,33 @@ where
         .fetch_one(conn)
         .await
 }
+
+pub async fn find<'c, E>(conn: E, id: &str) -> Result<Option<Institution>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as("SELECT id, name, stripe_customer_id FROM institutions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Stores the institution's Stripe customer unless one is already stored: the first writer
+/// wins, so an institution never ends up with two customers' ids over time.
+pub async fn set_stripe_customer_id_if_unset<'c, E>(
+    conn: E,
+    id: &str,
+    customer_id: &str,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE institutions SET stripe_customer_id = $1 WHERE id = $2 AND stripe_customer_id IS NULL",
+    )
+    .bind(customer_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -8,15 +8,18 @@
 
 pub mod admins;
 pub mod institutions;
+pub mod ledger;
 pub mod login_throttle;
+pub mod purchases;
 pub mod session_store;
+pub mod stripe_events;
 
 use std::path::Path;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyPool, Transaction};
 
 use super::config::DatabaseKind;
 
@@ -60,6 +63,16 @@ impl Db {
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         sqlx::migrate!("./migrations").run(&self.pool).await
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so concurrent writers queue behind the busy timeout instead of
+    /// failing when a transaction that has read tries to start writing.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.kind {
+            DatabaseKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DatabaseKind::Postgres => self.pool.begin().await,
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {

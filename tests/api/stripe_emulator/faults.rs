@@ -6,20 +6,6 @@ use std::time::{Duration, Instant};
 use super::Receiver;
 use crate::helpers::{STRIPE_TEST_KEY, TestApp, spawn_app, stripe_error, stripe_ok};
 
-async fn arm(app: &TestApp, path: &str, form: &[(&str, &str)]) {
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/_emulator/stripe/_faults/{path}")))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "fault armed: {}",
-        response.text().await.unwrap()
-    );
-}
-
 async fn new_customer(app: &TestApp, email: &str) -> String {
     app.stripe_create("v1/customers", &[("email", email)]).await["id"]
         .as_str()
@@ -30,7 +16,8 @@ async fn new_customer(app: &TestApp, email: &str) -> String {
 #[tokio::test]
 async fn next_n_api_calls_fail_with_500_then_calls_work_again() {
     let app = spawn_app().await;
-    arm(&app, "api", &[("mode", "error"), ("count", "2")]).await;
+    app.arm_fault("api", &[("mode", "error"), ("count", "2")])
+        .await;
     for _ in 0..2 {
         let (status, error) = stripe_error(app.stripe_post("v1/customers", &[]).await).await;
         assert_eq!((status, error["type"].as_str()), (500, Some("api_error")));
@@ -47,8 +34,7 @@ async fn next_n_api_calls_fail_with_500_then_calls_work_again() {
 #[tokio::test]
 async fn a_timed_out_call_still_happens_and_an_idempotent_retry_returns_it() {
     let app = spawn_app().await;
-    arm(
-        &app,
+    app.arm_fault(
         "api",
         &[("mode", "timeout"), ("count", "1"), ("hang_ms", "800")],
     )
@@ -84,7 +70,7 @@ async fn webhooks_can_be_duplicated() {
     let app = spawn_app().await;
     let receiver = Receiver::spawn(&[]).await;
     receiver.attach(&app);
-    arm(&app, "webhooks", &[("mode", "duplicate")]).await;
+    app.arm_fault("webhooks", &[("mode", "duplicate")]).await;
     new_customer(&app, "a@b.test").await;
     let deliveries = receiver.wait_until(|d| d.len() >= 2).await;
     assert_eq!(deliveries[0].event()["id"], deliveries[1].event()["id"]);
@@ -95,12 +81,8 @@ async fn webhooks_can_arrive_out_of_order() {
     let app = spawn_app().await;
     let receiver = Receiver::spawn(&[]).await;
     receiver.attach(&app);
-    arm(
-        &app,
-        "webhooks",
-        &[("mode", "out_of_order"), ("count", "2")],
-    )
-    .await;
+    app.arm_fault("webhooks", &[("mode", "out_of_order"), ("count", "2")])
+        .await;
     let first = new_customer(&app, "first@b.test").await;
     let second = new_customer(&app, "second@b.test").await;
     let deliveries = receiver.wait_until(|d| d.len() >= 2).await;
@@ -121,11 +103,11 @@ async fn withheld_webhooks_arrive_only_when_released() {
     let app = spawn_app().await;
     let receiver = Receiver::spawn(&[]).await;
     receiver.attach(&app);
-    arm(&app, "webhooks", &[("mode", "withhold")]).await;
+    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
     new_customer(&app, "a@b.test").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(receiver.deliveries().is_empty(), "withheld");
-    arm(&app, "webhooks/release", &[]).await;
+    app.arm_fault("webhooks/release", &[]).await;
     let deliveries = receiver.wait_until(|d| !d.is_empty()).await;
     assert_eq!(deliveries[0].event()["type"], "customer.created");
 }
@@ -135,7 +117,8 @@ async fn delayed_webhooks_never_hold_up_the_api_call() {
     let app = spawn_app().await;
     let receiver = Receiver::spawn(&[]).await;
     receiver.attach(&app);
-    arm(&app, "webhooks", &[("mode", "delay"), ("delay_ms", "600")]).await;
+    app.arm_fault("webhooks", &[("mode", "delay"), ("delay_ms", "600")])
+        .await;
     let started = Instant::now();
     new_customer(&app, "a@b.test").await;
     assert!(
@@ -148,5 +131,5 @@ async fn delayed_webhooks_never_hold_up_the_api_call() {
         started.elapsed() >= Duration::from_millis(600),
         "delivered after the delay"
     );
-    arm(&app, "reset", &[]).await;
+    app.arm_fault("reset", &[]).await;
 }

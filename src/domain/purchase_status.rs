@@ -1,0 +1,138 @@
+//! The life of a purchase, driven by what Stripe says about its PaymentIntent.
+//!
+//! Webhooks arrive late, twice, or out of order, and the browser's reconciliation call races
+//! them; all of them go through `next_status`, which only ever moves a purchase forward. The
+//! one exception is deliberate: a failed attempt can be followed by a successful one on the
+//! same PaymentIntent, so `Failed` may still become `Completed`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PurchaseStatus {
+    Pending,
+    RequiresAction,
+    Processing,
+    Completed,
+    Failed,
+    Canceled,
+}
+
+/// What happened to the PaymentIntent (from a webhook or from retrieving it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntentOutcome {
+    RequiresAction,
+    Processing,
+    Succeeded,
+    Failed,
+    Canceled,
+}
+
+impl PurchaseStatus {
+    pub const ALL: [PurchaseStatus; 6] = [
+        PurchaseStatus::Pending,
+        PurchaseStatus::RequiresAction,
+        PurchaseStatus::Processing,
+        PurchaseStatus::Completed,
+        PurchaseStatus::Failed,
+        PurchaseStatus::Canceled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PurchaseStatus::Pending => "pending",
+            PurchaseStatus::RequiresAction => "requires_action",
+            PurchaseStatus::Processing => "processing",
+            PurchaseStatus::Completed => "completed",
+            PurchaseStatus::Failed => "failed",
+            PurchaseStatus::Canceled => "canceled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// The status after `outcome`, or `None` when the outcome must be ignored (a duplicate, or
+/// news older than what we already know).
+pub fn next_status(current: PurchaseStatus, outcome: IntentOutcome) -> Option<PurchaseStatus> {
+    use IntentOutcome as O;
+    use PurchaseStatus as S;
+    let next = match (current, outcome) {
+        // Settled: completed and canceled never change through payment news.
+        (S::Completed | S::Canceled, _) => return None,
+        (_, O::Succeeded) => S::Completed,
+        (_, O::Canceled) => S::Canceled,
+        (S::Pending, O::RequiresAction) => S::RequiresAction,
+        (S::Pending | S::RequiresAction | S::Failed, O::Processing) => S::Processing,
+        (S::Pending | S::RequiresAction | S::Processing, O::Failed) => S::Failed,
+        _ => return None,
+    };
+    (next != current).then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use IntentOutcome as O;
+    use PurchaseStatus as S;
+
+    #[test]
+    fn the_happy_path_moves_forward() {
+        assert_eq!(
+            next_status(S::Pending, O::RequiresAction),
+            Some(S::RequiresAction)
+        );
+        assert_eq!(
+            next_status(S::RequiresAction, O::Processing),
+            Some(S::Processing)
+        );
+        assert_eq!(next_status(S::Processing, O::Succeeded), Some(S::Completed));
+    }
+
+    #[test]
+    fn nothing_moves_a_completed_purchase_back() {
+        for outcome in [
+            O::RequiresAction,
+            O::Processing,
+            O::Failed,
+            O::Canceled,
+            O::Succeeded,
+        ] {
+            assert_eq!(next_status(S::Completed, outcome), None, "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn a_failed_purchase_can_still_complete() {
+        assert_eq!(next_status(S::Failed, O::Succeeded), Some(S::Completed));
+        assert_eq!(next_status(S::Failed, O::Processing), Some(S::Processing));
+    }
+
+    #[test]
+    fn stale_requires_action_after_processing_or_failure_is_ignored() {
+        assert_eq!(next_status(S::Processing, O::RequiresAction), None);
+        assert_eq!(next_status(S::Failed, O::RequiresAction), None);
+    }
+
+    #[test]
+    fn duplicates_are_no_ops() {
+        assert_eq!(next_status(S::Failed, O::Failed), None);
+        assert_eq!(next_status(S::RequiresAction, O::RequiresAction), None);
+    }
+
+    #[test]
+    fn canceled_is_final() {
+        assert_eq!(next_status(S::Canceled, O::Succeeded), None);
+        assert_eq!(next_status(S::Pending, O::Canceled), Some(S::Canceled));
+    }
+
+    #[test]
+    fn statuses_round_trip_through_text() {
+        for s in PurchaseStatus::ALL {
+            assert_eq!(PurchaseStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(PurchaseStatus::parse("refunded"), None);
+    }
+}

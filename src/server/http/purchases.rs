@@ -1,0 +1,81 @@
+//! `/api/sessions/...`: buying sessions and seeing the pool, for signed-in admins. Thin
+//! wrappers over `purchases::service`.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::json::ApiJson;
+use crate::api_types::{CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
+use crate::error::AppError;
+use crate::server::auth::extractor::SignedIn;
+use crate::server::purchases::service;
+use crate::server::state::AppState;
+
+/// `POST /api/sessions/purchases` `{"quantity": N, "plan": "annual"|"quarterly"}`.
+pub async fn create(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<(StatusCode, Json<CreatedPurchase>), AppError> {
+    let created = service::create(&state, &account, &body).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    limit: Option<i64>,
+    starting_after: Option<String>,
+}
+
+/// `GET /api/sessions/purchases?limit=&starting_after=`.
+pub async fn list(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<PurchaseList>, AppError> {
+    let Query(params) = params.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    let list = service::list(
+        &state.db,
+        &account.institution.id,
+        params.limit,
+        params.starting_after.as_deref(),
+    )
+    .await?;
+    Ok(Json(list))
+}
+
+/// `GET /api/sessions/purchases/{id}`.
+pub async fn get(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PurchaseView>, AppError> {
+    Ok(Json(
+        service::get(&state.db, &account.institution.id, &id).await?,
+    ))
+}
+
+/// `POST /api/sessions/purchases/{id}/sync`: reconcile with Stripe now.
+pub async fn sync(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PurchaseView>, AppError> {
+    Ok(Json(
+        service::sync(&state, &account.institution.id, &id).await?,
+    ))
+}
+
+/// `GET /api/sessions/pool`.
+pub async fn pool(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+) -> Result<Json<SessionPool>, AppError> {
+    Ok(Json(
+        service::pool(&state.db, &account.institution.id).await?,
+    ))
+}

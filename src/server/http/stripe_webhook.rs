@@ -1,0 +1,91 @@
+//! `POST /api/stripe/webhook`: Stripe's news about payments. The signature is checked on the
+//! raw body before anything else; each event is recorded in the same transaction as its
+//! effects, so a redelivery (Stripe delivers at least once) changes nothing.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use stripe_webhook::{Event, EventObject, Webhook, WebhookError};
+
+use crate::error::AppError;
+use crate::server::purchases::transitions::{self, IntentReport};
+use crate::server::state::AppState;
+use crate::server::storage::stripe_events;
+
+pub async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    let event = verify(&state, &headers, &body)?;
+    let event_id = event.id.as_str();
+    let event_type = event.type_.as_str();
+    let Some(intent) = payment_intent_of(&event.data.object) else {
+        tracing::info!(
+            event_id,
+            event_type,
+            "Stripe event type not handled; acknowledged"
+        );
+        return Ok(Json(json!({ "received": true })));
+    };
+    let report = IntentReport::from_intent(intent);
+    let mut tx = state.db.begin_write().await?;
+    if !stripe_events::record(&mut *tx, event_id, event_type).await? {
+        tracing::info!(
+            event_id,
+            event_type,
+            payment_intent_id = %report.payment_intent_id,
+            "Stripe event already processed; duplicate ignored"
+        );
+        return Ok(Json(json!({ "received": true })));
+    }
+    let purchase = transitions::apply(&mut tx, &report).await?;
+    tx.commit().await?;
+    tracing::info!(
+        event_id,
+        event_type,
+        payment_intent_id = %report.payment_intent_id,
+        purchase_id = purchase.as_ref().map(|p| p.id.as_str()),
+        "Stripe event processed"
+    );
+    Ok(Json(json!({ "received": true })))
+}
+
+fn verify(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Event, AppError> {
+    let refuse = |problem: &str| {
+        tracing::warn!(problem, "Stripe webhook refused");
+        AppError::BadRequest(format!("Webhook refused: {problem}."))
+    };
+    let signature = headers
+        .get("stripe-signature")
+        .ok_or_else(|| refuse("no Stripe-Signature header"))?
+        .to_str()
+        .map_err(|_| refuse("the Stripe-Signature header is not text"))?;
+    let payload = std::str::from_utf8(body).map_err(|_| refuse("the body is not UTF-8"))?;
+    let secret = state.config.webhook_secret().expose_secret();
+    Webhook::construct_event(payload, signature, secret).map_err(|e| match e {
+        WebhookError::BadHeader(_) | WebhookError::BadKey => {
+            refuse("the Stripe-Signature header is malformed")
+        }
+        WebhookError::BadSignature => refuse("the signature does not match"),
+        WebhookError::BadTimestamp(_) => refuse("the signature is older than the 300 s tolerance"),
+        WebhookError::BadParse(detail) => {
+            tracing::error!(detail, "signed Stripe event could not be parsed");
+            refuse("the event could not be parsed")
+        }
+    })
+}
+
+fn payment_intent_of(object: &EventObject) -> Option<&stripe_core::PaymentIntent> {
+    match object {
+        EventObject::PaymentIntentSucceeded(intent)
+        | EventObject::PaymentIntentPaymentFailed(intent)
+        | EventObject::PaymentIntentProcessing(intent)
+        | EventObject::PaymentIntentRequiresAction(intent)
+        | EventObject::PaymentIntentCanceled(intent) => Some(intent),
+        _ => None,
+    }
+}

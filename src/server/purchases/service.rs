@@ -1,0 +1,203 @@
+//! Purchases for the signed-in admin's institution; shared by the REST API and (later) the
+//! UI's server functions.
+
+use serde_json::Value;
+
+use super::transitions::{self, IntentReport};
+use crate::api_types::{Account, CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
+use crate::domain::purchase_order::PurchaseOrder;
+use crate::domain::purchase_status::PurchaseStatus;
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::storage::purchases::{self, NewPurchase, Purchase};
+use crate::server::storage::{Db, ledger, new_id, now_unix};
+use crate::server::stripe::NewIntent;
+
+const DEFAULT_PAGE: i64 = 10;
+const MAX_PAGE: i64 = 100;
+/// The sweep leaves a purchase to the browser and the webhook for this long first.
+const SWEEP_AFTER_SECS: i64 = 10 * 60;
+/// An intent nobody confirmed within a week is abandoned; stop asking Stripe about it.
+const SWEEP_HORIZON_SECS: i64 = 7 * 24 * 3600;
+const SWEEP_BATCH: i64 = 50;
+
+/// Validates the order, then creates (once) the institution's Stripe customer, the
+/// PaymentIntent, and only then the purchase row: if Stripe fails, no purchase exists that
+/// the admin could be asked to pay.
+pub async fn create(
+    state: &AppState,
+    account: &Account,
+    body: &Value,
+) -> Result<CreatedPurchase, AppError> {
+    let pricing = state.config.pricing();
+    let order = PurchaseOrder::from_json(&pricing, body).map_err(AppError::BadRequest)?;
+    let institution_id = account.institution.id.as_str();
+    let customer_id = state
+        .stripe
+        .ensure_customer(&state.db, institution_id, &account.email)
+        .await?;
+    let purchase_id = new_id();
+    let currency = pricing.currency.code();
+    let intent = state
+        .stripe
+        .create_payment_intent(&NewIntent {
+            purchase_id: &purchase_id,
+            institution_id,
+            customer_id: &customer_id,
+            amount: order.quote.amount,
+            currency,
+            description: format!(
+                "{} interview sessions ({} plan)",
+                order.quantity.get(),
+                order.plan.id()
+            ),
+        })
+        .await?;
+    let Some(client_secret) = intent.client_secret else {
+        tracing::error!(
+            purchase_id = %purchase_id,
+            payment_intent_id = %intent.id.as_str(),
+            "Stripe returned a payment intent without a client secret"
+        );
+        return Err(AppError::Internal);
+    };
+    purchases::insert(
+        state.db.pool(),
+        &NewPurchase {
+            id: &purchase_id,
+            institution_id,
+            quantity: order.quantity.get(),
+            plan: order.plan.id(),
+            unit_amount: order.quote.unit_amount,
+            amount: order.quote.amount,
+            currency,
+            payment_intent_id: intent.id.as_str(),
+        },
+    )
+    .await?;
+    tracing::info!(
+        purchase_id = %purchase_id,
+        payment_intent_id = %intent.id.as_str(),
+        institution_id,
+        quantity = order.quantity.get(),
+        amount = order.quote.amount,
+        "purchase created"
+    );
+    Ok(CreatedPurchase {
+        purchase_id,
+        payment_intent_id: intent.id.as_str().to_owned(),
+        client_secret,
+        amount: order.quote.amount,
+        currency: currency.to_owned(),
+        status: PurchaseStatus::Pending.as_str().to_owned(),
+    })
+}
+
+/// The institution's purchases, newest first; `starting_after` is the last id of the
+/// previous page.
+pub async fn list(
+    db: &Db,
+    institution_id: &str,
+    limit: Option<i64>,
+    starting_after: Option<&str>,
+) -> Result<PurchaseList, AppError> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::BadRequest(format!(
+            "\"limit\" must be between 1 and {MAX_PAGE} (got {limit})."
+        )));
+    }
+    // One row more than asked says whether there is another page.
+    let mut rows =
+        purchases::list_for_institution(db.pool(), institution_id, limit + 1, starting_after)
+            .await?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok(PurchaseList {
+        data: rows.into_iter().map(PurchaseView::from).collect(),
+        has_more,
+    })
+}
+
+pub async fn get(db: &Db, institution_id: &str, id: &str) -> Result<PurchaseView, AppError> {
+    Ok(find(db, institution_id, id).await?.into())
+}
+
+/// Asks Stripe how the payment stands and applies it as the webhook would, so the admin sees
+/// the result at once; the webhook arriving later finds nothing left to do.
+pub async fn sync(
+    state: &AppState,
+    institution_id: &str,
+    id: &str,
+) -> Result<PurchaseView, AppError> {
+    let purchase = find(&state.db, institution_id, id).await?;
+    Ok(reconcile(state, &purchase).await?.into())
+}
+
+/// Reconciles purchases a webhook should have settled by now (lost, or still being retried).
+/// Returns how many were looked at.
+pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
+    let now = now_unix();
+    let stale = purchases::unsettled(
+        state.db.pool(),
+        now - SWEEP_HORIZON_SECS,
+        now - SWEEP_AFTER_SECS,
+        SWEEP_BATCH,
+    )
+    .await?;
+    for purchase in &stale {
+        // One purchase Stripe cannot answer for must not stop the others.
+        if let Err(e) = reconcile(state, purchase).await {
+            tracing::warn!(purchase_id = %purchase.id, error = %e, "sweep could not reconcile");
+        }
+    }
+    Ok(stale.len())
+}
+
+async fn reconcile(state: &AppState, purchase: &Purchase) -> Result<Purchase, AppError> {
+    let intent = state
+        .stripe
+        .retrieve_payment_intent(&purchase.payment_intent_id)
+        .await?;
+    let mut tx = state.db.begin_write().await?;
+    let updated = transitions::apply(&mut tx, &IntentReport::from_intent(&intent))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    tracing::info!(
+        purchase_id = %updated.id,
+        payment_intent_id = %updated.payment_intent_id,
+        status = %updated.status,
+        "purchase reconciled with Stripe"
+    );
+    Ok(updated)
+}
+
+pub async fn pool(db: &Db, institution_id: &str) -> Result<SessionPool, AppError> {
+    Ok(SessionPool {
+        available: ledger::balance(db.pool(), institution_id).await?,
+    })
+}
+
+/// Another institution's purchase is "not found", not "forbidden": its existence stays private.
+async fn find(db: &Db, institution_id: &str, id: &str) -> Result<Purchase, AppError> {
+    purchases::find_for_institution(db.pool(), institution_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+impl From<Purchase> for PurchaseView {
+    fn from(p: Purchase) -> Self {
+        PurchaseView {
+            id: p.id,
+            quantity: p.quantity,
+            plan: p.plan,
+            amount: p.amount,
+            currency: p.currency,
+            status: p.status,
+            payment_intent_id: p.payment_intent_id,
+            failure_message: p.failure_message,
+            created_at: p.created_at,
+        }
+    }
+}

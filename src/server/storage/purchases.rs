@@ -1,0 +1,177 @@
+//! Purchases of interview sessions, one per Stripe PaymentIntent.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::now_unix;
+use crate::domain::purchase_status::PurchaseStatus;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Purchase {
+    pub id: String,
+    pub institution_id: String,
+    pub quantity: i64,
+    pub plan: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+    pub payment_intent_id: String,
+    pub failure_message: Option<String>,
+    pub created_at: i64,
+}
+
+impl Purchase {
+    pub fn status(&self) -> PurchaseStatus {
+        // Only this module writes statuses, always from `PurchaseStatus::as_str`; an unknown one
+        // would be a bug, and treating it as pending lets reconciliation repair it.
+        PurchaseStatus::parse(&self.status).unwrap_or(PurchaseStatus::Pending)
+    }
+}
+
+/// `SELECT <the Purchase columns> FROM purchases <rest>`, as one literal (sqlx accepts only
+/// static SQL text).
+macro_rules! select_purchases {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, institution_id, quantity, plan, amount, currency, status, \
+             payment_intent_id, failure_message, created_at FROM purchases ",
+            $rest
+        )
+    };
+}
+
+pub struct NewPurchase<'a> {
+    pub id: &'a str,
+    pub institution_id: &'a str,
+    pub quantity: i64,
+    pub plan: &'a str,
+    pub unit_amount: i64,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub payment_intent_id: &'a str,
+}
+
+pub async fn insert<'c, E>(conn: E, new: &NewPurchase<'_>) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "INSERT INTO purchases (id, institution_id, quantity, plan, unit_amount, amount, currency,
+                                status, payment_intent_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(new.id)
+    .bind(new.institution_id)
+    .bind(new.quantity)
+    .bind(new.plan)
+    .bind(new.unit_amount)
+    .bind(new.amount)
+    .bind(new.currency)
+    .bind(PurchaseStatus::Pending.as_str())
+    .bind(new.payment_intent_id)
+    .bind(now_unix())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One of the institution's purchases; another institution's id is simply not found.
+pub async fn find_for_institution<'c, E>(
+    conn: E,
+    institution_id: &str,
+    id: &str,
+) -> Result<Option<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(select_purchases!("WHERE id = $1 AND institution_id = $2"))
+        .bind(id)
+        .bind(institution_id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn find_by_payment_intent<'c, E>(
+    conn: E,
+    payment_intent_id: &str,
+) -> Result<Option<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(select_purchases!("WHERE payment_intent_id = $1"))
+        .bind(payment_intent_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Up to `limit` purchases, newest first, strictly older than `starting_after` when given
+/// (UUIDv7 ids sort by creation time).
+pub async fn list_for_institution<'c, E>(
+    conn: E,
+    institution_id: &str,
+    limit: i64,
+    starting_after: Option<&str>,
+) -> Result<Vec<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(select_purchases!(
+        "WHERE institution_id = $1 AND (CAST($2 AS TEXT) IS NULL OR id < $2)
+         ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(institution_id)
+    .bind(starting_after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Moves a purchase from `from` to `to`, only if it is still in `from`: of two racing
+/// updates exactly one wins, and the loser sees `false`.
+pub async fn change_status<'c, E>(
+    conn: E,
+    id: &str,
+    from: PurchaseStatus,
+    to: PurchaseStatus,
+    failure_message: Option<&str>,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let result = sqlx::query(
+        "UPDATE purchases SET status = $1, failure_message = $2, updated_at = $3
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(to.as_str())
+    .bind(failure_message)
+    .bind(now_unix())
+    .bind(id)
+    .bind(from.as_str())
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Purchases created between `since` and `before` (Unix seconds) that are still waiting on
+/// Stripe, oldest first: what the reconciliation sweep looks at.
+pub async fn unsettled<'c, E>(
+    conn: E,
+    since: i64,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(select_purchases!(
+        "WHERE status IN ($1, $2, $3) AND created_at >= $4 AND created_at < $5
+         ORDER BY id LIMIT $6"
+    ))
+    .bind(PurchaseStatus::Pending.as_str())
+    .bind(PurchaseStatus::RequiresAction.as_str())
+    .bind(PurchaseStatus::Processing.as_str())
+    .bind(since)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

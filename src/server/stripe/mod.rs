@@ -1,0 +1,173 @@
+//! The app's one way to talk to Stripe (or the embedded emulator, which speaks the same API):
+//! customers, PaymentIntents, and turning Stripe's failures into messages an admin can act on.
+
+mod errors;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_core::PaymentIntent;
+use stripe_core::customer::CreateCustomer;
+use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
+
+use super::config::{Config, StripeMode};
+use super::storage::{Db, institutions};
+use crate::error::AppError;
+
+/// Stripe answers in well under a second; a hung connection must not hold an admin's request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// Any test key works against the emulator; this one names where it comes from.
+const OFFLINE_KEY: &str = "sk_test_octavia_offline";
+
+#[derive(Clone)]
+pub struct StripeGateway {
+    client: stripe::Client,
+}
+
+impl std::fmt::Debug for StripeGateway {
+    // The client holds the secret key: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StripeGateway")
+    }
+}
+
+/// A PaymentIntent to create for a purchase.
+pub struct NewIntent<'a> {
+    pub purchase_id: &'a str,
+    pub institution_id: &'a str,
+    pub customer_id: &'a str,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub description: String,
+}
+
+impl StripeGateway {
+    pub fn from_config(config: &Config) -> Result<Self, stripe::StripeError> {
+        let key = match &config.stripe {
+            StripeMode::Keys(keys) => keys.secret_key.expose_secret().to_owned(),
+            StripeMode::Offline { .. } => OFFLINE_KEY.to_owned(),
+        };
+        let client = stripe::ClientBuilder::new(key)
+            .url(config.stripe_api_base.clone())
+            .timeout(REQUEST_TIMEOUT)
+            .build()?;
+        Ok(StripeGateway { client })
+    }
+
+    /// The institution's Stripe customer id, creating the customer on first use. Two first
+    /// purchases racing send the same idempotency key, so Stripe makes one customer; the
+    /// conditional update keeps whichever id was stored first.
+    pub async fn ensure_customer(
+        &self,
+        db: &Db,
+        institution_id: &str,
+        email: &str,
+    ) -> Result<String, AppError> {
+        let institution = institutions::find(db.pool(), institution_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if let Some(id) = institution.stripe_customer_id {
+            return Ok(id);
+        }
+        let request = CreateCustomer::new()
+            .name(institution.name.as_str())
+            .email(email)
+            .metadata(HashMap::from([(
+                "institution_id".to_owned(),
+                institution.id.clone(),
+            )]));
+        let key = format!("customer-{}", institution.id);
+        let customer = self
+            .send_idempotent(&key, "create customer", |strategy| {
+                request
+                    .customize()
+                    .request_strategy(strategy)
+                    .send(&self.client)
+            })
+            .await?;
+        institutions::set_stripe_customer_id_if_unset(
+            db.pool(),
+            &institution.id,
+            customer.id.as_str(),
+        )
+        .await?;
+        let stored = institutions::find(db.pool(), &institution.id)
+            .await?
+            .and_then(|i| i.stripe_customer_id)
+            .ok_or(AppError::Internal)?;
+        tracing::info!(
+            institution_id = %institution.id,
+            customer_id = %stored,
+            "Stripe customer ready"
+        );
+        Ok(stored)
+    }
+
+    /// Creates the purchase's PaymentIntent. The idempotency key is the purchase id, so a
+    /// retried call returns the same intent instead of a second one.
+    pub async fn create_payment_intent(
+        &self,
+        intent: &NewIntent<'_>,
+    ) -> Result<PaymentIntent, AppError> {
+        let currency = intent
+            .currency
+            .parse::<stripe_types::Currency>()
+            .unwrap_or_else(|never| match never {});
+        let request = CreatePaymentIntent::new(intent.amount, currency)
+            .customer(intent.customer_id)
+            .description(intent.description.as_str())
+            .metadata(HashMap::from([
+                ("purchase_id".to_owned(), intent.purchase_id.to_owned()),
+                (
+                    "institution_id".to_owned(),
+                    intent.institution_id.to_owned(),
+                ),
+            ]));
+        let key = format!("purchase-{}", intent.purchase_id);
+        self.send_idempotent(&key, "create payment intent", |strategy| {
+            request
+                .customize()
+                .request_strategy(strategy)
+                .send(&self.client)
+        })
+        .await
+    }
+
+    pub async fn retrieve_payment_intent(&self, id: &str) -> Result<PaymentIntent, AppError> {
+        RetrievePaymentIntent::new(id)
+            .send(&self.client)
+            .await
+            .map_err(|e| errors::to_app_error(e, "retrieve payment intent"))
+    }
+
+    /// Sends a request under an idempotency key, so repeating it cannot create twice.
+    async fn send_idempotent<T, F, Fut>(
+        &self,
+        key: &str,
+        action: &'static str,
+        send: F,
+    ) -> Result<T, AppError>
+    where
+        F: Fn(RequestStrategy) -> Fut,
+        Fut: Future<Output = Result<T, StripeError>>,
+    {
+        let key = IdempotencyKey::new(key).map_err(|e| {
+            tracing::error!(error = %e, action, "invalid idempotency key");
+            AppError::Internal
+        })?;
+        // Stripe answers 409 while another request with the same key is still running (two
+        // first purchases racing for the customer): wait for it, then get its answer.
+        let mut attempt = 0;
+        loop {
+            match send(RequestStrategy::Idempotent(key.clone())).await {
+                Err(e) if errors::is_idempotency_conflict(&e) && attempt < 10 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                }
+                other => return other.map_err(|e| errors::to_app_error(e, action)),
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Buying sessions end to end: the REST API, the embedded Stripe emulator over real HTTP, and
+//! its webhooks back to the app.
+
+mod create;
+mod sync;
+mod webhook;
+
+use std::time::Duration;
+
+use octavia_billing::server::stripe_emulator::webhooks::signature_header;
+use reqwest::Response;
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp, backend, fresh_database, spawn_app_with, stripe_ok};
+
+pub const WEBHOOK_SECRET: &str = "whsec_purchases_tests";
+pub const ADMIN: &str = "bursar@state.test";
+
+/// The app (offline mode, known webhook secret) with one institution's admin signed in.
+pub async fn signed_in_app() -> TestApp {
+    let database = fresh_database(backend()).await;
+    let app = spawn_app_with(database, &[("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)]).await;
+    app.add_admin("State University", ADMIN).await;
+    assert_eq!(app.login(ADMIN, PASSWORD).await.status(), 200);
+    app
+}
+
+pub async fn post_purchase(app: &TestApp, body: &Value) -> Response {
+    app.client
+        .post(app.url("/api/sessions/purchases"))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Creates a purchase that must succeed; its 201 body.
+pub async fn buy(app: &TestApp, quantity: i64) -> Value {
+    let response = post_purchase(app, &json!({"quantity": quantity, "plan": "annual"})).await;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 201, "purchase refused: {body}");
+    body
+}
+
+/// Pays the purchase's intent with a test card (`pm_card_visa`, `pm_card_chargeDeclined`...),
+/// as the browser's `confirmCardPayment` would.
+pub async fn confirm(app: &TestApp, purchase: &Value, payment_method: &str) -> Response {
+    let intent = purchase["payment_intent_id"].as_str().unwrap();
+    app.stripe_post(
+        &format!("v1/payment_intents/{intent}/confirm"),
+        &[("payment_method", payment_method)],
+    )
+    .await
+}
+
+pub async fn get_purchase(app: &TestApp, purchase: &Value) -> Value {
+    let id = purchase["purchase_id"].as_str().unwrap();
+    let response = app.get(&format!("/api/sessions/purchases/{id}")).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// Waits (up to 5 s) for the purchase to reach `status`, e.g. through a webhook.
+pub async fn wait_for_status(app: &TestApp, purchase: &Value, status: &str) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = get_purchase(app, purchase).await;
+        if last["status"] == status {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("purchase never became {status}: {last}");
+}
+
+pub async fn pool(app: &TestApp) -> i64 {
+    let response = app.get("/api/sessions/pool").await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    body["available"].as_i64().unwrap()
+}
+
+/// Rows in one of our tables (a fixed name from the test, never input).
+pub async fn rows(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+/// The emulator's latest event of `event_type` for the intent, as Stripe would send it.
+pub async fn emitted_event(app: &TestApp, event_type: &str, intent: &str) -> Value {
+    let events = stripe_ok(
+        app.stripe_get(&format!("v1/events?type={event_type}&limit=100"))
+            .await,
+    )
+    .await;
+    events["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["data"]["object"]["id"] == intent)
+        .unwrap_or_else(|| panic!("no {event_type} for {intent}: {events}"))
+        .clone()
+}
+
+/// POSTs `body` to the webhook with `signature` (none: no header at all).
+pub async fn deliver(app: &TestApp, body: &str, signature: Option<&str>) -> Response {
+    deliver_to(app.url("/api/stripe/webhook"), body, signature).await
+}
+
+pub async fn deliver_to(url: String, body: &str, signature: Option<&str>) -> Response {
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(signature) = signature {
+        request = request.header("stripe-signature", signature);
+    }
+    request.send().await.unwrap()
+}
+
+/// Signs as Stripe does, with the app's secret, now.
+pub fn sign(body: &str) -> String {
+    signature_header(WEBHOOK_SECRET, now(), body)
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
