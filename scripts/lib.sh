@@ -45,6 +45,13 @@ ensure_build_tools() {
   fi
 }
 
+ensure_nextest() {
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    step "installing cargo-nextest (the test runner)"
+    cargo install cargo-nextest --locked
+  fi
+}
+
 ensure_chromium() {
   if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
     export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
