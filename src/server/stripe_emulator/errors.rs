@@ -213,11 +213,12 @@ mod tests {
 
     #[test]
     fn api_key_is_masked_in_the_message() {
-        let e = StripeError::invalid_api_key("sk_live_abcdefghijklmnop1234");
+        // Dashes keep this obviously fake key from looking like a leaked one to secret scanners.
+        let e = StripeError::invalid_api_key("sk_live_fake-key-never-real-1234");
         assert_eq!(e.status, StatusCode::UNAUTHORIZED);
         assert!(e.message.starts_with("Invalid API Key provided: sk_live_"));
         assert!(e.message.ends_with("1234"));
-        assert!(!e.message.contains("abcdefghijklmnop"));
+        assert!(!e.message.contains("fake-key-never-real"));
     }
 
     #[test]

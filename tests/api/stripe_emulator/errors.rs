@@ -27,8 +27,8 @@ async fn missing_or_wrong_keys_are_401() {
     let url = app.url("/_emulator/stripe/v1/customers");
     let client = reqwest::Client::new();
     for key in [
-        "sk_live_abcdefghijkl1234",
-        "pk_live_abcdefghijkl1234",
+        "sk_live_fake-key-never-real-1234",
+        "pk_live_fake-key-never-real-1234",
         "nonsense",
     ] {
         let (status, error) =
@@ -38,7 +38,7 @@ async fn missing_or_wrong_keys_are_401() {
         let message = error["message"].as_str().unwrap();
         assert!(message.starts_with("Invalid API Key provided"), "{message}");
         assert!(
-            !message.contains("abcdefghijkl"),
+            !message.contains("fake-key-never-real"),
             "the key is masked: {message}"
         );
     }
