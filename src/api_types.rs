@@ -87,3 +87,25 @@ pub struct SessionPool {
     /// Sessions bought and not yet used.
     pub available: i64,
 }
+
+/// What the browser needs to load Stripe.js: public values only, never the secret key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StripeClientConfig {
+    pub publishable_key: String,
+    pub js_url: String,
+}
+
+/// Everything the SessionPurchase page shows before the admin types anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchasePage {
+    pub pricing: PricingInfo,
+    pub pool: SessionPool,
+    pub stripe: StripeClientConfig,
+}
+
+/// A purchase after the browser confirmed its payment and the server asked Stripe about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseOutcome {
+    pub purchase: PurchaseView,
+    pub pool: SessionPool,
+}

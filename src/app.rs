@@ -9,6 +9,7 @@ use crate::components::billing_page::BillingPage;
 use crate::components::login_page::LoginPage;
 use crate::components::not_found_page::NotFoundPage;
 use crate::components::offline_banner::OfflineBanner;
+use crate::components::session_purchase::SessionPurchasePage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -53,6 +54,11 @@ pub fn App() -> impl IntoView {
                     // redirect status instead of a streamed page.
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("billing") view=BillingPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("billing"), StaticSegment("purchase"))
+                        view=SessionPurchasePage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

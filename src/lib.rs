@@ -14,6 +14,8 @@ pub mod error;
 pub mod rpc;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "hydrate")]
+pub mod stripe_js;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

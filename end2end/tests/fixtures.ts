@@ -4,6 +4,10 @@ import { expect, type Page } from '@playwright/test';
 export const PASSWORD = 'e2e password 2026';
 export const RIVERSIDE = { institution: 'Riverside University', email: 'admin@riverside.test' };
 export const HILLCREST = { institution: 'Hillcrest Bootcamp', email: 'admin@hillcrest.test' };
+/** Admins of institutions 1 to 6 that only one test each buys for, so pools never mix. */
+export function buyer(n: 1 | 2 | 3 | 4 | 5 | 6) {
+  return { institution: `Buyer College ${n}`, email: `buyer${n}@college.test` };
+}
 
 /** The app sets data-hydrated on <body> once the wasm has taken over the server-rendered page. */
 export async function waitForHydration(page: Page) {
@@ -16,4 +20,12 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Types a card into the Stripe card Element (the offline stand-in's plain fields). */
+export async function typeCard(page: Page, number: string) {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiration date').fill('12 / 34');
+  await page.getByLabel('Security code').fill('123');
+  await page.getByLabel('ZIP').fill('94103');
 }

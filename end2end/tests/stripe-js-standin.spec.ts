@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { typeCard } from './fixtures';
 
 // The Stripe.js stand-in on its own: the emulator's bare test page mounts a card element and
 // confirms a PaymentIntent that the test makes through the emulator's REST API, as the app's
@@ -28,12 +29,6 @@ async function openCardPage(page: Page, clientSecret: string) {
   await expect(page.getByLabel('Card number')).toBeVisible();
 }
 
-async function typeCard(page: Page, number: string) {
-  await page.getByLabel('Card number').fill(number);
-  await page.getByLabel('Expiration date').fill('12 / 34');
-  await page.getByLabel('Security code').fill('123');
-  await page.getByLabel('ZIP').fill('94103');
-}
 
 test('4242 4242 4242 4242 pays the intent', async ({ page, request }) => {
   const intent = await createPaymentIntent(request);

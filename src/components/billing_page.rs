@@ -1,39 +1,30 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 use crate::api_types::Account;
 use crate::components::sign_out_button::SignOutButton;
+use crate::components::signed_in_page::signed_in_page;
 use crate::error::AppError;
 use crate::rpc::account::current_account;
+use crate::rpc::purchases::load_session_pool;
 
 /// The institution's billing home (BillingControls). Signed-out visitors are sent to sign-in.
 #[component]
 pub fn BillingPage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| current_account());
     view! {
         <Title text="Billing"/>
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading your billing overview…"</p> }>
-            {move || Suspend::new(async move {
-                match account.await {
-                    Ok(Some(account)) => view! { <BillingOverview account/> }.into_any(),
-                    Ok(None) | Err(AppError::Unauthorized) => {
-                        view! { <Redirect path="/login"/> }.into_any()
-                    }
-                    Err(error) => view! {
-                        <section class="card narrow" role="alert">
-                            <h1>"Billing is unavailable"</h1>
-                            <p>{error.to_string()}</p>
-                        </section>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        {signed_in_page(
+            "Loading your billing overview…",
+            "Billing is unavailable",
+            || async { current_account().await?.ok_or(AppError::Unauthorized) },
+            |account| view! { <BillingOverview account/> },
+        )}
     }
 }
 
 #[component]
 fn BillingOverview(account: Account) -> impl IntoView {
+    let pool = Resource::new(|| (), |_| load_session_pool());
     view! {
         <header class="page-header">
             <div>
@@ -45,7 +36,23 @@ fn BillingOverview(account: Account) -> impl IntoView {
         </header>
         <div class="panel-grid">
             <Panel title="Session pool" id="session-pool">
-                <p class="empty">"No sessions purchased yet. Sessions your institution buys will be counted here."</p>
+                <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match pool.await {
+                            Ok(pool) if pool.available > 0 => view! {
+                                <p class="big-number" data-testid="pool-available">{pool.available}</p>
+                                <p class="muted">"sessions available to your students"</p>
+                            }.into_any(),
+                            Ok(_) => view! {
+                                <p class="empty" data-testid="pool-empty">
+                                    "No sessions available yet. Sessions your institution buys are counted here."
+                                </p>
+                            }.into_any(),
+                            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <a class="button primary" href="/billing/purchase">"Buy sessions"</a>
             </Panel>
             <Panel title="Purchase history" id="purchase-history">
                 <p class="empty">"No purchases yet."</p>

@@ -4,4 +4,6 @@ pub mod billing_page;
 pub mod login_page;
 pub mod not_found_page;
 pub mod offline_banner;
+pub mod session_purchase;
 pub mod sign_out_button;
+pub mod signed_in_page;

@@ -48,9 +48,93 @@ impl UnitPrice {
     }
 }
 
+/// Currencies Stripe counts in whole units (no minor unit): https://docs.stripe.com/currencies
+const ZERO_DECIMAL: [&str; 16] = [
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
+];
+const THREE_DECIMAL: [&str; 5] = ["bhd", "jod", "kwd", "omr", "tnd"];
+
+/// How many digits of `currency`'s minor unit follow the decimal point.
+pub fn minor_digits(currency: &str) -> u32 {
+    let code = currency.to_ascii_lowercase();
+    if ZERO_DECIMAL.contains(&code.as_str()) {
+        0
+    } else if THREE_DECIMAL.contains(&code.as_str()) {
+        3
+    } else {
+        2
+    }
+}
+
+/// `amount` minor units as a decimal string without symbol or grouping ("1234.50"), exact
+/// (integer arithmetic only); for CSV and form values.
+pub fn decimal_string(amount: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    let sign = if amount < 0 { "-" } else { "" };
+    let magnitude = amount.unsigned_abs();
+    if digits == 0 {
+        return format!("{sign}{magnitude}");
+    }
+    let scale = 10u64.pow(digits);
+    format!(
+        "{sign}{}.{:0width$}",
+        magnitude / scale,
+        magnitude % scale,
+        width = digits as usize
+    )
+}
+
+/// `amount` minor units for people: "$1,234.50", "€20.00", "¥500", "CHF 12.00".
+pub fn format_money(amount: i64, currency: &str) -> String {
+    let plain = decimal_string(amount.saturating_abs(), currency);
+    let (whole, fraction) = plain
+        .split_once('.')
+        .map_or((plain.as_str(), None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        grouped.push('.');
+        grouped.push_str(fraction);
+    }
+    let sign = if amount < 0 { "-" } else { "" };
+    let code = currency.to_ascii_lowercase();
+    match code.as_str() {
+        "usd" => format!("{sign}${grouped}"),
+        "eur" => format!("{sign}€{grouped}"),
+        "gbp" => format!("{sign}£{grouped}"),
+        "jpy" => format!("{sign}¥{grouped}"),
+        _ => format!("{sign}{} {grouped}", code.to_ascii_uppercase()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_is_formatted_from_minor_units() {
+        assert_eq!(format_money(20_000, "usd"), "$200.00");
+        assert_eq!(format_money(123_456_789, "usd"), "$1,234,567.89");
+        assert_eq!(format_money(5, "eur"), "€0.05");
+        assert_eq!(format_money(-2_550, "gbp"), "-£25.50");
+        assert_eq!(format_money(500, "jpy"), "¥500");
+        assert_eq!(format_money(1_000_000, "chf"), "CHF 10,000.00");
+        assert_eq!(format_money(12_345, "kwd"), "KWD 12.345");
+    }
+
+    #[test]
+    fn decimal_strings_are_exact() {
+        assert_eq!(decimal_string(0, "usd"), "0.00");
+        assert_eq!(decimal_string(99_999_999, "usd"), "999999.99");
+        assert_eq!(decimal_string(-1, "usd"), "-0.01");
+        assert_eq!(decimal_string(i64::MIN, "jpy"), "-9223372036854775808");
+    }
 
     #[test]
     fn currency_is_normalised_to_lower_case() {

@@ -68,6 +68,25 @@ impl Pricing {
         }
     }
 
+    /// The pricing a `PricingInfo` describes: how the browser rebuilds the server's pricing so
+    /// that the total it shows comes from the same rules as the amount charged.
+    pub fn from_info(info: &PricingInfo) -> Result<Pricing, String> {
+        let price = |plan: Plan| {
+            let listed = info
+                .plans
+                .iter()
+                .find(|listed| listed.id == plan.id())
+                .ok_or_else(|| format!("no price for the {} plan", plan.id()))?;
+            UnitPrice::new(listed.unit_amount)
+        };
+        Ok(Pricing {
+            currency: Currency::parse(&info.currency)?,
+            annual: price(Plan::Annual)?,
+            quarterly: price(Plan::Quarterly)?,
+            max_quantity: info.max_quantity,
+        })
+    }
+
     pub fn info(&self) -> PricingInfo {
         PricingInfo {
             currency: self.currency.code().to_owned(),
@@ -137,6 +156,19 @@ mod tests {
         let mut p = pricing();
         p.quarterly = UnitPrice::new(UnitPrice::MAX_CENTS).unwrap();
         assert!(p.quote(Plan::Quarterly, p.quantity(100).unwrap()).is_err());
+    }
+
+    #[test]
+    fn pricing_survives_the_trip_through_its_wire_form() {
+        let p = pricing();
+        assert_eq!(Pricing::from_info(&p.info()), Ok(p));
+    }
+
+    #[test]
+    fn wire_pricing_without_a_plan_is_refused() {
+        let mut info = pricing().info();
+        info.plans.retain(|plan| plan.id != "quarterly");
+        assert!(Pricing::from_info(&info).unwrap_err().contains("quarterly"));
     }
 
     #[test]

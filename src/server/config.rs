@@ -17,6 +17,8 @@ pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3005";
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://data/octavia-billing.db?mode=rwc";
 pub const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com/";
 pub const DEFAULT_STRIPE_JS_URL: &str = "https://js.stripe.com/v3/";
+/// What Stripe.js is given in offline test mode: the emulator takes any `pk_test_` key.
+pub const OFFLINE_PUBLISHABLE_KEY: &str = "pk_test_offline_emulator";
 /// $20.00 and $25.00 per session: annual is the cheaper plan, as the seed's dashboard shows.
 pub const DEFAULT_PRICE_ANNUAL: &str = "2000";
 pub const DEFAULT_PRICE_QUARTERLY: &str = "2500";
@@ -216,6 +218,14 @@ impl Config {
 
     pub fn offline_test_mode(&self) -> bool {
         matches!(self.stripe, StripeMode::Offline { .. })
+    }
+
+    /// The key the browser's Stripe.js is given (public by design).
+    pub fn publishable_key(&self) -> &str {
+        match &self.stripe {
+            StripeMode::Offline { .. } => OFFLINE_PUBLISHABLE_KEY,
+            StripeMode::Keys(keys) => &keys.publishable_key,
+        }
     }
 
     /// The secret webhooks are signed with: the endpoint's (keys) or the emulator's (offline).

@@ -26,6 +26,37 @@ async fn billing_is_rendered_on_the_server_with_the_institution_name() {
 }
 
 #[tokio::test]
+async fn purchase_page_redirects_to_sign_in_when_signed_out() {
+    let app = spawn_app().await;
+    let response = app
+        .get_with("/billing/purchase", ("accept", "text/html"))
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn purchase_page_is_rendered_with_prices_and_explains_what_needs_javascript() {
+    let app = spawn_app().await;
+    app.add_admin("Northfield Community College", "bursar@northfield.edu")
+        .await;
+    app.login("bursar@northfield.edu", PASSWORD).await;
+    let response = app.get("/billing/purchase").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    for expected in [
+        "Buy interview sessions",
+        "$20.00 per session · saves $5.00 per session",
+        "$25.00 per session",
+        "Pay $200.00",
+        r#"<label for="quantity">"#,
+        "Paying by card needs JavaScript",
+    ] {
+        assert!(html.contains(expected), "no {expected:?} in the page");
+    }
+}
+
+#[tokio::test]
 async fn sign_in_page_has_a_labelled_form() {
     let app = spawn_app().await;
     let response = app.get("/login").await;

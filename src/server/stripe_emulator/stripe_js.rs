@@ -9,11 +9,9 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 
 use super::StripeEmulator;
+use crate::server::config::OFFLINE_PUBLISHABLE_KEY as TEST_PUBLISHABLE_KEY;
 
 const STRIPE_JS: &str = include_str!("stripe_js/v3.js");
-
-/// The test page's publishable key: any `pk_test_` key is accepted offline.
-pub const TEST_PUBLISHABLE_KEY: &str = "pk_test_offline_emulator";
 
 pub fn routes() -> Router<StripeEmulator> {
     Router::new()

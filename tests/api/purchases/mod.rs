@@ -2,6 +2,7 @@
 //! its webhooks back to the app.
 
 mod create;
+mod rpc;
 mod sync;
 mod webhook;
 

@@ -1,0 +1,77 @@
+//! The plan choice and the number of sessions. Prices come from the server's pricing; the
+//! total shown beside them is computed by the same rules the server charges by.
+
+use leptos::prelude::*;
+
+use crate::domain::money::format_money;
+use crate::domain::plan::Plan;
+use crate::domain::pricing::{MIN_QUANTITY, Pricing};
+
+#[component]
+pub fn OrderFields(
+    pricing: Pricing,
+    quantity_text: RwSignal<String>,
+    plan: RwSignal<Plan>,
+    #[prop(into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let currency = pricing.currency.code().to_owned();
+    let saving = pricing.annual_saving_per_session();
+    let options = Plan::ALL
+        .into_iter()
+        .map(|option| {
+            let price = format_money(pricing.unit_price(option).cents(), &currency);
+            let (name, detail) = match option {
+                Plan::Annual if saving > 0 => (
+                    "Annual",
+                    format!(
+                        "{price} per session · saves {} per session",
+                        format_money(saving, &currency)
+                    ),
+                ),
+                Plan::Annual => ("Annual", format!("{price} per session")),
+                Plan::Quarterly => ("Quarterly", format!("{price} per session")),
+            };
+            let id = format!("plan-{}", option.id());
+            view! {
+                <label class="plan-option" for=id.clone()>
+                    <input
+                        type="radio"
+                        id=id.clone()
+                        name="plan"
+                        value=option.id()
+                        prop:checked=move || plan.get() == option
+                        on:change=move |_| plan.set(option)
+                        disabled=move || disabled.get()
+                    />
+                    <span class="plan-name">{name}</span>
+                    <span class="muted">{detail}</span>
+                </label>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <fieldset class="plan-choice">
+            <legend>"Plan"</legend>
+            {options}
+        </fieldset>
+        <label for="quantity">"Number of sessions"</label>
+        <input
+            id="quantity"
+            name="quantity"
+            type="number"
+            inputmode="numeric"
+            min=MIN_QUANTITY
+            max=pricing.max_quantity
+            step="1"
+            required
+            aria-describedby="quantity-hint"
+            prop:value=move || quantity_text.get()
+            on:input=move |event| quantity_text.set(event_target_value(&event))
+            disabled=move || disabled.get()
+        />
+        <p class="muted small" id="quantity-hint">
+            {format!("From {MIN_QUANTITY} to {} sessions per purchase.", pricing.max_quantity)}
+        </p>
+    }
+}

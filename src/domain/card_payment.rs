@@ -1,0 +1,198 @@
+//! What Stripe.js reports about a card payment, and how the admin is told about it. Pure, so
+//! the wording is unit-tested; the browser build feeds it from `crate::stripe_js`.
+
+use serde::Deserialize;
+
+/// The card Element's state after the admin typed something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardChange {
+    pub complete: bool,
+    /// Stripe's own validation message ("Your card number is incomplete.").
+    pub error: Option<String>,
+}
+
+/// The error object of a Stripe.js result (https://docs.stripe.com/api/errors).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StripeJsError {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    pub code: Option<String>,
+    pub decline_code: Option<String>,
+    pub message: Option<String>,
+}
+
+/// How `confirmCardPayment` ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentResult {
+    /// Stripe accepted the confirmation; `status` is the PaymentIntent's (`succeeded`, or
+    /// `processing` while the bank has not answered yet).
+    Confirmed {
+        status: String,
+    },
+    Failed(StripeJsError),
+}
+
+#[derive(Deserialize)]
+struct RawResult {
+    error: Option<StripeJsError>,
+    #[serde(rename = "paymentIntent")]
+    payment_intent: Option<RawIntent>,
+}
+
+#[derive(Deserialize)]
+struct RawIntent {
+    status: String,
+}
+
+impl PaymentResult {
+    /// Reads `{paymentIntent}` or `{error}`, as Stripe.js resolves `confirmCardPayment`.
+    pub fn from_json(json: &str) -> Self {
+        match serde_json::from_str::<RawResult>(json) {
+            Ok(RawResult {
+                error: Some(error), ..
+            }) => PaymentResult::Failed(error),
+            Ok(RawResult {
+                payment_intent: Some(intent),
+                ..
+            }) => PaymentResult::Confirmed {
+                status: intent.status,
+            },
+            _ => Self::unreadable(),
+        }
+    }
+
+    /// Stripe.js answered with something we cannot read; the server's view decides.
+    pub fn unreadable() -> Self {
+        PaymentResult::Failed(StripeJsError {
+            kind: "api_error".into(),
+            code: None,
+            decline_code: None,
+            message: None,
+        })
+    }
+}
+
+const NOT_CHARGED: &str = "You have not been charged.";
+
+/// A sentence the admin can act on. Declines never say more than the issuer allows (a lost or
+/// stolen card reads as a plain decline, as Stripe advises), and always say whether money moved.
+pub fn explain(error: &StripeJsError) -> String {
+    let code = error.decline_code.as_deref().or(error.code.as_deref());
+    let advice = match code {
+        Some("insufficient_funds") => {
+            "The card was declined for insufficient funds. Use another card, or ask the card's \
+             issuer to allow the payment."
+        }
+        Some("expired_card") => "The card has expired. Check the expiry date, or use another card.",
+        Some("incorrect_cvc" | "invalid_cvc") => {
+            "The card's security code (CVC) is incorrect. Check it and try again."
+        }
+        Some("incorrect_number" | "invalid_number") => {
+            "The card number is incorrect. Check it and try again."
+        }
+        Some("processing_error") => {
+            "The card could not be processed because of an error at the bank. Try again in a \
+             moment."
+        }
+        Some("payment_intent_authentication_failure" | "authentication_required") => {
+            "The card's issuer could not confirm the payment: the 3-D Secure check failed or \
+             was closed. Try again and complete the check, or use another card."
+        }
+        _ if error.kind == "validation_error" => {
+            // Stripe's own field message ("Your card number is incomplete.") is already clear.
+            return error
+                .message
+                .clone()
+                .unwrap_or_else(|| "Check the card details and try again.".into());
+        }
+        _ if error.kind == "card_error" => {
+            "The card was declined. Use another card, or ask the card's issuer why."
+        }
+        _ if error.kind == "api_connection_error" => {
+            "Could not reach Stripe. Check your internet connection and try again."
+        }
+        _ => "The payment could not be completed. Try again in a moment.",
+    };
+    format!("{advice} {NOT_CHARGED}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(json: &str) -> StripeJsError {
+        match PaymentResult::from_json(json) {
+            PaymentResult::Failed(error) => error,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_confirmed_intent_carries_its_status() {
+        let result = PaymentResult::from_json(
+            r#"{"paymentIntent":{"id":"pi_1","status":"succeeded","amount":2000}}"#,
+        );
+        assert_eq!(
+            result,
+            PaymentResult::Confirmed {
+                status: "succeeded".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_generic_decline_says_declined_and_not_charged() {
+        let error = failure(
+            r#"{"error":{"type":"card_error","code":"card_declined","decline_code":"generic_decline","message":"Your card was declined."}}"#,
+        );
+        let text = explain(&error);
+        assert!(text.starts_with("The card was declined."), "{text}");
+        assert!(text.ends_with(NOT_CHARGED), "{text}");
+    }
+
+    #[test]
+    fn insufficient_funds_is_named() {
+        let error = failure(
+            r#"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds"}}"#,
+        );
+        assert!(explain(&error).contains("insufficient funds"));
+    }
+
+    #[test]
+    fn a_stolen_card_reads_as_a_plain_decline() {
+        let error = failure(
+            r#"{"error":{"type":"card_error","code":"card_declined","decline_code":"stolen_card"}}"#,
+        );
+        let text = explain(&error);
+        assert!(!text.contains("stolen"), "{text}");
+        assert!(text.starts_with("The card was declined."), "{text}");
+    }
+
+    #[test]
+    fn failed_authentication_mentions_the_check() {
+        let error = failure(
+            r#"{"error":{"type":"invalid_request_error","code":"payment_intent_authentication_failure"}}"#,
+        );
+        assert!(explain(&error).contains("3-D Secure"));
+    }
+
+    #[test]
+    fn validation_errors_keep_stripes_field_message() {
+        let error = failure(
+            r#"{"error":{"type":"validation_error","code":"incomplete_number","message":"Your card number is incomplete."}}"#,
+        );
+        assert_eq!(explain(&error), "Your card number is incomplete.");
+    }
+
+    #[test]
+    fn an_unreadable_result_is_a_failure_not_a_success() {
+        assert!(matches!(
+            PaymentResult::from_json("{}"),
+            PaymentResult::Failed(_)
+        ));
+        assert!(matches!(
+            PaymentResult::from_json("not json"),
+            PaymentResult::Failed(_)
+        ));
+    }
+}

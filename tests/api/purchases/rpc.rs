@@ -1,0 +1,139 @@
+//! The SessionPurchase page's server functions, over real HTTP: the same service as the REST
+//! API, so the same pricing, validation and reconciliation.
+
+use serde_json::Value;
+
+use super::{ADMIN, confirm, pool, rows, signed_in_app};
+use crate::helpers::{PASSWORD, TestApp, cookie_client, spawn_app_with};
+
+async fn rpc(app: &TestApp, name: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    rpc_as(&app.client, app, name, form).await
+}
+
+async fn start(app: &TestApp, quantity: &str, plan: &str) -> (u16, Value) {
+    rpc(
+        app,
+        "start_purchase",
+        &[("quantity", quantity), ("plan", plan)],
+    )
+    .await
+}
+
+async fn rpc_as(
+    client: &reqwest::Client,
+    app: &TestApp,
+    name: &str,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    let response = client
+        .post(app.url(&format!("/rpc/{name}")))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    // Sign-in answers with no JSON body worth reading; everything else is JSON.
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[tokio::test]
+async fn start_purchase_prices_the_order_on_the_server() {
+    let app = signed_in_app().await;
+    // A browser cannot name its own price: an amount it sends is not an argument at all.
+    let (status, created) = rpc(
+        &app,
+        "start_purchase",
+        &[("quantity", "10"), ("plan", "quarterly"), ("amount", "1")],
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["amount"], 25_000);
+    assert!(
+        created["client_secret"]
+            .as_str()
+            .unwrap()
+            .contains("_secret_")
+    );
+    assert_eq!(rows(&app, "purchases").await, 1);
+}
+
+#[tokio::test]
+async fn start_purchase_refuses_a_bad_order_and_writes_nothing() {
+    let app = signed_in_app().await;
+    let (status, body) = start(&app, "0", "annual").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("between 1 and"), "{body}");
+    let (status, _) = start(&app, "5", "monthly").await;
+    assert_eq!(status, 400);
+    assert_eq!(rows(&app, "purchases").await, 0);
+}
+
+#[tokio::test]
+async fn finish_purchase_reports_the_completed_purchase_and_the_new_pool() {
+    let app = signed_in_app().await;
+    let (_, created) = start(&app, "10", "annual").await;
+    assert_eq!(confirm(&app, &created, "pm_card_visa").await.status(), 200);
+    let id = created["purchase_id"].as_str().unwrap();
+    let (status, finished) = rpc(&app, "finish_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(status, 200, "{finished}");
+    assert_eq!(finished["purchase"]["status"], "completed");
+    assert_eq!(finished["pool"]["available"], 10);
+    assert_eq!(pool(&app).await, 10);
+}
+
+#[tokio::test]
+async fn another_institutions_purchase_cannot_be_finished() {
+    let app = signed_in_app().await;
+    let (_, created) = start(&app, "10", "annual").await;
+    app.add_admin("Other College", "bursar@other.test").await;
+    let other = cookie_client();
+    let (status, _) = rpc_as(
+        &other,
+        &app,
+        "login",
+        &[("email", "bursar@other.test"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let id = created["purchase_id"].as_str().unwrap();
+    let (status, _) = rpc_as(&other, &app, "finish_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(status, 404);
+    // The owner's purchase is untouched and still theirs.
+    let (status, _) = rpc(&app, "finish_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_purchase_page_gets_public_stripe_settings_and_never_the_secret_key() {
+    let database = crate::helpers::fresh_database(crate::helpers::backend()).await;
+    let secret = "sk_test_fake-secret-never-sent-to-browsers";
+    let app = spawn_app_with(
+        database,
+        &[
+            ("STRIPE_SECRET_KEY", secret),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_fake-publishable"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_fake-webhook-secret"),
+            ("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+        ],
+    )
+    .await;
+    app.add_admin("State University", ADMIN).await;
+    assert_eq!(app.login(ADMIN, PASSWORD).await.status(), 200);
+    let (status, page) = rpc(&app, "load_purchase_page", &[]).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        page["stripe"]["publishable_key"],
+        "pk_test_fake-publishable"
+    );
+    assert_eq!(page["stripe"]["js_url"], "https://js.stripe.com/v3/");
+    assert_eq!(page["pricing"]["plans"][0]["unit_amount"], 2000);
+    let html = app.get("/billing/purchase").await.text().await.unwrap();
+    for text in [page.to_string(), html] {
+        assert!(!text.contains(secret));
+        assert!(!text.contains("whsec_"));
+    }
+}
