@@ -12,7 +12,7 @@ use crate::server::state::AppState;
 use crate::server::storage::purchase_idempotency_keys::{self as idempotency_keys, Reservation};
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
 use crate::server::storage::{Db, ledger, new_id, now_unix};
-use crate::server::stripe::NewIntent;
+use crate::server::stripe::{CancellationReason, NewIntent};
 use stripe_core::PaymentIntent;
 
 const DEFAULT_PAGE: i64 = 10;
@@ -33,7 +33,7 @@ pub struct Created {
 
 /// Validates the order, then creates (once) the institution's Stripe customer, the
 /// PaymentIntent, and only then the purchase row: if Stripe fails, no purchase exists that
-/// the admin could be asked to pay.
+/// the admin could be asked to pay, and if the row cannot be stored, the intent is canceled.
 ///
 /// With an idempotency key, every request carrying it (per institution) works on the one
 /// purchase id the first reserved: a repeat after completion gets that purchase back, and
@@ -125,21 +125,32 @@ async fn make(
         })
         .await?;
     let intent_id = intent.id.as_str().to_owned();
-    let client_secret = client_secret(purchase_id, intent)?;
-    let inserted = purchases::insert(
-        state.db.pool(),
-        &NewPurchase {
-            id: purchase_id,
-            institution_id,
-            quantity: order.quantity.get(),
-            plan: order.plan.id(),
-            unit_amount: order.quote.unit_amount,
-            amount: order.quote.amount,
-            currency,
-            payment_intent_id: &intent_id,
-        },
-    )
-    .await?;
+    let stored = async {
+        let client_secret = client_secret(purchase_id, intent)?;
+        let inserted = purchases::insert(
+            state.db.pool(),
+            &NewPurchase {
+                id: purchase_id,
+                institution_id,
+                quantity: order.quantity.get(),
+                plan: order.plan.id(),
+                unit_amount: order.quote.unit_amount,
+                amount: order.quote.amount,
+                currency,
+                payment_intent_id: &intent_id,
+            },
+        )
+        .await?;
+        Ok::<_, AppError>((client_secret, inserted))
+    }
+    .await;
+    let (client_secret, inserted) = match stored {
+        Ok(stored) => stored,
+        Err(e) => {
+            cancel_orphan(state, purchase_id, &intent_id).await;
+            return Err(e);
+        }
+    };
     let (purchase, replayed) = match inserted {
         Some(purchase) => {
             tracing::info!(
@@ -158,6 +169,30 @@ async fn make(
         purchase: created_purchase(purchase, client_secret),
         replayed,
     })
+}
+
+/// Best effort: an intent whose purchase could not be stored is canceled, so nobody can pay for
+/// sessions that would never be credited. (A racing request with the same key shares the
+/// intent, but its insert fails only when the database does, and then it fails the same way.)
+async fn cancel_orphan(state: &AppState, purchase_id: &str, intent_id: &str) {
+    match state
+        .stripe
+        .cancel_payment_intent(intent_id, CancellationReason::Abandoned)
+        .await
+    {
+        Ok(_) => tracing::warn!(
+            purchase_id,
+            payment_intent_id = intent_id,
+            "purchase not stored; its payment intent was canceled"
+        ),
+        Err(e) => tracing::error!(
+            purchase_id,
+            payment_intent_id = intent_id,
+            error = %e,
+            "purchase not stored and its payment intent could not be canceled; \
+             cancel it in the Stripe Dashboard"
+        ),
+    }
 }
 
 fn client_secret(purchase_id: &str, intent: PaymentIntent) -> Result<String, AppError> {

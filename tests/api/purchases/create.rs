@@ -3,7 +3,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{buy, other_institution_admin, post_purchase, rows, signed_in_app};
+use super::{
+    buy, other_institution_admin, post_purchase, refuse_purchase_inserts, rows, signed_in_app,
+};
 use crate::helpers::{PASSWORD, backend, error_message, fresh_database, spawn_app_with, stripe_ok};
 
 #[tokio::test]
@@ -142,6 +144,25 @@ async fn stripe_failing_on_create_gives_a_clear_error_and_no_payable_purchase() 
     let message = error_message(response).await;
     assert!(message.contains("Nothing was charged"), "{message}");
     assert_eq!(rows(&app, "purchases").await, 0);
+}
+
+#[tokio::test]
+async fn an_intent_whose_purchase_cannot_be_stored_is_canceled() {
+    let app = signed_in_app().await;
+    refuse_purchase_inserts(&app).await;
+    let response = post_purchase(&app, &json!({"quantity": 3, "plan": "annual"})).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    error_message(response).await;
+    assert_eq!(rows(&app, "purchases").await, 0);
+    let intents = stripe_ok(app.stripe_get("v1/payment_intents").await).await;
+    let intents = intents["data"].as_array().unwrap();
+    assert_eq!(
+        intents.len(),
+        1,
+        "Stripe made the intent before the insert: {intents:?}"
+    );
+    assert_eq!(intents[0]["status"], "canceled");
+    assert_eq!(intents[0]["cancellation_reason"], "abandoned");
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{other_institution_admin, post_purchase_with_key, rows, signed_in_app};
+use super::{
+    other_institution_admin, post_purchase_with_key, refuse_purchase_inserts, rows, signed_in_app,
+};
 use crate::helpers::{TestApp, error_message, stripe_ok};
 
 const KEY: &str = "0b5e7d1c-2f4a-4e8b-9c1d-3a6f5e7b8c9d";
@@ -151,4 +153,27 @@ async fn a_key_whose_request_failed_at_stripe_can_be_retried() {
         "{retried}"
     );
     assert_eq!(rows(&app, "purchases").await, 1);
+}
+
+#[tokio::test]
+async fn a_key_whose_purchase_could_not_be_stored_gets_a_fresh_intent_on_retry() {
+    let app = signed_in_app().await;
+    let undo = refuse_purchase_inserts(&app).await;
+    let failed = post_purchase_with_key(&app, &order(2), KEY).await;
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    sqlx::raw_sql(undo).execute(app.db.pool()).await.unwrap();
+
+    let (status, _, retried) = answer(post_purchase_with_key(&app, &order(2), KEY).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{retried}");
+    let intent_id = retried["payment_intent_id"].as_str().unwrap();
+    let intent = stripe_ok(
+        app.stripe_get(&format!("v1/payment_intents/{intent_id}"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        intent["status"], "requires_payment_method",
+        "payable, not the canceled one"
+    );
+    assert_eq!(intents_at_stripe(&app).await, 2);
 }

@@ -14,7 +14,7 @@ use reqwest::{RequestBuilder, Response};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    PASSWORD, TestApp, backend, cookie_client, fresh_database, spawn_app_with, stripe_ok,
+    Backend, PASSWORD, TestApp, backend, cookie_client, fresh_database, spawn_app_with, stripe_ok,
 };
 
 pub const WEBHOOK_SECRET: &str = "whsec_purchases_tests";
@@ -110,6 +110,27 @@ pub async fn pool(app: &TestApp) -> i64 {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     body["available"].as_i64().unwrap()
+}
+
+/// Makes every insert into `purchases` fail, as a failing database would, while reads go on
+/// working; returns the SQL that undoes it.
+pub async fn refuse_purchase_inserts(app: &TestApp) -> &'static str {
+    let (install, undo) = match backend() {
+        Backend::Sqlite => (
+            "CREATE TRIGGER refuse_purchases BEFORE INSERT ON purchases
+             BEGIN SELECT RAISE(ABORT, 'purchase inserts refused by the test'); END",
+            "DROP TRIGGER refuse_purchases",
+        ),
+        Backend::Postgres => (
+            "CREATE FUNCTION refuse_purchases() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN RAISE EXCEPTION 'purchase inserts refused by the test'; END $$;
+             CREATE TRIGGER refuse_purchases BEFORE INSERT ON purchases
+             FOR EACH ROW EXECUTE FUNCTION refuse_purchases()",
+            "DROP TRIGGER refuse_purchases ON purchases",
+        ),
+    };
+    sqlx::raw_sql(install).execute(app.db.pool()).await.unwrap();
+    undo
 }
 
 /// Rows in one of our tables (a fixed name from the test, never input).
