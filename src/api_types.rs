@@ -109,3 +109,10 @@ pub struct PurchaseOutcome {
     pub purchase: PurchaseView,
     pub pool: SessionPool,
 }
+
+/// What the billing page shows on first load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingSummary {
+    pub account: Account,
+    pub pool: SessionPool,
+}

@@ -20,6 +20,9 @@ pub enum AppError {
     CrossOrigin,
     #[error("{0}")]
     BadRequest(String),
+    /// The request contradicts an earlier one (an Idempotency-Key reused for another order).
+    #[error("{0}")]
+    Conflict(String),
     #[error("The request body is too large.")]
     PayloadTooLarge,
     #[error("Not found.")]
@@ -43,6 +46,7 @@ impl AppError {
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::CrossOrigin => 403,
             AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
             AppError::PayloadTooLarge => 413,
             AppError::TooManyAttempts { .. } => 429,
             AppError::BadRequest(_) => 400,

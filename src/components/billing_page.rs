@@ -1,12 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api_types::Account;
+use crate::api_types::BillingSummary;
 use crate::components::sign_out_button::SignOutButton;
 use crate::components::signed_in_page::signed_in_page;
-use crate::error::AppError;
-use crate::rpc::account::current_account;
-use crate::rpc::purchases::load_session_pool;
+use crate::rpc::billing::load_billing_summary;
 
 /// The institution's billing home (BillingControls). Signed-out visitors are sent to sign-in.
 #[component]
@@ -16,15 +14,15 @@ pub fn BillingPage() -> impl IntoView {
         {signed_in_page(
             "Loading your billing overview…",
             "Billing is unavailable",
-            || async { current_account().await?.ok_or(AppError::Unauthorized) },
-            |account| view! { <BillingOverview account/> },
+            load_billing_summary,
+            |summary| view! { <BillingOverview summary/> },
         )}
     }
 }
 
 #[component]
-fn BillingOverview(account: Account) -> impl IntoView {
-    let pool = Resource::new(|| (), |_| load_session_pool());
+fn BillingOverview(summary: BillingSummary) -> impl IntoView {
+    let BillingSummary { account, pool } = summary;
     view! {
         <header class="page-header">
             <div>
@@ -36,22 +34,18 @@ fn BillingOverview(account: Account) -> impl IntoView {
         </header>
         <div class="panel-grid">
             <Panel title="Session pool" id="session-pool">
-                <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match pool.await {
-                            Ok(pool) if pool.available > 0 => view! {
-                                <p class="big-number" data-testid="pool-available">{pool.available}</p>
-                                <p class="muted">"sessions available to your students"</p>
-                            }.into_any(),
-                            Ok(_) => view! {
-                                <p class="empty" data-testid="pool-empty">
-                                    "No sessions available yet. Sessions your institution buys are counted here."
-                                </p>
-                            }.into_any(),
-                            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                {if pool.available > 0 {
+                    view! {
+                        <p class="big-number" data-testid="pool-available">{pool.available}</p>
+                        <p class="muted">"sessions available to your students"</p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p class="empty" data-testid="pool-empty">
+                            "No sessions available yet. Sessions your institution buys are counted here."
+                        </p>
+                    }.into_any()
+                }}
                 <a class="button primary" href="/billing/purchase">"Buy sessions"</a>
             </Panel>
             <Panel title="Purchase history" id="purchase-history">

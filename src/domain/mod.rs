@@ -3,6 +3,7 @@
 
 pub mod card_payment;
 pub mod email;
+pub mod idempotency_key;
 pub mod institution_name;
 pub mod money;
 pub mod password;

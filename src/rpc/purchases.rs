@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api_types::{CreatedPurchase, PurchaseOutcome, PurchasePage, SessionPool};
+use crate::api_types::{CreatedPurchase, PurchaseOutcome, PurchasePage};
 use crate::error::AppError;
 
 /// Prices, the current pool and where Stripe.js comes from.
@@ -32,16 +32,26 @@ pub async fn load_purchase_page() -> Result<PurchasePage, AppError> {
 
 /// Creates the purchase and its PaymentIntent; the browser confirms it with the client secret.
 /// The server prices the order; the browser only says how many sessions on which plan.
+/// `idempotency_key` is made by the browser for one order: sending the same call again (a
+/// lost answer, a double click) returns the same purchase instead of a second one.
 #[server(prefix = "/rpc", endpoint = "start_purchase")]
-pub async fn start_purchase(quantity: i64, plan: String) -> Result<CreatedPurchase, AppError> {
+pub async fn start_purchase(
+    quantity: i64,
+    plan: String,
+    idempotency_key: String,
+) -> Result<CreatedPurchase, AppError> {
+    use crate::domain::idempotency_key::IdempotencyKey;
     use crate::server::purchases::service;
     use crate::server::rpc_context;
 
     rpc_context::with_status(
         async {
             let account = rpc_context::require_account().await?;
+            let key = IdempotencyKey::parse(&idempotency_key).map_err(AppError::BadRequest)?;
             let order = serde_json::json!({ "quantity": quantity, "plan": plan });
-            service::create(&rpc_context::state(), &account, &order).await
+            let created =
+                service::create(&rpc_context::state(), &account, &order, Some(&key)).await?;
+            Ok(created.purchase)
         }
         .await,
     )
@@ -61,21 +71,6 @@ pub async fn finish_purchase(purchase_id: String) -> Result<PurchaseOutcome, App
             let purchase = service::sync(&state, &account.institution.id, &purchase_id).await?;
             let pool = service::pool(&state.db, &account.institution.id).await?;
             Ok(PurchaseOutcome { purchase, pool })
-        }
-        .await,
-    )
-}
-
-/// The institution's session pool, for the billing overview.
-#[server(prefix = "/rpc", endpoint = "load_session_pool")]
-pub async fn load_session_pool() -> Result<SessionPool, AppError> {
-    use crate::server::purchases::service;
-    use crate::server::rpc_context;
-
-    rpc_context::with_status(
-        async {
-            let account = rpc_context::require_account().await?;
-            service::pool(&rpc_context::state().db, &account.institution.id).await
         }
         .await,
     )

@@ -42,14 +42,15 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// The order a purchase was created for, so that a retry after a decline confirms the same
-/// PaymentIntent with another card instead of starting a second purchase.
+/// The order being paid for and its idempotency key. Paying again for the same order (after a
+/// decline, or when an answer was lost) sends the same key, so the server hands back the same
+/// purchase and the new card confirms the same PaymentIntent: no second purchase.
 #[cfg(feature = "hydrate")]
 #[derive(Clone)]
 struct Attempt {
     quantity: i64,
     plan: Plan,
-    created: crate::api_types::CreatedPurchase,
+    key: String,
 }
 
 #[derive(Clone, Copy)]
@@ -135,19 +136,10 @@ impl Checkout {
         use crate::domain::card_payment::{PaymentResult, explain};
         use crate::rpc::purchases::{finish_purchase, start_purchase};
 
-        let created = match self.reusable_attempt(quantity, plan) {
-            Some(created) => created,
-            None => match start_purchase(quantity, plan.id().to_owned()).await {
-                Ok(created) => {
-                    self.attempt.set_value(Some(Attempt {
-                        quantity,
-                        plan,
-                        created: created.clone(),
-                    }));
-                    created
-                }
-                Err(error) => return Outcome::Failed(error.to_string()),
-            },
+        let key = self.attempt_key(quantity, plan);
+        let created = match start_purchase(quantity, plan.id().to_owned(), key).await {
+            Ok(created) => created,
+            Err(error) => return Outcome::Failed(error.to_string()),
         };
 
         self.step.set(Step::Confirming);
@@ -189,18 +181,37 @@ impl Checkout {
         }
     }
 
-    /// The purchase of the last attempt, when it was for the same order and is not paid.
+    /// The key of the unfinished attempt at this order, or a new attempt's.
     #[cfg(feature = "hydrate")]
-    fn reusable_attempt(
-        &self,
-        quantity: i64,
-        plan: Plan,
-    ) -> Option<crate::api_types::CreatedPurchase> {
-        self.attempt.with_value(|attempt| {
-            attempt
-                .as_ref()
-                .filter(|a| a.quantity == quantity && a.plan == plan)
-                .map(|a| a.created.clone())
-        })
+    fn attempt_key(&self, quantity: i64, plan: Plan) -> String {
+        if let Some(attempt) = self.attempt.get_value() {
+            if attempt.quantity == quantity && attempt.plan == plan {
+                return attempt.key;
+            }
+        }
+        let key = new_attempt_key();
+        self.attempt.set_value(Some(Attempt {
+            quantity,
+            plan,
+            key: key.clone(),
+        }));
+        key
     }
+}
+
+/// 128 random bits. `crypto.getRandomValues` works on plain-http origins too, unlike
+/// `crypto.randomUUID`; `Math.random` is the fallback for a browser without it.
+#[cfg(feature = "hydrate")]
+fn new_attempt_key() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .is_some_and(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        for byte in &mut bytes {
+            *byte = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("purchase-{hex}")
 }

@@ -4,25 +4,44 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::json::ApiJson;
-use crate::api_types::{CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
+use crate::api_types::{PurchaseList, PurchaseView, SessionPool};
+use crate::domain::idempotency_key::IdempotencyKey;
 use crate::error::AppError;
 use crate::server::auth::extractor::SignedIn;
 use crate::server::purchases::service;
 use crate::server::state::AppState;
 
-/// `POST /api/sessions/purchases` `{"quantity": N, "plan": "annual"|"quarterly"}`.
+/// `POST /api/sessions/purchases` `{"quantity": N, "plan": "annual"|"quarterly"}`, with an
+/// optional `Idempotency-Key` header: 201 when this request made the purchase, 200 with
+/// `Idempotent-Replayed: true` when an earlier request with the key had made it.
 pub async fn create(
     SignedIn(account): SignedIn,
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
-) -> Result<(StatusCode, Json<CreatedPurchase>), AppError> {
-    let created = service::create(&state, &account, &body).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+) -> Result<Response, AppError> {
+    let key = headers
+        .get("idempotency-key")
+        .map(|value| IdempotencyKey::parse(&String::from_utf8_lossy(value.as_bytes())))
+        .transpose()
+        .map_err(AppError::BadRequest)?;
+    let created = service::create(&state, &account, &body, key.as_ref()).await?;
+    Ok(if created.replayed {
+        (
+            StatusCode::OK,
+            [("idempotent-replayed", "true")],
+            Json(created.purchase),
+        )
+            .into_response()
+    } else {
+        (StatusCode::CREATED, Json(created.purchase)).into_response()
+    })
 }
 
 #[derive(Deserialize)]

@@ -5,13 +5,15 @@ use serde_json::Value;
 
 use super::transitions::{self, IntentReport};
 use crate::api_types::{Account, CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
+use crate::domain::idempotency_key::IdempotencyKey;
 use crate::domain::purchase_order::PurchaseOrder;
-use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
 use crate::server::state::AppState;
+use crate::server::storage::purchase_idempotency_keys::{self as idempotency_keys, Reservation};
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
 use crate::server::storage::{Db, ledger, new_id, now_unix};
-use crate::server::stripe::NewIntent;
+use crate::server::stripe::{CancellationReason, NewIntent};
+use stripe_core::PaymentIntent;
 
 const DEFAULT_PAGE: i64 = 10;
 const MAX_PAGE: i64 = 100;
@@ -21,27 +23,96 @@ const SWEEP_AFTER_SECS: i64 = 10 * 60;
 const SWEEP_HORIZON_SECS: i64 = 7 * 24 * 3600;
 const SWEEP_BATCH: i64 = 50;
 
+/// A purchase made or found by `create`.
+#[derive(Debug)]
+pub struct Created {
+    pub purchase: CreatedPurchase,
+    /// The Idempotency-Key had already made this purchase: nothing new was created.
+    pub replayed: bool,
+}
+
 /// Validates the order, then creates (once) the institution's Stripe customer, the
 /// PaymentIntent, and only then the purchase row: if Stripe fails, no purchase exists that
-/// the admin could be asked to pay.
+/// the admin could be asked to pay, and if the row cannot be stored, the intent is canceled.
+///
+/// With an idempotency key, every request carrying it (per institution) works on the one
+/// purchase id the first reserved: a repeat after completion gets that purchase back, and
+/// racing repeats send Stripe the same idempotency key (made from that id), so Stripe makes
+/// one intent and the database keeps one row. The same key with another order is a conflict.
 pub async fn create(
     state: &AppState,
     account: &Account,
     body: &Value,
-) -> Result<CreatedPurchase, AppError> {
+    key: Option<&IdempotencyKey>,
+) -> Result<Created, AppError> {
     let pricing = state.config.pricing();
     let order = PurchaseOrder::from_json(&pricing, body).map_err(AppError::BadRequest)?;
+    let Some(key) = key else {
+        return make(state, account, &order, &new_id()).await;
+    };
+    let institution_id = account.institution.id.as_str();
+    let wanted = Reservation {
+        plan: order.plan.id().to_owned(),
+        quantity: order.quantity.get(),
+        purchase_id: new_id(),
+    };
+    let held =
+        idempotency_keys::reserve(state.db.pool(), institution_id, key.as_str(), &wanted).await?;
+    if (held.plan.as_str(), held.quantity) != (wanted.plan.as_str(), wanted.quantity) {
+        return Err(AppError::Conflict(format!(
+            "This Idempotency-Key was already used to buy {} sessions on the {} plan. \
+             Send a new key for a different purchase.",
+            held.quantity, held.plan
+        )));
+    }
+    if let Some(purchase) =
+        purchases::find_for_institution(state.db.pool(), institution_id, &held.purchase_id).await?
+    {
+        // Done before: read the client secret back from Stripe (it is not stored here), and
+        // create nothing.
+        let intent = state
+            .stripe
+            .retrieve_payment_intent(&purchase.payment_intent_id)
+            .await?;
+        let client_secret = client_secret(&purchase.id, intent)?;
+        return Ok(Created {
+            purchase: created_purchase(purchase, client_secret),
+            replayed: true,
+        });
+    }
+    let made = make(state, account, &order, &held.purchase_id).await;
+    if made.is_err()
+        && let Err(e) = idempotency_keys::release(
+            state.db.pool(),
+            institution_id,
+            key.as_str(),
+            &held.purchase_id,
+        )
+        .await
+    {
+        tracing::error!(purchase_id = %held.purchase_id, error = %e, "could not release an idempotency key");
+    }
+    made
+}
+
+/// Creates the customer (once), the intent and the purchase row under `purchase_id`; when the
+/// row already exists (a racing request with the same key stored it), returns that one.
+async fn make(
+    state: &AppState,
+    account: &Account,
+    order: &PurchaseOrder,
+    purchase_id: &str,
+) -> Result<Created, AppError> {
     let institution_id = account.institution.id.as_str();
     let customer_id = state
         .stripe
         .ensure_customer(&state.db, institution_id, &account.email)
         .await?;
-    let purchase_id = new_id();
-    let currency = pricing.currency.code();
+    let currency = state.config.currency.code();
     let intent = state
         .stripe
         .create_payment_intent(&NewIntent {
-            purchase_id: &purchase_id,
+            purchase_id,
             institution_id,
             customer_id: &customer_id,
             amount: order.quote.amount,
@@ -53,44 +124,97 @@ pub async fn create(
             ),
         })
         .await?;
-    let Some(client_secret) = intent.client_secret else {
+    let intent_id = intent.id.as_str().to_owned();
+    let stored = async {
+        let client_secret = client_secret(purchase_id, intent)?;
+        let inserted = purchases::insert(
+            state.db.pool(),
+            &NewPurchase {
+                id: purchase_id,
+                institution_id,
+                quantity: order.quantity.get(),
+                plan: order.plan.id(),
+                unit_amount: order.quote.unit_amount,
+                amount: order.quote.amount,
+                currency,
+                payment_intent_id: &intent_id,
+            },
+        )
+        .await?;
+        Ok::<_, AppError>((client_secret, inserted))
+    }
+    .await;
+    let (client_secret, inserted) = match stored {
+        Ok(stored) => stored,
+        Err(e) => {
+            cancel_orphan(state, purchase_id, &intent_id).await;
+            return Err(e);
+        }
+    };
+    let (purchase, replayed) = match inserted {
+        Some(purchase) => {
+            tracing::info!(
+                purchase_id,
+                payment_intent_id = %intent_id,
+                institution_id,
+                quantity = order.quantity.get(),
+                amount = order.quote.amount,
+                "purchase created"
+            );
+            (purchase, false)
+        }
+        None => (find(&state.db, institution_id, purchase_id).await?, true),
+    };
+    Ok(Created {
+        purchase: created_purchase(purchase, client_secret),
+        replayed,
+    })
+}
+
+/// Best effort: an intent whose purchase could not be stored is canceled, so nobody can pay for
+/// sessions that would never be credited. (A racing request with the same key shares the
+/// intent, but its insert fails only when the database does, and then it fails the same way.)
+async fn cancel_orphan(state: &AppState, purchase_id: &str, intent_id: &str) {
+    match state
+        .stripe
+        .cancel_payment_intent(intent_id, CancellationReason::Abandoned)
+        .await
+    {
+        Ok(_) => tracing::warn!(
+            purchase_id,
+            payment_intent_id = intent_id,
+            "purchase not stored; its payment intent was canceled"
+        ),
+        Err(e) => tracing::error!(
+            purchase_id,
+            payment_intent_id = intent_id,
+            error = %e,
+            "purchase not stored and its payment intent could not be canceled; \
+             cancel it in the Stripe Dashboard"
+        ),
+    }
+}
+
+fn client_secret(purchase_id: &str, intent: PaymentIntent) -> Result<String, AppError> {
+    intent.client_secret.ok_or_else(|| {
         tracing::error!(
-            purchase_id = %purchase_id,
+            purchase_id,
             payment_intent_id = %intent.id.as_str(),
             "Stripe returned a payment intent without a client secret"
         );
-        return Err(AppError::Internal);
-    };
-    purchases::insert(
-        state.db.pool(),
-        &NewPurchase {
-            id: &purchase_id,
-            institution_id,
-            quantity: order.quantity.get(),
-            plan: order.plan.id(),
-            unit_amount: order.quote.unit_amount,
-            amount: order.quote.amount,
-            currency,
-            payment_intent_id: intent.id.as_str(),
-        },
-    )
-    .await?;
-    tracing::info!(
-        purchase_id = %purchase_id,
-        payment_intent_id = %intent.id.as_str(),
-        institution_id,
-        quantity = order.quantity.get(),
-        amount = order.quote.amount,
-        "purchase created"
-    );
-    Ok(CreatedPurchase {
-        purchase_id,
-        payment_intent_id: intent.id.as_str().to_owned(),
-        client_secret,
-        amount: order.quote.amount,
-        currency: currency.to_owned(),
-        status: PurchaseStatus::Pending.as_str().to_owned(),
+        AppError::Internal
     })
+}
+
+fn created_purchase(purchase: Purchase, client_secret: String) -> CreatedPurchase {
+    CreatedPurchase {
+        purchase_id: purchase.id,
+        payment_intent_id: purchase.payment_intent_id,
+        client_secret,
+        amount: purchase.amount,
+        currency: purchase.currency,
+        status: purchase.status,
+    }
 }
 
 /// The institution's purchases, newest first; `starting_after` is the last id of the

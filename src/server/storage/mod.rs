@@ -10,6 +10,7 @@ pub mod admins;
 pub mod institutions;
 pub mod ledger;
 pub mod login_throttle;
+pub mod purchase_idempotency_keys;
 pub mod purchases;
 pub mod session_store;
 pub mod stripe_events;

@@ -27,15 +27,18 @@ impl Purchase {
     }
 }
 
-/// `SELECT <the Purchase columns> FROM purchases <rest>`, as one literal (sqlx accepts only
-/// static SQL text).
+/// The `Purchase` columns, as one literal (sqlx accepts only static SQL text).
+macro_rules! purchase_columns {
+    () => {
+        "id, institution_id, quantity, plan, amount, currency, status, payment_intent_id, \
+         failure_message, created_at"
+    };
+}
+
+/// `SELECT <the Purchase columns> FROM purchases <rest>`.
 macro_rules! select_purchases {
     ($rest:literal) => {
-        concat!(
-            "SELECT id, institution_id, quantity, plan, amount, currency, status, \
-             payment_intent_id, failure_message, created_at FROM purchases ",
-            $rest
-        )
+        concat!("SELECT ", purchase_columns!(), " FROM purchases ", $rest)
     };
 }
 
@@ -50,15 +53,20 @@ pub struct NewPurchase<'a> {
     pub payment_intent_id: &'a str,
 }
 
-pub async fn insert<'c, E>(conn: E, new: &NewPurchase<'_>) -> Result<(), sqlx::Error>
+/// Stores a new pending purchase and returns it; `None` when a purchase with this id already
+/// exists (two requests with one Idempotency-Key racing: the first one stored it).
+pub async fn insert<'c, E>(conn: E, new: &NewPurchase<'_>) -> Result<Option<Purchase>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query(
+    sqlx::query_as(concat!(
         "INSERT INTO purchases (id, institution_id, quantity, plan, unit_amount, amount, currency,
                                 status, payment_intent_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-    )
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING ",
+        purchase_columns!()
+    ))
     .bind(new.id)
     .bind(new.institution_id)
     .bind(new.quantity)
@@ -69,9 +77,8 @@ where
     .bind(PurchaseStatus::Pending.as_str())
     .bind(new.payment_intent_id)
     .bind(now_unix())
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_optional(conn)
+    .await
 }
 
 /// One of the institution's purchases; another institution's id is simply not found.

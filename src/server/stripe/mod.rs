@@ -10,7 +10,12 @@ use secrecy::ExposeSecret;
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_core::PaymentIntent;
 use stripe_core::customer::CreateCustomer;
-use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
+/// Why an intent is canceled (`abandoned`, `duplicate`, `requested_by_customer`...), as Stripe
+/// records it.
+pub use stripe_core::payment_intent::CancelPaymentIntentCancellationReason as CancellationReason;
+use stripe_core::payment_intent::{
+    CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
+};
 
 use super::config::{Config, StripeMode};
 use super::storage::{Db, institutions};
@@ -140,6 +145,20 @@ impl StripeGateway {
             .send(&self.client)
             .await
             .map_err(|e| errors::to_app_error(e, "retrieve payment intent"))
+    }
+
+    /// Cancels an intent so it can never be paid. Canceling it again is Stripe's 400 (not
+    /// cancelable in status canceled), which callers see as a refusal.
+    pub async fn cancel_payment_intent(
+        &self,
+        id: &str,
+        reason: CancellationReason,
+    ) -> Result<PaymentIntent, AppError> {
+        CancelPaymentIntent::new(id)
+            .cancellation_reason(reason)
+            .send(&self.client)
+            .await
+            .map_err(|e| errors::to_app_error(e, "cancel payment intent"))
     }
 
     /// Sends a request under an idempotency key, so repeating it cannot create twice.

@@ -3,10 +3,10 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{buy, post_purchase, rows, signed_in_app};
-use crate::helpers::{
-    PASSWORD, backend, cookie_client, error_message, fresh_database, spawn_app_with, stripe_ok,
+use super::{
+    buy, other_institution_admin, post_purchase, refuse_purchase_inserts, rows, signed_in_app,
 };
+use crate::helpers::{PASSWORD, backend, error_message, fresh_database, spawn_app_with, stripe_ok};
 
 #[tokio::test]
 async fn a_purchase_creates_one_customer_and_an_intent_for_quantity_times_price() {
@@ -147,6 +147,25 @@ async fn stripe_failing_on_create_gives_a_clear_error_and_no_payable_purchase() 
 }
 
 #[tokio::test]
+async fn an_intent_whose_purchase_cannot_be_stored_is_canceled() {
+    let app = signed_in_app().await;
+    refuse_purchase_inserts(&app).await;
+    let response = post_purchase(&app, &json!({"quantity": 3, "plan": "annual"})).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    error_message(response).await;
+    assert_eq!(rows(&app, "purchases").await, 0);
+    let intents = stripe_ok(app.stripe_get("v1/payment_intents").await).await;
+    let intents = intents["data"].as_array().unwrap();
+    assert_eq!(
+        intents.len(),
+        1,
+        "Stripe made the intent before the insert: {intents:?}"
+    );
+    assert_eq!(intents[0]["status"], "canceled");
+    assert_eq!(intents[0]["cancellation_reason"], "abandoned");
+}
+
+#[tokio::test]
 async fn purchases_are_listed_newest_first_with_pagination() {
     let app = signed_in_app().await;
     let mut ids = Vec::new();
@@ -190,15 +209,7 @@ async fn an_admin_of_another_institution_cannot_see_or_sync_a_purchase() {
     let purchase = buy(&app, 4).await;
     let id = purchase["purchase_id"].as_str().unwrap();
 
-    app.add_admin("Other College", "admin@other.test").await;
-    let other = cookie_client();
-    let login = other
-        .post(app.url("/api/auth/login"))
-        .json(&json!({"email": "admin@other.test", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 200);
+    let other = other_institution_admin(&app).await;
 
     let seen = other
         .get(app.url(&format!("/api/sessions/purchases/{id}")))

@@ -2,6 +2,7 @@
 //! its webhooks back to the app.
 
 mod create;
+mod idempotency;
 mod rpc;
 mod sync;
 mod webhook;
@@ -9,10 +10,13 @@ mod webhook;
 use std::time::Duration;
 
 use octavia_billing::server::stripe_emulator::webhooks::signature_header;
-use reqwest::Response;
+use reqwest::header::HeaderValue;
+use reqwest::{RequestBuilder, Response};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, backend, fresh_database, spawn_app_with, stripe_ok};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, backend, cookie_client, fresh_database, spawn_app_with, stripe_ok,
+};
 
 pub const WEBHOOK_SECRET: &str = "whsec_purchases_tests";
 pub const ADMIN: &str = "bursar@state.test";
@@ -26,13 +30,40 @@ pub async fn signed_in_app() -> TestApp {
     app
 }
 
+/// A client signed in as the admin of a second institution, "Other College".
+pub async fn other_institution_admin(app: &TestApp) -> reqwest::Client {
+    app.add_admin("Other College", "admin@other.test").await;
+    let other = cookie_client();
+    let login = other
+        .post(app.url("/api/auth/login"))
+        .json(&json!({"email": "admin@other.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    other
+}
+
 pub async fn post_purchase(app: &TestApp, body: &Value) -> Response {
-    app.client
-        .post(app.url("/api/sessions/purchases"))
-        .json(body)
+    purchase_request(app, body).send().await.unwrap()
+}
+
+/// The purchase request with an `Idempotency-Key` header (any bytes, even invalid ones).
+pub async fn post_purchase_with_key(app: &TestApp, body: &Value, key: &str) -> Response {
+    purchase_request(app, body)
+        .header(
+            "idempotency-key",
+            HeaderValue::from_bytes(key.as_bytes()).unwrap(),
+        )
         .send()
         .await
         .unwrap()
+}
+
+fn purchase_request(app: &TestApp, body: &Value) -> RequestBuilder {
+    app.client
+        .post(app.url("/api/sessions/purchases"))
+        .json(body)
 }
 
 /// Creates a purchase that must succeed; its 201 body.
@@ -80,6 +111,27 @@ pub async fn pool(app: &TestApp) -> i64 {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     body["available"].as_i64().unwrap()
+}
+
+/// Makes every insert into `purchases` fail, as a failing database would, while reads go on
+/// working; returns the SQL that undoes it.
+pub async fn refuse_purchase_inserts(app: &TestApp) -> &'static str {
+    let (install, undo) = match backend() {
+        Backend::Sqlite => (
+            "CREATE TRIGGER refuse_purchases BEFORE INSERT ON purchases
+             BEGIN SELECT RAISE(ABORT, 'purchase inserts refused by the test'); END",
+            "DROP TRIGGER refuse_purchases",
+        ),
+        Backend::Postgres => (
+            "CREATE FUNCTION refuse_purchases() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN RAISE EXCEPTION 'purchase inserts refused by the test'; END $$;
+             CREATE TRIGGER refuse_purchases BEFORE INSERT ON purchases
+             FOR EACH ROW EXECUTE FUNCTION refuse_purchases()",
+            "DROP TRIGGER refuse_purchases ON purchases",
+        ),
+    };
+    sqlx::raw_sql(install).execute(app.db.pool()).await.unwrap();
+    undo
 }
 
 /// Rows in one of our tables (a fixed name from the test, never input).

@@ -10,11 +10,21 @@ async fn rpc(app: &TestApp, name: &str, form: &[(&str, &str)]) -> (u16, Value) {
     rpc_as(&app.client, app, name, form).await
 }
 
+/// A purchase started as the page starts one: a fresh idempotency key per order.
 async fn start(app: &TestApp, quantity: &str, plan: &str) -> (u16, Value) {
+    let key = uuid::Uuid::new_v4().to_string();
+    start_with_key(app, quantity, plan, &key).await
+}
+
+async fn start_with_key(app: &TestApp, quantity: &str, plan: &str, key: &str) -> (u16, Value) {
     rpc(
         app,
         "start_purchase",
-        &[("quantity", quantity), ("plan", plan)],
+        &[
+            ("quantity", quantity),
+            ("plan", plan),
+            ("idempotency_key", key),
+        ],
     )
     .await
 }
@@ -47,7 +57,12 @@ async fn start_purchase_prices_the_order_on_the_server() {
     let (status, created) = rpc(
         &app,
         "start_purchase",
-        &[("quantity", "10"), ("plan", "quarterly"), ("amount", "1")],
+        &[
+            ("quantity", "10"),
+            ("plan", "quarterly"),
+            ("idempotency_key", "order-1"),
+            ("amount", "1"),
+        ],
     )
     .await;
     assert_eq!(status, 200, "{created}");
@@ -69,6 +84,29 @@ async fn start_purchase_refuses_a_bad_order_and_writes_nothing() {
     assert!(body.to_string().contains("between 1 and"), "{body}");
     let (status, _) = start(&app, "5", "monthly").await;
     assert_eq!(status, 400);
+    assert_eq!(rows(&app, "purchases").await, 0);
+}
+
+#[tokio::test]
+async fn starting_the_same_order_twice_with_its_key_makes_one_purchase() {
+    let app = signed_in_app().await;
+    let (first_status, first) = start_with_key(&app, "10", "annual", "attempt-7").await;
+    let (second_status, second) = start_with_key(&app, "10", "annual", "attempt-7").await;
+    assert_eq!(
+        (first_status, second_status),
+        (200, 200),
+        "{first} {second}"
+    );
+    assert_eq!(first["purchase_id"], second["purchase_id"]);
+    assert_eq!(first["client_secret"], second["client_secret"]);
+    assert_eq!(rows(&app, "purchases").await, 1);
+}
+
+#[tokio::test]
+async fn start_purchase_refuses_an_empty_idempotency_key() {
+    let app = signed_in_app().await;
+    let (status, body) = start_with_key(&app, "10", "annual", "").await;
+    assert_eq!(status, 400, "{body}");
     assert_eq!(rows(&app, "purchases").await, 0);
 }
 
