@@ -115,4 +115,6 @@ pub struct PurchaseOutcome {
 pub struct BillingSummary {
     pub account: Account,
     pub pool: SessionPool,
+    /// The newest page of the purchase history.
+    pub purchases: PurchaseList,
 }

@@ -5,7 +5,7 @@ use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
-use crate::components::billing_page::BillingPage;
+use crate::components::billing::BillingPage;
 use crate::components::login_page::LoginPage;
 use crate::components::not_found_page::NotFoundPage;
 use crate::components::offline_banner::OfflineBanner;

@@ -2,6 +2,7 @@
 //! browser, so the UI and the server agree on what is valid.
 
 pub mod card_payment;
+pub mod dates;
 pub mod email;
 pub mod idempotency_key;
 pub mod institution_name;

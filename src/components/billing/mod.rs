@@ -1,6 +1,12 @@
+//! The institution's billing home (BillingControls), one panel per concern.
+
+mod purchase_history;
+mod status_badge;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use self::purchase_history::PurchaseHistory;
 use crate::api_types::BillingSummary;
 use crate::components::sign_out_button::SignOutButton;
 use crate::components::signed_in_page::signed_in_page;
@@ -22,7 +28,11 @@ pub fn BillingPage() -> impl IntoView {
 
 #[component]
 fn BillingOverview(summary: BillingSummary) -> impl IntoView {
-    let BillingSummary { account, pool } = summary;
+    let BillingSummary {
+        account,
+        pool,
+        purchases,
+    } = summary;
     view! {
         <header class="page-header">
             <div>
@@ -49,7 +59,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                 <a class="button primary" href="/billing/purchase">"Buy sessions"</a>
             </Panel>
             <Panel title="Purchase history" id="purchase-history">
-                <p class="empty">"No purchases yet."</p>
+                <PurchaseHistory first_page=purchases/>
             </Panel>
             <Panel title="Saved cards" id="saved-cards">
                 <p class="empty">"No saved cards."</p>
