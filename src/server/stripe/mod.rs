@@ -10,7 +10,9 @@ use secrecy::ExposeSecret;
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_core::PaymentIntent;
 use stripe_core::customer::CreateCustomer;
-use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
+use stripe_core::payment_intent::{
+    CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
+};
 
 use super::config::{Config, StripeMode};
 use super::storage::{Db, institutions};
@@ -140,6 +142,14 @@ impl StripeGateway {
             .send(&self.client)
             .await
             .map_err(|e| errors::to_app_error(e, "retrieve payment intent"))
+    }
+
+    /// Cancels an intent that has not succeeded; Stripe refuses (400) once it has.
+    pub async fn cancel_payment_intent(&self, id: &str) -> Result<PaymentIntent, AppError> {
+        CancelPaymentIntent::new(id)
+            .send(&self.client)
+            .await
+            .map_err(|e| errors::to_app_error(e, "cancel payment intent"))
     }
 
     /// Sends a request under an idempotency key, so repeating it cannot create twice.
