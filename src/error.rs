@@ -24,6 +24,10 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("Not found.")]
     NotFound,
+    /// The request is valid but the thing it acts on is in a state that forbids it (a paid
+    /// purchase cannot be canceled); the message says what the state is.
+    #[error("{0}")]
+    Conflict(String),
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
     #[error("The service is temporarily unavailable. Please try again in a moment.")]
@@ -43,6 +47,7 @@ impl AppError {
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::CrossOrigin => 403,
             AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
             AppError::PayloadTooLarge => 413,
             AppError::TooManyAttempts { .. } => 429,
             AppError::BadRequest(_) => 400,

@@ -52,6 +52,11 @@ impl PurchaseStatus {
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == raw)
     }
+
+    /// The payment went through: the purchase can no longer be canceled.
+    pub fn is_paid(self) -> bool {
+        self == PurchaseStatus::Completed
+    }
 }
 
 /// The status after `outcome`, or `None` when the outcome must be ignored (a duplicate, or

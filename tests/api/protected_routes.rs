@@ -16,6 +16,10 @@ const PROTECTED: &[(Method, &str)] = &[
         Method::POST,
         "/api/sessions/purchases/0190a0a0-0000-7000-8000-000000000000/sync",
     ),
+    (
+        Method::POST,
+        "/api/sessions/purchases/0190a0a0-0000-7000-8000-000000000000/cancel",
+    ),
     (Method::GET, "/api/sessions/pool"),
 ];
 

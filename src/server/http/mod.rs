@@ -30,6 +30,7 @@ pub fn api_router() -> Router<AppState> {
         )
         .route("/sessions/purchases/{id}", get(purchases::get))
         .route("/sessions/purchases/{id}/sync", post(purchases::sync))
+        .route("/sessions/purchases/{id}/cancel", post(purchases::cancel))
         .route("/sessions/pool", get(purchases::pool))
         .route("/stripe/webhook", post(stripe_webhook::receive))
         // An unknown /api path is a JSON 404, never the HTML not-found page.

@@ -70,6 +70,17 @@ pub async fn sync(
     ))
 }
 
+/// `POST /api/sessions/purchases/{id}/cancel`: give up on a purchase not yet paid.
+pub async fn cancel(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PurchaseView>, AppError> {
+    Ok(Json(
+        service::cancel(&state, &account.institution.id, &id).await?,
+    ))
+}
+
 /// `GET /api/sessions/pool`.
 pub async fn pool(
     SignedIn(account): SignedIn,

@@ -134,6 +134,56 @@ pub async fn sync(
     Ok(reconcile(state, &purchase).await?.into())
 }
 
+/// Cancels a purchase that has not been paid: its PaymentIntent in Stripe first, then the
+/// purchase, through the same transition the `payment_intent.canceled` webhook applies.
+/// Canceling twice is not an error; a paid purchase is a 409.
+pub async fn cancel(
+    state: &AppState,
+    institution_id: &str,
+    id: &str,
+) -> Result<PurchaseView, AppError> {
+    let purchase = find(&state.db, institution_id, id).await?;
+    match purchase.status() {
+        PurchaseStatus::Canceled => return Ok(purchase.into()),
+        status if status.is_paid() => return Err(already_paid()),
+        _ => {}
+    }
+    let canceled = match state
+        .stripe
+        .cancel_payment_intent(&purchase.payment_intent_id)
+        .await
+    {
+        Ok(intent) => apply_intent(state, &IntentReport::from_intent(&intent)).await?,
+        // Stripe refuses when the payment succeeded (or was canceled) in the meantime: learn
+        // which, and answer from that.
+        Err(refused) => {
+            let now = reconcile(state, &purchase)
+                .await
+                .map_err(|_| refused.clone())?;
+            match now.status() {
+                PurchaseStatus::Canceled => now,
+                status if status.is_paid() => return Err(already_paid()),
+                _ => return Err(refused),
+            }
+        }
+    };
+    tracing::info!(
+        purchase_id = %canceled.id,
+        payment_intent_id = %canceled.payment_intent_id,
+        status = %canceled.status,
+        "purchase canceled by its admin"
+    );
+    Ok(canceled.into())
+}
+
+fn already_paid() -> AppError {
+    AppError::Conflict(
+        "This purchase has been paid, so it can no longer be canceled. Its sessions are in \
+         your pool."
+            .to_owned(),
+    )
+}
+
 /// Reconciles purchases a webhook should have settled by now (lost, or still being retried).
 /// Returns how many were looked at.
 pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
@@ -159,17 +209,23 @@ async fn reconcile(state: &AppState, purchase: &Purchase) -> Result<Purchase, Ap
         .stripe
         .retrieve_payment_intent(&purchase.payment_intent_id)
         .await?;
-    let mut tx = state.db.begin_write().await?;
-    let updated = transitions::apply(&mut tx, &IntentReport::from_intent(&intent))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    let updated = apply_intent(state, &IntentReport::from_intent(&intent)).await?;
     tracing::info!(
         purchase_id = %updated.id,
         payment_intent_id = %updated.payment_intent_id,
         status = %updated.status,
         "purchase reconciled with Stripe"
     );
+    Ok(updated)
+}
+
+/// Applies what Stripe said about an intent of ours in a transaction of its own.
+async fn apply_intent(state: &AppState, report: &IntentReport) -> Result<Purchase, AppError> {
+    let mut tx = state.db.begin_write().await?;
+    let updated = transitions::apply(&mut tx, report)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
     Ok(updated)
 }
 

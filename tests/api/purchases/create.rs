@@ -3,10 +3,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{buy, post_purchase, rows, signed_in_app};
-use crate::helpers::{
-    PASSWORD, backend, cookie_client, error_message, fresh_database, spawn_app_with, stripe_ok,
-};
+use super::{buy, other_admin, post_purchase, rows, signed_in_app};
+use crate::helpers::{PASSWORD, backend, error_message, fresh_database, spawn_app_with, stripe_ok};
 
 #[tokio::test]
 async fn a_purchase_creates_one_customer_and_an_intent_for_quantity_times_price() {
@@ -190,15 +188,7 @@ async fn an_admin_of_another_institution_cannot_see_or_sync_a_purchase() {
     let purchase = buy(&app, 4).await;
     let id = purchase["purchase_id"].as_str().unwrap();
 
-    app.add_admin("Other College", "admin@other.test").await;
-    let other = cookie_client();
-    let login = other
-        .post(app.url("/api/auth/login"))
-        .json(&json!({"email": "admin@other.test", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 200);
+    let other = other_admin(&app).await;
 
     let seen = other
         .get(app.url(&format!("/api/sessions/purchases/{id}")))

@@ -1,6 +1,7 @@
 //! Buying sessions end to end: the REST API, the embedded Stripe emulator over real HTTP, and
 //! its webhooks back to the app.
 
+mod cancel;
 mod create;
 mod sync;
 mod webhook;
@@ -11,7 +12,9 @@ use octavia_billing::server::stripe_emulator::webhooks::signature_header;
 use reqwest::Response;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, backend, fresh_database, spawn_app_with, stripe_ok};
+use crate::helpers::{
+    PASSWORD, TestApp, backend, cookie_client, fresh_database, spawn_app_with, stripe_ok,
+};
 
 pub const WEBHOOK_SECRET: &str = "whsec_purchases_tests";
 pub const ADMIN: &str = "bursar@state.test";
@@ -23,6 +26,25 @@ pub async fn signed_in_app() -> TestApp {
     app.add_admin("State University", ADMIN).await;
     assert_eq!(app.login(ADMIN, PASSWORD).await.status(), 200);
     app
+}
+
+/// A browser signed in as the admin of another institution, "Other College".
+pub async fn other_admin(app: &TestApp) -> reqwest::Client {
+    app.add_admin("Other College", "admin@other.test").await;
+    let other = cookie_client();
+    let login = other
+        .post(app.url("/api/auth/login"))
+        .json(&json!({"email": "admin@other.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    other
+}
+
+/// A POST with no body from the signed-in admin, e.g. `/api/sessions/purchases/{id}/sync`.
+pub async fn post_empty(app: &TestApp, path: &str) -> Response {
+    app.client.post(app.url(path)).send().await.unwrap()
 }
 
 pub async fn post_purchase(app: &TestApp, body: &Value) -> Response {
