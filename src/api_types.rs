@@ -87,3 +87,29 @@ pub struct SessionPool {
     /// Sessions bought and not yet used.
     pub available: i64,
 }
+
+/// `POST /api/stripe/setup-intents`: what Stripe.js needs to save a card (`confirmCardSetup`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupIntentCreated {
+    pub client_secret: String,
+}
+
+/// One of the institution's saved cards, as Stripe holds it (never the full number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedCard {
+    pub id: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i64,
+    pub exp_year: i64,
+    /// The customer's `invoice_settings.default_payment_method`.
+    pub is_default: bool,
+    /// Past its expiry month: Stripe will decline it.
+    pub expired: bool,
+}
+
+/// `GET /api/stripe/payment-methods`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedCardList {
+    pub data: Vec<SavedCard>,
+}

@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod origin;
 mod pages;
+mod payment_methods;
 mod pricing;
 mod protected_routes;
 mod purchases;

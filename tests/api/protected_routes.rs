@@ -21,6 +21,11 @@ const PROTECTED: &[(Method, &str)] = &[
         "/api/sessions/purchases/0190a0a0-0000-7000-8000-000000000000/cancel",
     ),
     (Method::GET, "/api/sessions/pool"),
+    (Method::POST, "/api/stripe/setup-intents"),
+    (Method::GET, "/api/stripe/payment-methods"),
+    (Method::POST, "/api/stripe/payment-methods"),
+    (Method::DELETE, "/api/stripe/payment-methods/pm_123"),
+    (Method::POST, "/api/stripe/payment-methods/pm_123/default"),
 ];
 
 #[tokio::test]

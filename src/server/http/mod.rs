@@ -4,13 +4,14 @@ pub mod auth;
 pub mod error;
 pub mod json;
 pub mod origin_check;
+pub mod payment_methods;
 pub mod pricing;
 pub mod purchases;
 pub mod stripe_webhook;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use super::state::AppState;
 use crate::error::AppError;
@@ -32,6 +33,22 @@ pub fn api_router() -> Router<AppState> {
         .route("/sessions/purchases/{id}/sync", post(purchases::sync))
         .route("/sessions/purchases/{id}/cancel", post(purchases::cancel))
         .route("/sessions/pool", get(purchases::pool))
+        .route(
+            "/stripe/setup-intents",
+            post(payment_methods::create_setup_intent),
+        )
+        .route(
+            "/stripe/payment-methods",
+            get(payment_methods::list).post(payment_methods::record),
+        )
+        .route(
+            "/stripe/payment-methods/{id}",
+            delete(payment_methods::remove),
+        )
+        .route(
+            "/stripe/payment-methods/{id}/default",
+            post(payment_methods::make_default),
+        )
         .route("/stripe/webhook", post(stripe_webhook::receive))
         // An unknown /api path is a JSON 404, never the HTML not-found page.
         .fallback(|| async { AppError::NotFound })

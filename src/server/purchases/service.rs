@@ -5,9 +5,10 @@ use serde_json::Value;
 
 use super::transitions::{self, IntentReport};
 use crate::api_types::{Account, CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
-use crate::domain::purchase_order::PurchaseOrder;
+use crate::domain::purchase_order::{CardChoice, PurchaseOrder};
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
+use crate::server::payment_methods;
 use crate::server::state::AppState;
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
 use crate::server::storage::{Db, ledger, new_id, now_unix};
@@ -36,6 +37,14 @@ pub async fn create(
         .stripe
         .ensure_customer(&state.db, institution_id, &account.email)
         .await?;
+    let saved_card = match &order.card {
+        CardChoice::Saved(id) => {
+            // Another institution's card is "not found", like one that does not exist.
+            payment_methods::owned(state, institution_id, id).await?;
+            Some(id.as_str())
+        }
+        CardChoice::New { .. } => None,
+    };
     let purchase_id = new_id();
     let currency = pricing.currency.code();
     let intent = state
@@ -51,6 +60,8 @@ pub async fn create(
                 order.quantity.get(),
                 order.plan.id()
             ),
+            payment_method: saved_card,
+            save_card: order.card == CardChoice::New { save: true },
         })
         .await?;
     let Some(client_secret) = intent.client_secret else {
