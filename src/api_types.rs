@@ -70,6 +70,8 @@ pub struct PurchaseView {
     pub payment_intent_id: String,
     /// Why the last payment attempt failed, in Stripe's words for the payer.
     pub failure_message: Option<String>,
+    /// Its Stripe invoice (see `GET /api/stripe/invoices`), once issued.
+    pub invoice_id: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
 }
@@ -112,4 +114,31 @@ pub struct SavedCard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedCardList {
     pub data: Vec<SavedCard>,
+}
+
+/// One of the institution's Stripe invoices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceView {
+    pub id: String,
+    /// Set when the invoice is finalized.
+    pub number: Option<String>,
+    /// draft, open, paid, uncollectible or void.
+    pub status: Option<String>,
+    /// Minor units of `currency`.
+    pub amount_due: i64,
+    pub amount_paid: i64,
+    pub currency: String,
+    /// Unix seconds.
+    pub created: i64,
+    pub hosted_invoice_url: Option<String>,
+    pub invoice_pdf: Option<String>,
+    /// The purchase it was issued for; `None` for invoices made outside the app.
+    pub purchase_id: Option<String>,
+}
+
+/// `GET /api/stripe/invoices`: newest first, Stripe-style pagination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceList {
+    pub data: Vec<InvoiceView>,
+    pub has_more: bool,
 }

@@ -5,6 +5,7 @@ pub mod card;
 pub mod email;
 pub mod institution_name;
 pub mod money;
+pub mod page;
 pub mod password;
 pub mod plan;
 pub mod pricing;

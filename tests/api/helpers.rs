@@ -292,3 +292,15 @@ pub async fn error_message(response: Response) -> String {
         .unwrap_or_else(|| panic!("no error message in {body}"))
         .to_owned()
 }
+
+/// GETs `url` with `client` (another admin's browser, say) and returns the JSON body.
+pub async fn get_json_with(client: &reqwest::Client, url: String) -> Value {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("JSON body")
+}

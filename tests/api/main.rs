@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod invoices;
 mod origin;
 mod pages;
 mod payment_methods;

@@ -26,6 +26,7 @@ const PROTECTED: &[(Method, &str)] = &[
     (Method::POST, "/api/stripe/payment-methods"),
     (Method::DELETE, "/api/stripe/payment-methods/pm_123"),
     (Method::POST, "/api/stripe/payment-methods/pm_123/default"),
+    (Method::GET, "/api/stripe/invoices"),
 ];
 
 #[tokio::test]

@@ -2,8 +2,10 @@
 
 pub mod auth;
 pub mod error;
+pub mod invoices;
 pub mod json;
 pub mod origin_check;
+pub mod page;
 pub mod payment_methods;
 pub mod pricing;
 pub mod purchases;
@@ -49,6 +51,7 @@ pub fn api_router() -> Router<AppState> {
             "/stripe/payment-methods/{id}/default",
             post(payment_methods::make_default),
         )
+        .route("/stripe/invoices", get(invoices::list))
         .route("/stripe/webhook", post(stripe_webhook::receive))
         // An unknown /api path is a JSON 404, never the HTML not-found page.
         .fallback(|| async { AppError::NotFound })

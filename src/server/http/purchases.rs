@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::json::ApiJson;
+use super::page::ListParams;
 use crate::api_types::{CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
 use crate::error::AppError;
 use crate::server::auth::extractor::SignedIn;
@@ -25,19 +25,13 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(Deserialize)]
-pub struct ListParams {
-    limit: Option<i64>,
-    starting_after: Option<String>,
-}
-
 /// `GET /api/sessions/purchases?limit=&starting_after=`.
 pub async fn list(
     SignedIn(account): SignedIn,
     State(state): State<AppState>,
-    params: Result<Query<ListParams>, QueryRejection>,
+    query: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<PurchaseList>, AppError> {
-    let Query(params) = params.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    let params = ListParams::from_query(query)?;
     let list = service::list(
         &state.db,
         &account.institution.id,

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use stripe_webhook::{Event, EventObject, Webhook, WebhookError};
 
 use crate::error::AppError;
+use crate::server::invoices;
 use crate::server::purchases::transitions::{self, IntentReport};
 use crate::server::state::AppState;
 use crate::server::storage::stripe_events;
@@ -44,6 +45,9 @@ pub async fn receive(
     }
     let purchase = transitions::apply(&mut tx, &report).await?;
     tx.commit().await?;
+    if let Some(purchase) = &purchase {
+        invoices::issue::spawn_for(&state, purchase);
+    }
     tracing::info!(
         event_id,
         event_type,

@@ -5,17 +5,17 @@ use serde_json::Value;
 
 use super::transitions::{self, IntentReport};
 use crate::api_types::{Account, CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
+use crate::domain::page::PageSize;
 use crate::domain::purchase_order::{CardChoice, PurchaseOrder};
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
+use crate::server::invoices;
 use crate::server::payment_methods;
 use crate::server::state::AppState;
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
 use crate::server::storage::{Db, ledger, new_id, now_unix};
 use crate::server::stripe::NewIntent;
 
-const DEFAULT_PAGE: i64 = 10;
-const MAX_PAGE: i64 = 100;
 /// The sweep leaves a purchase to the browser and the webhook for this long first.
 const SWEEP_AFTER_SECS: i64 = 10 * 60;
 /// An intent nobody confirmed within a week is abandoned; stop asking Stripe about it.
@@ -112,12 +112,7 @@ pub async fn list(
     limit: Option<i64>,
     starting_after: Option<&str>,
 ) -> Result<PurchaseList, AppError> {
-    let limit = limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(AppError::BadRequest(format!(
-            "\"limit\" must be between 1 and {MAX_PAGE} (got {limit})."
-        )));
-    }
+    let limit = PageSize::parse(limit).map_err(AppError::BadRequest)?.get();
     // One row more than asked says whether there is another page.
     let mut rows =
         purchases::list_for_institution(db.pool(), institution_id, limit + 1, starting_after)
@@ -230,13 +225,15 @@ async fn reconcile(state: &AppState, purchase: &Purchase) -> Result<Purchase, Ap
     Ok(updated)
 }
 
-/// Applies what Stripe said about an intent of ours in a transaction of its own.
+/// Applies what Stripe said about an intent of ours in a transaction of its own, then starts
+/// issuing the invoice if that completed the purchase.
 async fn apply_intent(state: &AppState, report: &IntentReport) -> Result<Purchase, AppError> {
     let mut tx = state.db.begin_write().await?;
     let updated = transitions::apply(&mut tx, report)
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    invoices::issue::spawn_for(state, &updated);
     Ok(updated)
 }
 
@@ -264,6 +261,7 @@ impl From<Purchase> for PurchaseView {
             status: p.status,
             payment_intent_id: p.payment_intent_id,
             failure_message: p.failure_message,
+            invoice_id: p.invoice_id,
             created_at: p.created_at,
         }
     }

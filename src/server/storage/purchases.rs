@@ -11,11 +11,16 @@ pub struct Purchase {
     pub institution_id: String,
     pub quantity: i64,
     pub plan: String,
+    pub unit_amount: i64,
     pub amount: i64,
     pub currency: String,
     pub status: String,
     pub payment_intent_id: String,
     pub failure_message: Option<String>,
+    /// The Stripe invoice made for the purchase once paid, as soon as Stripe created it.
+    pub invoice_id: Option<String>,
+    /// When that invoice was seen paid: nothing left to do for it.
+    pub invoiced_at: Option<i64>,
     pub created_at: i64,
 }
 
@@ -32,8 +37,9 @@ impl Purchase {
 macro_rules! select_purchases {
     ($rest:literal) => {
         concat!(
-            "SELECT id, institution_id, quantity, plan, amount, currency, status, \
-             payment_intent_id, failure_message, created_at FROM purchases ",
+            "SELECT id, institution_id, quantity, plan, unit_amount, amount, currency, status, \
+             payment_intent_id, failure_message, invoice_id, invoiced_at, created_at \
+             FROM purchases ",
             $rest
         )
     };
@@ -170,6 +176,50 @@ where
     .bind(PurchaseStatus::RequiresAction.as_str())
     .bind(PurchaseStatus::Processing.as_str())
     .bind(since)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Records the purchase's invoice unless one is recorded already (the first one stays).
+pub async fn set_invoice_id<'c, E>(conn: E, id: &str, invoice_id: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE purchases SET invoice_id = $1 WHERE id = $2 AND invoice_id IS NULL")
+        .bind(invoice_id)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_invoiced<'c, E>(conn: E, id: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE purchases SET invoiced_at = $1 WHERE id = $2 AND invoiced_at IS NULL")
+        .bind(now_unix())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Paid purchases, last changed before `before`, whose invoice is not yet paid, oldest first.
+pub async fn awaiting_invoice<'c, E>(
+    conn: E,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(select_purchases!(
+        "WHERE status = $1 AND invoiced_at IS NULL AND updated_at < $2 ORDER BY id LIMIT $3"
+    ))
+    .bind(PurchaseStatus::Completed.as_str())
     .bind(before)
     .bind(limit)
     .fetch_all(conn)

@@ -2,6 +2,7 @@
 //! customers, PaymentIntents, and turning Stripe's failures into messages an admin can act on.
 
 mod errors;
+mod invoices;
 mod payment_methods;
 
 use std::collections::HashMap;
@@ -14,6 +15,8 @@ use stripe_core::payment_intent::{
     CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
 };
 use stripe_core::{PaymentIntent, PaymentIntentSetupFutureUsage};
+
+pub use invoices::PurchaseInvoice;
 
 use super::config::{Config, StripeMode};
 use super::storage::{Db, institutions};
@@ -118,20 +121,17 @@ impl StripeGateway {
         &self,
         intent: &NewIntent<'_>,
     ) -> Result<PaymentIntent, AppError> {
-        let currency = intent
-            .currency
-            .parse::<stripe_types::Currency>()
-            .unwrap_or_else(|never| match never {});
-        let mut request = CreatePaymentIntent::new(intent.amount, currency)
-            .customer(intent.customer_id)
-            .description(intent.description.as_str())
-            .metadata(HashMap::from([
-                ("purchase_id".to_owned(), intent.purchase_id.to_owned()),
-                (
-                    "institution_id".to_owned(),
-                    intent.institution_id.to_owned(),
-                ),
-            ]));
+        let mut request =
+            CreatePaymentIntent::new(intent.amount, invoices::currency(intent.currency))
+                .customer(intent.customer_id)
+                .description(intent.description.as_str())
+                .metadata(HashMap::from([
+                    ("purchase_id".to_owned(), intent.purchase_id.to_owned()),
+                    (
+                        "institution_id".to_owned(),
+                        intent.institution_id.to_owned(),
+                    ),
+                ]));
         if let Some(payment_method) = intent.payment_method {
             request = request.payment_method(payment_method);
         }

@@ -65,6 +65,18 @@ pub async fn buy(app: &TestApp, quantity: i64) -> Value {
     body
 }
 
+/// Creates a purchase from `body`, pays it with a good card and waits until it is completed;
+/// its 201 body.
+pub async fn paid_purchase(app: &TestApp, body: &Value) -> Value {
+    let response = post_purchase(app, body).await;
+    let status = response.status();
+    let purchase: Value = response.json().await.unwrap();
+    assert_eq!(status, 201, "purchase refused: {purchase}");
+    assert_eq!(confirm(app, &purchase, "pm_card_visa").await.status(), 200);
+    wait_for_status(app, &purchase, "completed").await;
+    purchase
+}
+
 /// Pays the purchase's intent with a test card (`pm_card_visa`, `pm_card_chargeDeclined`...),
 /// as the browser's `confirmCardPayment` would.
 pub async fn confirm(app: &TestApp, purchase: &Value, payment_method: &str) -> Response {
