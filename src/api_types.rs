@@ -70,6 +70,8 @@ pub struct PurchaseView {
     pub payment_intent_id: String,
     /// Why the last payment attempt failed, in Stripe's words for the payer.
     pub failure_message: Option<String>,
+    /// Refunded so far (in Stripe), minor units of `currency`.
+    pub amount_refunded: i64,
     /// Its Stripe invoice (see `GET /api/stripe/invoices`), once issued.
     pub invoice_id: Option<String>,
     /// Unix seconds.

@@ -11,3 +11,4 @@ pub mod plan;
 pub mod pricing;
 pub mod purchase_order;
 pub mod purchase_status;
+pub mod refund;

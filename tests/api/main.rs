@@ -13,6 +13,7 @@ mod payment_methods;
 mod pricing;
 mod protected_routes;
 mod purchases;
+mod refunds;
 mod schema;
 mod server_functions;
 mod stripe_emulator;

@@ -261,6 +261,7 @@ impl From<Purchase> for PurchaseView {
             status: p.status,
             payment_intent_id: p.payment_intent_id,
             failure_message: p.failure_message,
+            amount_refunded: p.amount_refunded,
             invoice_id: p.invoice_id,
             created_at: p.created_at,
         }

@@ -1,5 +1,7 @@
 //! Purchases of interview sessions, one per Stripe PaymentIntent.
 
+use sqlx::any::AnyArguments;
+use sqlx::query::QueryAs;
 use sqlx::{Any, Executor, FromRow};
 
 use super::now_unix;
@@ -17,6 +19,8 @@ pub struct Purchase {
     pub status: String,
     pub payment_intent_id: String,
     pub failure_message: Option<String>,
+    /// Refunded so far, in minor units of `currency` (refunds are made in Stripe).
+    pub amount_refunded: i64,
     /// The Stripe invoice made for the purchase once paid, as soon as Stripe created it.
     pub invoice_id: Option<String>,
     /// When that invoice was seen paid: nothing left to do for it.
@@ -38,11 +42,21 @@ macro_rules! select_purchases {
     ($rest:literal) => {
         concat!(
             "SELECT id, institution_id, quantity, plan, unit_amount, amount, currency, status, \
-             payment_intent_id, failure_message, invoice_id, invoiced_at, created_at \
+             payment_intent_id, failure_message, amount_refunded, invoice_id, invoiced_at, \
+             created_at \
              FROM purchases ",
             $rest
         )
     };
+}
+
+type PurchaseQuery<'q> = QueryAs<'q, Any, Purchase, AnyArguments>;
+
+/// Binds `PurchaseStatus::PAID` as `$1, $2, $3` of a query that starts `status IN ($1, $2, $3)`.
+fn bind_paid(query: PurchaseQuery<'_>) -> PurchaseQuery<'_> {
+    PurchaseStatus::PAID
+        .into_iter()
+        .fold(query, |query, status| query.bind(status.as_str()))
 }
 
 pub struct NewPurchase<'a> {
@@ -216,12 +230,38 @@ pub async fn awaiting_invoice<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as(select_purchases!(
-        "WHERE status = $1 AND invoiced_at IS NULL AND updated_at < $2 ORDER BY id LIMIT $3"
-    ))
-    .bind(PurchaseStatus::Completed.as_str())
+    bind_paid(sqlx::query_as(select_purchases!(
+        "WHERE status IN ($1, $2, $3) AND invoiced_at IS NULL AND updated_at < $4
+         ORDER BY id LIMIT $5"
+    )))
     .bind(before)
     .bind(limit)
     .fetch_all(conn)
     .await
+}
+
+/// Records that `total` of the purchase has now been refunded, only if that is more than was
+/// recorded: a redelivered or stale (smaller) total changes nothing and returns `false`. On
+/// PostgreSQL the update also locks the row until the transaction ends, so refunds of one
+/// purchase are applied one after the other.
+pub async fn record_refund<'c, E>(
+    conn: E,
+    id: &str,
+    total: i64,
+    status: PurchaseStatus,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let result = sqlx::query(
+        "UPDATE purchases SET amount_refunded = $1, status = $2, updated_at = $3
+         WHERE id = $4 AND amount_refunded < $1",
+    )
+    .bind(total)
+    .bind(status.as_str())
+    .bind(now_unix())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }

@@ -77,6 +77,19 @@ pub async fn paid_purchase(app: &TestApp, body: &Value) -> Value {
     purchase
 }
 
+/// Refunds `amount` cents of the purchase's payment "in the Stripe dashboard".
+pub async fn refund_in_stripe(app: &TestApp, purchase: &Value, amount: i64) {
+    let intent = purchase["payment_intent_id"].as_str().unwrap();
+    stripe_ok(
+        app.stripe_post(
+            "v1/refunds",
+            &[("payment_intent", intent), ("amount", &amount.to_string())],
+        )
+        .await,
+    )
+    .await;
+}
+
 /// Pays the purchase's intent with a test card (`pm_card_visa`, `pm_card_chargeDeclined`...),
 /// as the browser's `confirmCardPayment` would.
 pub async fn confirm(app: &TestApp, purchase: &Value, payment_method: &str) -> Response {
