@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::monthly::MonthTotal;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstitutionRef {
     pub id: String,
@@ -86,10 +88,22 @@ pub struct PurchaseList {
 }
 
 /// `GET /api/sessions/pool`: the institution's sessions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionPool {
-    /// Sessions bought and not yet used.
+    /// Sessions bought and not yet used (refunded ones taken out).
     pub available: i64,
+    /// Sessions bought in all paid purchases ever, refunded ones included.
+    pub total_purchased: i64,
+    /// The most recent paid purchase (refunded ones included), if any.
+    pub last_purchase: Option<PurchaseView>,
+}
+
+/// `GET /api/sessions/summary`: the last twelve months, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthlySummary {
+    /// The currency of every `amount`.
+    pub currency: String,
+    pub months: Vec<MonthTotal>,
 }
 
 /// `POST /api/stripe/setup-intents`: what Stripe.js needs to save a card (`confirmCardSetup`).

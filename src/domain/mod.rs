@@ -1,10 +1,13 @@
 //! Pure domain logic: validated values and rules, no I/O. Compiled for both the server and the
 //! browser, so the UI and the server agree on what is valid.
 
+pub mod calendar;
 pub mod card;
+pub mod csv;
 pub mod email;
 pub mod institution_name;
 pub mod money;
+pub mod monthly;
 pub mod page;
 pub mod password;
 pub mod plan;

@@ -21,6 +21,42 @@ impl Currency {
     }
 }
 
+/// Currencies Stripe counts in whole units (no minor unit), and the few with three decimals.
+const ZERO_DECIMAL: &[&str] = &[
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
+];
+const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
+
+/// How many decimals the currency's minor unit has, as Stripe counts amounts.
+pub fn decimals(currency: &str) -> u32 {
+    if ZERO_DECIMAL.contains(&currency) {
+        0
+    } else if THREE_DECIMAL.contains(&currency) {
+        3
+    } else {
+        2
+    }
+}
+
+/// An amount in minor units as a plain decimal string (`20000` usd → `"200.00"`, `500` jpy →
+/// `"500"`), computed with integers only.
+pub fn decimal_string(amount: i64, currency: &str) -> String {
+    let places = decimals(currency);
+    if places == 0 {
+        return amount.to_string();
+    }
+    let unit = 10_u64.pow(places);
+    let sign = if amount < 0 { "-" } else { "" };
+    let abs = amount.unsigned_abs();
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / unit,
+        abs % unit,
+        width = places as usize
+    )
+}
+
 /// The price of one interview session in minor units: positive, and small enough that
 /// `quantity * price` for any allowed quantity cannot overflow an i64.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +97,16 @@ mod tests {
     fn currency_rejects_words_and_digits() {
         assert!(Currency::parse("dollar").is_err());
         assert!(Currency::parse("us1").is_err());
+    }
+
+    #[test]
+    fn minor_units_become_decimal_strings_by_the_currency_s_decimals() {
+        assert_eq!(decimal_string(20_000, "usd"), "200.00");
+        assert_eq!(decimal_string(5, "usd"), "0.05");
+        assert_eq!(decimal_string(-1_999, "eur"), "-19.99");
+        assert_eq!(decimal_string(500, "jpy"), "500");
+        assert_eq!(decimal_string(1_234, "kwd"), "1.234");
+        assert_eq!(decimal_string(i64::MIN, "usd"), "-92233720368547758.08");
     }
 
     #[test]

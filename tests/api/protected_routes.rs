@@ -21,6 +21,8 @@ const PROTECTED: &[(Method, &str)] = &[
         "/api/sessions/purchases/0190a0a0-0000-7000-8000-000000000000/cancel",
     ),
     (Method::GET, "/api/sessions/pool"),
+    (Method::GET, "/api/sessions/summary"),
+    (Method::GET, "/api/sessions/purchases.csv"),
     (Method::POST, "/api/stripe/setup-intents"),
     (Method::GET, "/api/stripe/payment-methods"),
     (Method::POST, "/api/stripe/payment-methods"),

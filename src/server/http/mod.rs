@@ -31,10 +31,12 @@ pub fn api_router() -> Router<AppState> {
             "/sessions/purchases",
             post(purchases::create).get(purchases::list),
         )
+        .route("/sessions/purchases.csv", get(purchases::export_csv))
         .route("/sessions/purchases/{id}", get(purchases::get))
         .route("/sessions/purchases/{id}/sync", post(purchases::sync))
         .route("/sessions/purchases/{id}/cancel", post(purchases::cancel))
         .route("/sessions/pool", get(purchases::pool))
+        .route("/sessions/summary", get(purchases::summary))
         .route(
             "/stripe/setup-intents",
             post(payment_methods::create_setup_intent),

@@ -1,19 +1,22 @@
-//! `/api/sessions/...`: buying sessions and seeing the pool, for signed-in admins. Thin
-//! wrappers over `purchases::service`.
+//! `/api/sessions/...`: buying sessions, the pool, the monthly summary and the CSV history,
+//! for signed-in admins. Thin wrappers over `purchases::service` and `purchases::export`.
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde_json::Value;
 
 use super::json::ApiJson;
 use super::page::ListParams;
-use crate::api_types::{CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
+use crate::api_types::{CreatedPurchase, MonthlySummary, PurchaseList, PurchaseView, SessionPool};
+use crate::domain::calendar::DateTime;
 use crate::error::AppError;
 use crate::server::auth::extractor::SignedIn;
-use crate::server::purchases::service;
+use crate::server::purchases::{export, service};
 use crate::server::state::AppState;
+use crate::server::storage::now_unix;
 
 /// `POST /api/sessions/purchases` `{"quantity": N, "plan": "annual"|"quarterly"}`.
 pub async fn create(
@@ -82,5 +85,35 @@ pub async fn pool(
 ) -> Result<Json<SessionPool>, AppError> {
     Ok(Json(
         service::pool(&state.db, &account.institution.id).await?,
+    ))
+}
+
+/// `GET /api/sessions/summary`: sessions and spending per month, last twelve months.
+pub async fn summary(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+) -> Result<Json<MonthlySummary>, AppError> {
+    Ok(Json(
+        service::summary(&state, &account.institution.id).await?,
+    ))
+}
+
+/// `GET /api/sessions/purchases.csv`: the whole history as a CSV download.
+pub async fn export_csv(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+) -> Result<impl IntoResponse, AppError> {
+    let body = export::purchases_csv(&state.db, &account.institution.id).await?;
+    let today = DateTime::from_unix(now_unix());
+    let disposition = format!(
+        "attachment; filename=\"purchases-{:04}-{:02}-{:02}.csv\"",
+        today.year, today.month, today.day
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
     ))
 }

@@ -4,7 +4,10 @@
 use serde_json::Value;
 
 use super::transitions::{self, IntentReport};
-use crate::api_types::{Account, CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
+use crate::api_types::{
+    Account, CreatedPurchase, MonthlySummary, PurchaseList, PurchaseView, SessionPool,
+};
+use crate::domain::monthly::{self, Movement};
 use crate::domain::page::PageSize;
 use crate::domain::purchase_order::{CardChoice, PurchaseOrder};
 use crate::domain::purchase_status::PurchaseStatus;
@@ -238,8 +241,33 @@ async fn apply_intent(state: &AppState, report: &IntentReport) -> Result<Purchas
 }
 
 pub async fn pool(db: &Db, institution_id: &str) -> Result<SessionPool, AppError> {
+    let (available, total_purchased) = ledger::totals(db.pool(), institution_id).await?;
     Ok(SessionPool {
-        available: ledger::balance(db.pool(), institution_id).await?,
+        available,
+        total_purchased,
+        last_purchase: purchases::last_paid(db.pool(), institution_id)
+            .await?
+            .map(PurchaseView::from),
+    })
+}
+
+/// Sessions and money per month over the last twelve months, from the ledger (refunds count
+/// in the month they were made).
+pub async fn summary(state: &AppState, institution_id: &str) -> Result<MonthlySummary, AppError> {
+    let now = now_unix();
+    let movements: Vec<Movement> =
+        ledger::movements_since(state.db.pool(), institution_id, monthly::window_start(now))
+            .await?
+            .into_iter()
+            .map(|(at, sessions, amount)| Movement {
+                at,
+                sessions,
+                amount,
+            })
+            .collect();
+    Ok(MonthlySummary {
+        currency: state.config.pricing().currency.code().to_owned(),
+        months: monthly::summarize(&movements, now),
     })
 }
 

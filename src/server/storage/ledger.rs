@@ -95,17 +95,38 @@ where
     .await
 }
 
-/// Sessions the institution has available.
-pub async fn balance<'c, E>(conn: E, institution_id: &str) -> Result<i64, sqlx::Error>
+/// The institution's ledger rows since `since` (Unix seconds): (when, sessions, amount).
+pub async fn movements_since<'c, E>(
+    conn: E,
+    institution_id: &str,
+    since: i64,
+) -> Result<Vec<(i64, i64, i64)>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT created_at, sessions, amount FROM session_ledger
+         WHERE institution_id = $1 AND created_at >= $2",
+    )
+    .bind(institution_id)
+    .bind(since)
+    .fetch_all(conn)
+    .await
+}
+
+/// The institution's sessions: (available now, bought in all with refunds not subtracted).
+pub async fn totals<'c, E>(conn: E, institution_id: &str) -> Result<(i64, i64), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     // PostgreSQL's SUM of BIGINT is NUMERIC, which the Any driver cannot decode: cast it.
-    sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(sessions), 0) AS BIGINT) FROM session_ledger
-         WHERE institution_id = $1",
+    sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(sessions), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN kind = $2 THEN sessions ELSE 0 END), 0) AS BIGINT)
+         FROM session_ledger WHERE institution_id = $1",
     )
     .bind(institution_id)
+    .bind(KIND_PURCHASE)
     .fetch_one(conn)
     .await
 }

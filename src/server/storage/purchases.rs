@@ -145,6 +145,22 @@ where
     .await
 }
 
+/// The institution's most recent paid purchase (refunded ones included).
+pub async fn last_paid<'c, E>(
+    conn: E,
+    institution_id: &str,
+) -> Result<Option<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    bind_paid(sqlx::query_as(select_purchases!(
+        "WHERE status IN ($1, $2, $3) AND institution_id = $4 ORDER BY id DESC LIMIT 1"
+    )))
+    .bind(institution_id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Moves a purchase from `from` to `to`, only if it is still in `from`: of two racing
 /// updates exactly one wins, and the loser sees `false`.
 pub async fn change_status<'c, E>(
