@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::monthly::MonthTotal;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstitutionRef {
     pub id: String,
@@ -70,6 +72,10 @@ pub struct PurchaseView {
     pub payment_intent_id: String,
     /// Why the last payment attempt failed, in Stripe's words for the payer.
     pub failure_message: Option<String>,
+    /// Refunded so far (in Stripe), minor units of `currency`.
+    pub amount_refunded: i64,
+    /// Its Stripe invoice (see `GET /api/stripe/invoices`), once issued.
+    pub invoice_id: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
 }
@@ -82,10 +88,75 @@ pub struct PurchaseList {
 }
 
 /// `GET /api/sessions/pool`: the institution's sessions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionPool {
-    /// Sessions bought and not yet used.
+    /// Sessions bought and not yet used (refunded ones taken out).
     pub available: i64,
+    /// Sessions bought in all paid purchases ever, refunded ones included.
+    pub total_purchased: i64,
+    /// The most recent paid purchase (refunded ones included), if any.
+    pub last_purchase: Option<PurchaseView>,
+}
+
+/// `GET /api/sessions/summary`: the last twelve months, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthlySummary {
+    /// The currency of every `amount`.
+    pub currency: String,
+    pub months: Vec<MonthTotal>,
+}
+
+/// `POST /api/stripe/setup-intents`: what Stripe.js needs to save a card (`confirmCardSetup`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupIntentCreated {
+    pub client_secret: String,
+}
+
+/// One of the institution's saved cards, as Stripe holds it (never the full number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedCard {
+    pub id: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: i64,
+    pub exp_year: i64,
+    /// The customer's `invoice_settings.default_payment_method`.
+    pub is_default: bool,
+    /// Past its expiry month: Stripe will decline it.
+    pub expired: bool,
+}
+
+/// `GET /api/stripe/payment-methods`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedCardList {
+    pub data: Vec<SavedCard>,
+}
+
+/// One of the institution's Stripe invoices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceView {
+    pub id: String,
+    /// Set when the invoice is finalized.
+    pub number: Option<String>,
+    /// draft, open, paid, uncollectible or void.
+    pub status: Option<String>,
+    /// Minor units of `currency`.
+    pub amount_due: i64,
+    pub amount_paid: i64,
+    pub currency: String,
+    /// Unix seconds.
+    pub created: i64,
+    pub hosted_invoice_url: Option<String>,
+    pub invoice_pdf: Option<String>,
+    /// The purchase it was issued for; `None` for invoices made outside the app.
+    pub purchase_id: Option<String>,
+}
+
+/// `GET /api/stripe/invoices`: newest first, Stripe-style pagination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceList {
+    pub data: Vec<InvoiceView>,
+    pub has_more: bool,
 }
 
 /// What the browser needs to load Stripe.js: public values only, never the secret key.

@@ -20,13 +20,14 @@ pub enum AppError {
     CrossOrigin,
     #[error("{0}")]
     BadRequest(String),
-    /// The request contradicts an earlier one (an Idempotency-Key reused for another order).
-    #[error("{0}")]
-    Conflict(String),
     #[error("The request body is too large.")]
     PayloadTooLarge,
     #[error("Not found.")]
     NotFound,
+    /// The request contradicts an earlier one (an Idempotency-Key reused for another order) or
+    /// the state of what it acts on (a paid purchase cannot be canceled); the message says which.
+    #[error("{0}")]
+    Conflict(String),
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
     #[error("The service is temporarily unavailable. Please try again in a moment.")]

@@ -1,14 +1,20 @@
 //! Pure domain logic: validated values and rules, no I/O. Compiled for both the server and the
 //! browser, so the UI and the server agree on what is valid.
 
+pub mod calendar;
+pub mod card;
 pub mod card_payment;
+pub mod csv;
 pub mod dates;
 pub mod email;
 pub mod idempotency_key;
 pub mod institution_name;
 pub mod money;
+pub mod monthly;
+pub mod page;
 pub mod password;
 pub mod plan;
 pub mod pricing;
 pub mod purchase_order;
 pub mod purchase_status;
+pub mod refund;

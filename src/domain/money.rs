@@ -21,6 +21,42 @@ impl Currency {
     }
 }
 
+/// Currencies Stripe counts in whole units (no minor unit), and the few with three decimals.
+const ZERO_DECIMAL: &[&str] = &[
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
+];
+const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
+
+/// How many decimals the currency's minor unit has, as Stripe counts amounts.
+pub fn decimals(currency: &str) -> u32 {
+    if ZERO_DECIMAL.contains(&currency) {
+        0
+    } else if THREE_DECIMAL.contains(&currency) {
+        3
+    } else {
+        2
+    }
+}
+
+/// An amount in minor units as a plain decimal string (`20000` usd → `"200.00"`, `500` jpy →
+/// `"500"`), computed with integers only.
+pub fn decimal_string(amount: i64, currency: &str) -> String {
+    let places = decimals(currency);
+    if places == 0 {
+        return amount.to_string();
+    }
+    let unit = 10_u64.pow(places);
+    let sign = if amount < 0 { "-" } else { "" };
+    let abs = amount.unsigned_abs();
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / unit,
+        abs % unit,
+        width = places as usize
+    )
+}
+
 /// The price of one interview session in minor units: positive, and small enough that
 /// `quantity * price` for any allowed quantity cannot overflow an i64.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,43 +82,6 @@ impl UnitPrice {
     pub fn cents(self) -> i64 {
         self.0
     }
-}
-
-/// Currencies Stripe counts in whole units (no minor unit): https://docs.stripe.com/currencies
-const ZERO_DECIMAL: [&str; 16] = [
-    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
-    "xaf", "xof", "xpf",
-];
-const THREE_DECIMAL: [&str; 5] = ["bhd", "jod", "kwd", "omr", "tnd"];
-
-/// How many digits of `currency`'s minor unit follow the decimal point.
-pub fn minor_digits(currency: &str) -> u32 {
-    let code = currency.to_ascii_lowercase();
-    if ZERO_DECIMAL.contains(&code.as_str()) {
-        0
-    } else if THREE_DECIMAL.contains(&code.as_str()) {
-        3
-    } else {
-        2
-    }
-}
-
-/// `amount` minor units as a decimal string without symbol or grouping ("1234.50"), exact
-/// (integer arithmetic only); for CSV and form values.
-pub fn decimal_string(amount: i64, currency: &str) -> String {
-    let digits = minor_digits(currency);
-    let sign = if amount < 0 { "-" } else { "" };
-    let magnitude = amount.unsigned_abs();
-    if digits == 0 {
-        return format!("{sign}{magnitude}");
-    }
-    let scale = 10u64.pow(digits);
-    format!(
-        "{sign}{}.{:0width$}",
-        magnitude / scale,
-        magnitude % scale,
-        width = digits as usize
-    )
 }
 
 /// `amount` minor units for people: "$1,234.50", "€20.00", "¥500", "CHF 12.00".
@@ -129,14 +128,6 @@ mod tests {
     }
 
     #[test]
-    fn decimal_strings_are_exact() {
-        assert_eq!(decimal_string(0, "usd"), "0.00");
-        assert_eq!(decimal_string(99_999_999, "usd"), "999999.99");
-        assert_eq!(decimal_string(-1, "usd"), "-0.01");
-        assert_eq!(decimal_string(i64::MIN, "jpy"), "-9223372036854775808");
-    }
-
-    #[test]
     fn currency_is_normalised_to_lower_case() {
         assert_eq!(Currency::parse(" USD ").unwrap().code(), "usd");
     }
@@ -145,6 +136,16 @@ mod tests {
     fn currency_rejects_words_and_digits() {
         assert!(Currency::parse("dollar").is_err());
         assert!(Currency::parse("us1").is_err());
+    }
+
+    #[test]
+    fn minor_units_become_decimal_strings_by_the_currency_s_decimals() {
+        assert_eq!(decimal_string(20_000, "usd"), "200.00");
+        assert_eq!(decimal_string(5, "usd"), "0.05");
+        assert_eq!(decimal_string(-1_999, "eur"), "-19.99");
+        assert_eq!(decimal_string(500, "jpy"), "500");
+        assert_eq!(decimal_string(1_234, "kwd"), "1.234");
+        assert_eq!(decimal_string(i64::MIN, "usd"), "-92233720368547758.08");
     }
 
     #[test]

@@ -6,18 +6,30 @@
 
 use serde_json::Value;
 
+use super::card::is_payment_method_id;
 use super::plan::Plan;
 use super::pricing::{Pricing, Quote, SessionQuantity};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PurchaseOrder {
     pub plan: Plan,
     pub quantity: SessionQuantity,
     pub quote: Quote,
+    pub card: CardChoice,
+}
+
+/// The card the browser will pay with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardChoice {
+    /// Typed in now; `save` keeps it on the institution's customer for later purchases.
+    New { save: bool },
+    /// A saved card's payment method id (its owner is checked against Stripe on the server).
+    Saved(String),
 }
 
 impl PurchaseOrder {
-    /// Validates `{"quantity": N, "plan": "annual"|"quarterly"}`.
+    /// Validates `{"quantity": N, "plan": "annual"|"quarterly"}`, with optionally
+    /// `"payment_method_id": "pm_..."` (a saved card) or `"save_card": true` (a new one).
     pub fn from_json(pricing: &Pricing, body: &Value) -> Result<Self, String> {
         let Some(fields) = body.as_object() else {
             return Err(
@@ -41,11 +53,37 @@ impl PurchaseOrder {
         };
         let quantity = pricing.quantity(quantity)?;
         let quote = pricing.quote(plan, quantity)?;
+        let card = card_choice(fields)?;
         Ok(PurchaseOrder {
             plan,
             quantity,
             quote,
+            card,
         })
+    }
+}
+
+fn card_choice(fields: &serde_json::Map<String, Value>) -> Result<CardChoice, String> {
+    let save = match fields.get("save_card") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(save)) => *save,
+        Some(other) => return Err(format!("\"save_card\" must be true or false, got {other}.")),
+    };
+    match fields.get("payment_method_id") {
+        None | Some(Value::Null) => Ok(CardChoice::New { save }),
+        Some(Value::String(id)) if is_payment_method_id(id) => {
+            if save {
+                return Err(
+                    "\"save_card\" is for a new card; the card in \"payment_method_id\" is \
+                     already saved."
+                        .into(),
+                );
+            }
+            Ok(CardChoice::Saved(id.clone()))
+        }
+        Some(other) => Err(format!(
+            "\"payment_method_id\" must be the id of a saved card (pm_...), got {other}."
+        )),
     }
 }
 
@@ -68,6 +106,20 @@ mod tests {
         assert_eq!(order.plan, Plan::Quarterly);
         assert_eq!(order.quantity.get(), 3);
         assert_eq!(order.quote.amount, 7_500);
+        assert_eq!(order.card, CardChoice::New { save: false });
+    }
+
+    #[test]
+    fn a_saved_card_or_saving_a_new_one_can_be_asked_for() {
+        let order = |body| PurchaseOrder::from_json(&pricing(), &body).unwrap().card;
+        assert_eq!(
+            order(json!({"quantity": 1, "plan": "annual", "payment_method_id": "pm_123"})),
+            CardChoice::Saved("pm_123".into())
+        );
+        assert_eq!(
+            order(json!({"quantity": 1, "plan": "annual", "save_card": true})),
+            CardChoice::New { save: true }
+        );
     }
 
     #[test]
@@ -81,5 +133,19 @@ mod tests {
         assert!(problem(json!({"quantity": 5, "plan": 1})).contains("\"plan\""));
         assert!(problem(json!({"quantity": 0, "plan": "annual"})).contains("between 1 and"));
         assert!(problem(json!({"quantity": 10_001, "plan": "annual"})).contains("between 1 and"));
+        let order = |extra: Value| {
+            let mut body = json!({"quantity": 1, "plan": "annual"});
+            body.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            problem(body)
+        };
+        assert!(order(json!({"save_card": "yes"})).contains("\"save_card\""));
+        assert!(order(json!({"payment_method_id": 7})).contains("\"payment_method_id\""));
+        assert!(order(json!({"payment_method_id": "pm_../x"})).contains("\"payment_method_id\""));
+        assert!(
+            order(json!({"payment_method_id": "pm_1", "save_card": true}))
+                .contains("already saved")
+        );
     }
 }

@@ -16,6 +16,10 @@ pub enum PurchaseStatus {
     Completed,
     Failed,
     Canceled,
+    /// Paid, then part of the payment was refunded in Stripe.
+    PartiallyRefunded,
+    /// Paid, then the whole payment was refunded in Stripe.
+    Refunded,
 }
 
 /// What happened to the PaymentIntent (from a webhook or from retrieving it).
@@ -29,13 +33,22 @@ pub enum IntentOutcome {
 }
 
 impl PurchaseStatus {
-    pub const ALL: [PurchaseStatus; 6] = [
+    pub const ALL: [PurchaseStatus; 8] = [
         PurchaseStatus::Pending,
         PurchaseStatus::RequiresAction,
         PurchaseStatus::Processing,
         PurchaseStatus::Completed,
         PurchaseStatus::Failed,
         PurchaseStatus::Canceled,
+        PurchaseStatus::PartiallyRefunded,
+        PurchaseStatus::Refunded,
+    ];
+
+    /// The statuses of a purchase whose payment went through.
+    pub const PAID: [PurchaseStatus; 3] = [
+        PurchaseStatus::Completed,
+        PurchaseStatus::PartiallyRefunded,
+        PurchaseStatus::Refunded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,11 +59,19 @@ impl PurchaseStatus {
             PurchaseStatus::Completed => "completed",
             PurchaseStatus::Failed => "failed",
             PurchaseStatus::Canceled => "canceled",
+            PurchaseStatus::PartiallyRefunded => "partially_refunded",
+            PurchaseStatus::Refunded => "refunded",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The payment went through (refunds made since included): its sessions were credited,
+    /// and it can no longer be canceled.
+    pub fn is_paid(self) -> bool {
+        Self::PAID.contains(&self)
     }
 }
 
@@ -60,8 +81,9 @@ pub fn next_status(current: PurchaseStatus, outcome: IntentOutcome) -> Option<Pu
     use IntentOutcome as O;
     use PurchaseStatus as S;
     let next = match (current, outcome) {
-        // Settled: completed and canceled never change through payment news.
-        (S::Completed | S::Canceled, _) => return None,
+        // Settled: paid and canceled purchases never change through payment news (refunds
+        // come as news about the charge, not the intent).
+        (S::Completed | S::Canceled | S::PartiallyRefunded | S::Refunded, _) => return None,
         (_, O::Succeeded) => S::Completed,
         (_, O::Canceled) => S::Canceled,
         (S::Pending, O::RequiresAction) => S::RequiresAction,
@@ -123,6 +145,15 @@ mod tests {
     }
 
     #[test]
+    fn payment_news_never_touches_a_refunded_purchase() {
+        for status in [S::PartiallyRefunded, S::Refunded] {
+            assert!(status.is_paid());
+            assert_eq!(next_status(status, O::Succeeded), None);
+            assert_eq!(next_status(status, O::Canceled), None);
+        }
+    }
+
+    #[test]
     fn canceled_is_final() {
         assert_eq!(next_status(S::Canceled, O::Succeeded), None);
         assert_eq!(next_status(S::Pending, O::Canceled), Some(S::Canceled));
@@ -133,6 +164,6 @@ mod tests {
         for s in PurchaseStatus::ALL {
             assert_eq!(PurchaseStatus::parse(s.as_str()), Some(s));
         }
-        assert_eq!(PurchaseStatus::parse("refunded"), None);
+        assert_eq!(PurchaseStatus::parse("refund"), None);
     }
 }

@@ -5,6 +5,8 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod invoices;
+pub mod payment_methods;
 pub mod purchases;
 pub mod rpc_context;
 pub mod startup;

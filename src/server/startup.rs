@@ -17,12 +17,12 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::bootstrap;
 use super::config::Config;
 use super::http::{api_router, origin_check};
-use super::purchases;
 use super::state::AppState;
 use super::storage::Db;
 use super::storage::session_store::DbSessionStore;
 use super::stripe::StripeGateway;
 use super::stripe_emulator::{EmulatorSettings, StripeEmulator};
+use super::{invoices, purchases};
 use crate::app::{App, shell};
 
 pub const SESSION_COOKIE: &str = "octavia_session";
@@ -138,6 +138,9 @@ impl Application {
                 every.tick().await;
                 if let Err(e) = purchases::service::sweep(&state).await {
                     tracing::warn!(error = %e, "purchase reconciliation sweep failed");
+                }
+                if let Err(e) = invoices::issue::sweep(&state).await {
+                    tracing::warn!(error = %e, "invoice sweep failed");
                 }
             }
         });

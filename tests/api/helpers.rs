@@ -292,3 +292,25 @@ pub async fn error_message(response: Response) -> String {
         .unwrap_or_else(|| panic!("no error message in {body}"))
         .to_owned()
 }
+
+/// One of Stripe's own example objects (tests/fixtures/stripe/{resource}.json).
+pub fn stripe_fixture(resource: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/stripe/{resource}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists"))
+        .expect("fixture is JSON")
+}
+
+/// GETs `url` with `client` (another admin's browser, say) and returns the JSON body.
+pub async fn get_json_with(client: &reqwest::Client, url: String) -> Value {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("JSON body")
+}

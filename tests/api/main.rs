@@ -6,11 +6,15 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod dashboard;
+mod invoices;
 mod origin;
 mod pages;
+mod payment_methods;
 mod pricing;
 mod protected_routes;
 mod purchases;
+mod refunds;
 mod schema;
 mod server_functions;
 mod stripe_emulator;

@@ -16,7 +16,19 @@ const PROTECTED: &[(Method, &str)] = &[
         Method::POST,
         "/api/sessions/purchases/0190a0a0-0000-7000-8000-000000000000/sync",
     ),
+    (
+        Method::POST,
+        "/api/sessions/purchases/0190a0a0-0000-7000-8000-000000000000/cancel",
+    ),
     (Method::GET, "/api/sessions/pool"),
+    (Method::GET, "/api/sessions/summary"),
+    (Method::GET, "/api/sessions/purchases.csv"),
+    (Method::POST, "/api/stripe/setup-intents"),
+    (Method::GET, "/api/stripe/payment-methods"),
+    (Method::POST, "/api/stripe/payment-methods"),
+    (Method::DELETE, "/api/stripe/payment-methods/pm_123"),
+    (Method::POST, "/api/stripe/payment-methods/pm_123/default"),
+    (Method::GET, "/api/stripe/invoices"),
 ];
 
 #[tokio::test]

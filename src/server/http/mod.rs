@@ -2,15 +2,18 @@
 
 pub mod auth;
 pub mod error;
+pub mod invoices;
 pub mod json;
 pub mod origin_check;
+pub mod page;
+pub mod payment_methods;
 pub mod pricing;
 pub mod purchases;
 pub mod stripe_webhook;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use super::state::AppState;
 use crate::error::AppError;
@@ -28,9 +31,29 @@ pub fn api_router() -> Router<AppState> {
             "/sessions/purchases",
             post(purchases::create).get(purchases::list),
         )
+        .route("/sessions/purchases.csv", get(purchases::export_csv))
         .route("/sessions/purchases/{id}", get(purchases::get))
         .route("/sessions/purchases/{id}/sync", post(purchases::sync))
+        .route("/sessions/purchases/{id}/cancel", post(purchases::cancel))
         .route("/sessions/pool", get(purchases::pool))
+        .route("/sessions/summary", get(purchases::summary))
+        .route(
+            "/stripe/setup-intents",
+            post(payment_methods::create_setup_intent),
+        )
+        .route(
+            "/stripe/payment-methods",
+            get(payment_methods::list).post(payment_methods::record),
+        )
+        .route(
+            "/stripe/payment-methods/{id}",
+            delete(payment_methods::remove),
+        )
+        .route(
+            "/stripe/payment-methods/{id}/default",
+            post(payment_methods::make_default),
+        )
+        .route("/stripe/invoices", get(invoices::list))
         .route("/stripe/webhook", post(stripe_webhook::receive))
         // An unknown /api path is a JSON 404, never the HTML not-found page.
         .fallback(|| async { AppError::NotFound })

@@ -1,21 +1,23 @@
-//! `/api/sessions/...`: buying sessions and seeing the pool, for signed-in admins. Thin
-//! wrappers over `purchases::service`.
+//! `/api/sessions/...`: buying sessions, the pool, the monthly summary and the CSV history,
+//! for signed-in admins. Thin wrappers over `purchases::service` and `purchases::export`.
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::json::ApiJson;
-use crate::api_types::{PurchaseList, PurchaseView, SessionPool};
+use super::page::ListParams;
+use crate::api_types::{MonthlySummary, PurchaseList, PurchaseView, SessionPool};
+use crate::domain::calendar::DateTime;
 use crate::domain::idempotency_key::IdempotencyKey;
 use crate::error::AppError;
 use crate::server::auth::extractor::SignedIn;
-use crate::server::purchases::service;
+use crate::server::purchases::{export, service};
 use crate::server::state::AppState;
+use crate::server::storage::now_unix;
 
 /// `POST /api/sessions/purchases` `{"quantity": N, "plan": "annual"|"quarterly"}`, with an
 /// optional `Idempotency-Key` header: 201 when this request made the purchase, 200 with
@@ -44,19 +46,13 @@ pub async fn create(
     })
 }
 
-#[derive(Deserialize)]
-pub struct ListParams {
-    limit: Option<i64>,
-    starting_after: Option<String>,
-}
-
 /// `GET /api/sessions/purchases?limit=&starting_after=`.
 pub async fn list(
     SignedIn(account): SignedIn,
     State(state): State<AppState>,
-    params: Result<Query<ListParams>, QueryRejection>,
+    query: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<PurchaseList>, AppError> {
-    let Query(params) = params.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    let params = ListParams::from_query(query)?;
     let list = service::list(
         &state.db,
         &account.institution.id,
@@ -89,6 +85,17 @@ pub async fn sync(
     ))
 }
 
+/// `POST /api/sessions/purchases/{id}/cancel`: give up on a purchase not yet paid.
+pub async fn cancel(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PurchaseView>, AppError> {
+    Ok(Json(
+        service::cancel(&state, &account.institution.id, &id).await?,
+    ))
+}
+
 /// `GET /api/sessions/pool`.
 pub async fn pool(
     SignedIn(account): SignedIn,
@@ -96,5 +103,35 @@ pub async fn pool(
 ) -> Result<Json<SessionPool>, AppError> {
     Ok(Json(
         service::pool(&state.db, &account.institution.id).await?,
+    ))
+}
+
+/// `GET /api/sessions/summary`: sessions and spending per month, last twelve months.
+pub async fn summary(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+) -> Result<Json<MonthlySummary>, AppError> {
+    Ok(Json(
+        service::summary(&state, &account.institution.id).await?,
+    ))
+}
+
+/// `GET /api/sessions/purchases.csv`: the whole history as a CSV download.
+pub async fn export_csv(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+) -> Result<impl IntoResponse, AppError> {
+    let body = export::purchases_csv(&state.db, &account.institution.id).await?;
+    let today = DateTime::from_unix(now_unix());
+    let disposition = format!(
+        "attachment; filename=\"purchases-{:04}-{:02}-{:02}.csv\"",
+        today.year, today.month, today.day
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
     ))
 }

@@ -1,6 +1,7 @@
-//! `POST /api/stripe/webhook`: Stripe's news about payments. The signature is checked on the
-//! raw body before anything else; each event is recorded in the same transaction as its
-//! effects, so a redelivery (Stripe delivers at least once) changes nothing.
+//! `POST /api/stripe/webhook`: Stripe's news about payments (`payment_intent.*`) and refunds
+//! (`charge.refunded`). The signature is checked on the raw body before anything else; each
+//! event is recorded in the same transaction as its effects, so a redelivery (Stripe delivers
+//! at least once) changes nothing.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -11,7 +12,8 @@ use serde_json::{Value, json};
 use stripe_webhook::{Event, EventObject, Webhook, WebhookError};
 
 use crate::error::AppError;
-use crate::server::purchases::transitions::{self, IntentReport};
+use crate::server::invoices;
+use crate::server::purchases::transitions::{self, IntentReport, RefundOutcome, RefundReport};
 use crate::server::state::AppState;
 use crate::server::storage::stripe_events;
 
@@ -23,35 +25,64 @@ pub async fn receive(
     let event = verify(&state, &headers, &body)?;
     let event_id = event.id.as_str();
     let event_type = event.type_.as_str();
-    let Some(intent) = payment_intent_of(&event.data.object) else {
+    let Some(news) = news_of(&event.data.object) else {
         tracing::info!(
             event_id,
             event_type,
             "Stripe event type not handled; acknowledged"
         );
-        return Ok(Json(json!({ "received": true })));
+        return Ok(received());
     };
-    let report = IntentReport::from_intent(intent);
     let mut tx = state.db.begin_write().await?;
     if !stripe_events::record(&mut *tx, event_id, event_type).await? {
         tracing::info!(
             event_id,
             event_type,
-            payment_intent_id = %report.payment_intent_id,
+            payment_intent_id = news.payment_intent_id(),
             "Stripe event already processed; duplicate ignored"
         );
-        return Ok(Json(json!({ "received": true })));
+        return Ok(received());
     }
-    let purchase = transitions::apply(&mut tx, &report).await?;
+    let purchase = match &news {
+        News::Intent(report) => transitions::apply(&mut tx, report).await?,
+        News::Refund(report) => match transitions::apply_refund(&mut tx, report).await? {
+            RefundOutcome::Done(purchase) => Some(*purchase),
+            RefundOutcome::NotOurs => None,
+            // Dropping the transaction forgets the event too, so its redelivery is processed.
+            RefundOutcome::NotYetPaid => return Err(AppError::Unavailable),
+        },
+    };
     tx.commit().await?;
+    if let Some(purchase) = &purchase {
+        invoices::issue::spawn_for(&state, purchase);
+    }
     tracing::info!(
         event_id,
         event_type,
-        payment_intent_id = %report.payment_intent_id,
+        payment_intent_id = news.payment_intent_id(),
         purchase_id = purchase.as_ref().map(|p| p.id.as_str()),
         "Stripe event processed"
     );
-    Ok(Json(json!({ "received": true })))
+    Ok(received())
+}
+
+fn received() -> Json<Value> {
+    Json(json!({ "received": true }))
+}
+
+/// What an event tells about one of our payments.
+enum News {
+    Intent(IntentReport),
+    Refund(RefundReport),
+}
+
+impl News {
+    fn payment_intent_id(&self) -> &str {
+        match self {
+            News::Intent(report) => &report.payment_intent_id,
+            News::Refund(report) => &report.payment_intent_id,
+        }
+    }
 }
 
 fn verify(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Event, AppError> {
@@ -79,13 +110,16 @@ fn verify(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Event, A
     })
 }
 
-fn payment_intent_of(object: &EventObject) -> Option<&stripe_core::PaymentIntent> {
+fn news_of(object: &EventObject) -> Option<News> {
     match object {
         EventObject::PaymentIntentSucceeded(intent)
         | EventObject::PaymentIntentPaymentFailed(intent)
         | EventObject::PaymentIntentProcessing(intent)
         | EventObject::PaymentIntentRequiresAction(intent)
-        | EventObject::PaymentIntentCanceled(intent) => Some(intent),
+        | EventObject::PaymentIntentCanceled(intent) => {
+            Some(News::Intent(IntentReport::from_intent(intent)))
+        }
+        EventObject::ChargeRefunded(charge) => RefundReport::from_charge(charge).map(News::Refund),
         _ => None,
     }
 }

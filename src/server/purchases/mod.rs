@@ -1,5 +1,6 @@
 //! Buying sessions: creating a purchase with its Stripe PaymentIntent, and moving it along as
 //! Stripe reports on the payment (webhooks, reconciliation, the sweep), crediting the pool once.
 
+pub mod export;
 pub mod service;
 pub mod transitions;

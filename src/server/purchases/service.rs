@@ -4,10 +4,17 @@
 use serde_json::Value;
 
 use super::transitions::{self, IntentReport};
-use crate::api_types::{Account, CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
+use crate::api_types::{
+    Account, CreatedPurchase, MonthlySummary, PurchaseList, PurchaseView, SessionPool,
+};
 use crate::domain::idempotency_key::IdempotencyKey;
-use crate::domain::purchase_order::PurchaseOrder;
+use crate::domain::monthly::{self, Movement};
+use crate::domain::page::PageSize;
+use crate::domain::purchase_order::{CardChoice, PurchaseOrder};
+use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
+use crate::server::invoices;
+use crate::server::payment_methods;
 use crate::server::state::AppState;
 use crate::server::storage::purchase_idempotency_keys::{self as idempotency_keys, Reservation};
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
@@ -15,8 +22,6 @@ use crate::server::storage::{Db, ledger, new_id, now_unix};
 use crate::server::stripe::{CancellationReason, NewIntent};
 use stripe_core::PaymentIntent;
 
-const DEFAULT_PAGE: i64 = 10;
-const MAX_PAGE: i64 = 100;
 /// The sweep leaves a purchase to the browser and the webhook for this long first.
 const SWEEP_AFTER_SECS: i64 = 10 * 60;
 /// An intent nobody confirmed within a week is abandoned; stop asking Stripe about it.
@@ -108,6 +113,14 @@ async fn make(
         .stripe
         .ensure_customer(&state.db, institution_id, &account.email)
         .await?;
+    let saved_card = match &order.card {
+        CardChoice::Saved(id) => {
+            // Another institution's card is "not found", like one that does not exist.
+            payment_methods::owned(state, institution_id, id).await?;
+            Some(id.as_str())
+        }
+        CardChoice::New { .. } => None,
+    };
     let currency = state.config.currency.code();
     let intent = state
         .stripe
@@ -122,6 +135,8 @@ async fn make(
                 order.quantity.get(),
                 order.plan.id()
             ),
+            payment_method: saved_card,
+            save_card: order.card == CardChoice::New { save: true },
         })
         .await?;
     let intent_id = intent.id.as_str().to_owned();
@@ -225,12 +240,7 @@ pub async fn list(
     limit: Option<i64>,
     starting_after: Option<&str>,
 ) -> Result<PurchaseList, AppError> {
-    let limit = limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(AppError::BadRequest(format!(
-            "\"limit\" must be between 1 and {MAX_PAGE} (got {limit})."
-        )));
-    }
+    let limit = PageSize::parse(limit).map_err(AppError::BadRequest)?.get();
     // One row more than asked says whether there is another page.
     let mut rows =
         purchases::list_for_institution(db.pool(), institution_id, limit + 1, starting_after)
@@ -258,6 +268,59 @@ pub async fn sync(
     Ok(reconcile(state, &purchase).await?.into())
 }
 
+/// Cancels a purchase that has not been paid: its PaymentIntent in Stripe first, then the
+/// purchase, through the same transition the `payment_intent.canceled` webhook applies.
+/// Canceling twice is not an error; a paid purchase is a 409.
+pub async fn cancel(
+    state: &AppState,
+    institution_id: &str,
+    id: &str,
+) -> Result<PurchaseView, AppError> {
+    let purchase = find(&state.db, institution_id, id).await?;
+    match purchase.status() {
+        PurchaseStatus::Canceled => return Ok(purchase.into()),
+        status if status.is_paid() => return Err(already_paid()),
+        _ => {}
+    }
+    let canceled = match state
+        .stripe
+        .cancel_payment_intent(
+            &purchase.payment_intent_id,
+            CancellationReason::RequestedByCustomer,
+        )
+        .await
+    {
+        Ok(intent) => apply_intent(state, &IntentReport::from_intent(&intent)).await?,
+        // Stripe refuses when the payment succeeded (or was canceled) in the meantime: learn
+        // which, and answer from that.
+        Err(refused) => {
+            let now = reconcile(state, &purchase)
+                .await
+                .map_err(|_| refused.clone())?;
+            match now.status() {
+                PurchaseStatus::Canceled => now,
+                status if status.is_paid() => return Err(already_paid()),
+                _ => return Err(refused),
+            }
+        }
+    };
+    tracing::info!(
+        purchase_id = %canceled.id,
+        payment_intent_id = %canceled.payment_intent_id,
+        status = %canceled.status,
+        "purchase canceled by its admin"
+    );
+    Ok(canceled.into())
+}
+
+fn already_paid() -> AppError {
+    AppError::Conflict(
+        "This purchase has been paid, so it can no longer be canceled. Its sessions are in \
+         your pool."
+            .to_owned(),
+    )
+}
+
 /// Reconciles purchases a webhook should have settled by now (lost, or still being retried).
 /// Returns how many were looked at.
 pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
@@ -283,11 +346,7 @@ async fn reconcile(state: &AppState, purchase: &Purchase) -> Result<Purchase, Ap
         .stripe
         .retrieve_payment_intent(&purchase.payment_intent_id)
         .await?;
-    let mut tx = state.db.begin_write().await?;
-    let updated = transitions::apply(&mut tx, &IntentReport::from_intent(&intent))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    let updated = apply_intent(state, &IntentReport::from_intent(&intent)).await?;
     tracing::info!(
         purchase_id = %updated.id,
         payment_intent_id = %updated.payment_intent_id,
@@ -297,9 +356,46 @@ async fn reconcile(state: &AppState, purchase: &Purchase) -> Result<Purchase, Ap
     Ok(updated)
 }
 
+/// Applies what Stripe said about an intent of ours in a transaction of its own, then starts
+/// issuing the invoice if that completed the purchase.
+async fn apply_intent(state: &AppState, report: &IntentReport) -> Result<Purchase, AppError> {
+    let mut tx = state.db.begin_write().await?;
+    let updated = transitions::apply(&mut tx, report)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    invoices::issue::spawn_for(state, &updated);
+    Ok(updated)
+}
+
 pub async fn pool(db: &Db, institution_id: &str) -> Result<SessionPool, AppError> {
+    let (available, total_purchased) = ledger::totals(db.pool(), institution_id).await?;
     Ok(SessionPool {
-        available: ledger::balance(db.pool(), institution_id).await?,
+        available,
+        total_purchased,
+        last_purchase: purchases::last_paid(db.pool(), institution_id)
+            .await?
+            .map(PurchaseView::from),
+    })
+}
+
+/// Sessions and money per month over the last twelve months, from the ledger (refunds count
+/// in the month they were made).
+pub async fn summary(state: &AppState, institution_id: &str) -> Result<MonthlySummary, AppError> {
+    let now = now_unix();
+    let movements: Vec<Movement> =
+        ledger::movements_since(state.db.pool(), institution_id, monthly::window_start(now))
+            .await?
+            .into_iter()
+            .map(|(at, sessions, amount)| Movement {
+                at,
+                sessions,
+                amount,
+            })
+            .collect();
+    Ok(MonthlySummary {
+        currency: state.config.pricing().currency.code().to_owned(),
+        months: monthly::summarize(&movements, now),
     })
 }
 
@@ -321,6 +417,8 @@ impl From<Purchase> for PurchaseView {
             status: p.status,
             payment_intent_id: p.payment_intent_id,
             failure_message: p.failure_message,
+            amount_refunded: p.amount_refunded,
+            invoice_id: p.invoice_id,
             created_at: p.created_at,
         }
     }

@@ -1,12 +1,14 @@
 //! Applying what Stripe says about a PaymentIntent to its purchase. The webhook, the browser's
 //! reconciliation call and the sweep all come through `apply`, so they cannot disagree, and
-//! whichever arrives first does the work while the others find nothing left to do.
+//! whichever arrives first does the work while the others find nothing left to do. Refunds
+//! (made in Stripe, reported on the charge) come through `apply_refund`.
 
 use sqlx::AnyConnection;
-use stripe_core::{PaymentIntent, PaymentIntentStatus};
+use stripe_core::{Charge, PaymentIntent, PaymentIntentStatus};
 
 use crate::domain::purchase_status::{IntentOutcome, PurchaseStatus, next_status};
-use crate::server::storage::ledger;
+use crate::domain::refund::{sessions_refunded, status_after_refund};
+use crate::server::storage::ledger::{self, Entry};
 use crate::server::storage::purchases::{self, Purchase};
 
 /// What Stripe says about one PaymentIntent, from a webhook's object or from retrieving it.
@@ -109,11 +111,14 @@ pub async fn apply(
             continue;
         }
         let credited = next == PurchaseStatus::Completed
-            && ledger::credit_purchase(
+            && ledger::record(
                 &mut *conn,
-                &purchase.institution_id,
-                &purchase.id,
-                purchase.quantity,
+                &Entry::purchase(
+                    &purchase.institution_id,
+                    &purchase.id,
+                    purchase.quantity,
+                    purchase.amount,
+                ),
             )
             .await?;
         tracing::info!(
@@ -130,4 +135,117 @@ pub async fn apply(
             ..purchase
         }));
     }
+}
+
+/// What Stripe says about a charge's refunds (`charge.refunded`): the total refunded so far.
+#[derive(Debug, Clone)]
+pub struct RefundReport {
+    pub payment_intent_id: String,
+    pub charge_id: String,
+    pub amount_refunded: i64,
+    pub currency: String,
+}
+
+impl RefundReport {
+    /// `None` for a charge made without a PaymentIntent: not one of our purchases.
+    pub fn from_charge(charge: &Charge) -> Option<Self> {
+        Some(RefundReport {
+            payment_intent_id: charge.payment_intent.as_ref()?.id().as_str().to_owned(),
+            charge_id: charge.id.as_str().to_owned(),
+            amount_refunded: charge.amount_refunded,
+            currency: charge.currency.to_string(),
+        })
+    }
+}
+
+#[derive(Debug)]
+pub enum RefundOutcome {
+    /// Applied, or nothing new (a redelivery, or an older total): the purchase as it now is.
+    Done(Box<Purchase>),
+    /// The charge is not one of our purchases'.
+    NotOurs,
+    /// We have not yet seen the payment succeed; the refund must wait until we have (the
+    /// webhook answers 503 so Stripe redelivers it, by when reconciliation has caught up).
+    NotYetPaid,
+}
+
+/// Records the refunded total on the purchase (`partially_refunded`, or `refunded` once all of
+/// it is) and takes the refunded share of its sessions out of the pool, with the money, as one
+/// ledger row per new total. Stripe reports the running total, so the debit is what brings the
+/// purchase's refund rows up to the share of that total: a redelivered event adds nothing, and
+/// an older total arriving after a newer one takes nothing. Run it in the caller's write
+/// transaction, with the event's record.
+pub async fn apply_refund(
+    conn: &mut AnyConnection,
+    report: &RefundReport,
+) -> Result<RefundOutcome, sqlx::Error> {
+    let Some(purchase) =
+        purchases::find_by_payment_intent(&mut *conn, &report.payment_intent_id).await?
+    else {
+        tracing::warn!(
+            payment_intent_id = %report.payment_intent_id,
+            charge_id = %report.charge_id,
+            "refunded charge is not one of our purchases; ignored"
+        );
+        return Ok(RefundOutcome::NotOurs);
+    };
+    if !purchase.status().is_paid() {
+        tracing::warn!(
+            purchase_id = %purchase.id,
+            charge_id = %report.charge_id,
+            status = %purchase.status,
+            "refund for a purchase not yet seen paid; Stripe will redeliver it"
+        );
+        return Ok(RefundOutcome::NotYetPaid);
+    }
+    if report.currency != purchase.currency {
+        tracing::error!(
+            purchase_id = %purchase.id,
+            charge_id = %report.charge_id,
+            refund_currency = %report.currency,
+            "refund in another currency than the purchase; ignored"
+        );
+        return Ok(RefundOutcome::Done(Box::new(purchase)));
+    }
+    let total = report.amount_refunded.min(purchase.amount);
+    let status = status_after_refund(purchase.amount, total);
+    if !purchases::record_refund(&mut *conn, &purchase.id, total, status).await? {
+        tracing::info!(
+            purchase_id = %purchase.id,
+            charge_id = %report.charge_id,
+            amount_refunded = total,
+            "refund already applied; nothing new"
+        );
+        return Ok(RefundOutcome::Done(Box::new(purchase)));
+    }
+    // Read after the update: on PostgreSQL it holds the purchase's row lock, so a concurrent
+    // refund of the same purchase has either committed its row already or waits for ours.
+    let (sessions_before, amount_before) = ledger::refunded(&mut *conn, &purchase.id).await?;
+    let sessions = sessions_refunded(purchase.quantity, purchase.amount, total) - sessions_before;
+    // One row per refunded total of the charge: the same total twice is one row.
+    let refund_id = format!("{}:{total}", report.charge_id);
+    ledger::record(
+        &mut *conn,
+        &Entry::refund(
+            &purchase.institution_id,
+            &purchase.id,
+            &refund_id,
+            sessions,
+            total - amount_before,
+        ),
+    )
+    .await?;
+    tracing::info!(
+        purchase_id = %purchase.id,
+        charge_id = %report.charge_id,
+        amount_refunded = total,
+        sessions_taken_back = sessions,
+        status = status.as_str(),
+        "refund applied"
+    );
+    Ok(RefundOutcome::Done(Box::new(Purchase {
+        status: status.as_str().to_owned(),
+        amount_refunded: total,
+        ..purchase
+    })))
 }

@@ -1,5 +1,7 @@
 //! Purchases of interview sessions, one per Stripe PaymentIntent.
 
+use sqlx::any::AnyArguments;
+use sqlx::query::QueryAs;
 use sqlx::{Any, Executor, FromRow};
 
 use super::now_unix;
@@ -11,11 +13,18 @@ pub struct Purchase {
     pub institution_id: String,
     pub quantity: i64,
     pub plan: String,
+    pub unit_amount: i64,
     pub amount: i64,
     pub currency: String,
     pub status: String,
     pub payment_intent_id: String,
     pub failure_message: Option<String>,
+    /// Refunded so far, in minor units of `currency` (refunds are made in Stripe).
+    pub amount_refunded: i64,
+    /// The Stripe invoice made for the purchase once paid, as soon as Stripe created it.
+    pub invoice_id: Option<String>,
+    /// When that invoice was seen paid: nothing left to do for it.
+    pub invoiced_at: Option<i64>,
     pub created_at: i64,
 }
 
@@ -30,8 +39,8 @@ impl Purchase {
 /// The `Purchase` columns, as one literal (sqlx accepts only static SQL text).
 macro_rules! purchase_columns {
     () => {
-        "id, institution_id, quantity, plan, amount, currency, status, payment_intent_id, \
-         failure_message, created_at"
+        "id, institution_id, quantity, plan, unit_amount, amount, currency, status, \
+         payment_intent_id, failure_message, amount_refunded, invoice_id, invoiced_at, created_at"
     };
 }
 
@@ -40,6 +49,15 @@ macro_rules! select_purchases {
     ($rest:literal) => {
         concat!("SELECT ", purchase_columns!(), " FROM purchases ", $rest)
     };
+}
+
+type PurchaseQuery<'q> = QueryAs<'q, Any, Purchase, AnyArguments>;
+
+/// Binds `PurchaseStatus::PAID` as `$1, $2, $3` of a query that starts `status IN ($1, $2, $3)`.
+fn bind_paid(query: PurchaseQuery<'_>) -> PurchaseQuery<'_> {
+    PurchaseStatus::PAID
+        .into_iter()
+        .fold(query, |query, status| query.bind(status.as_str()))
 }
 
 pub struct NewPurchase<'a> {
@@ -132,6 +150,22 @@ where
     .await
 }
 
+/// The institution's most recent paid purchase (refunded ones included).
+pub async fn last_paid<'c, E>(
+    conn: E,
+    institution_id: &str,
+) -> Result<Option<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    bind_paid(sqlx::query_as(select_purchases!(
+        "WHERE status IN ($1, $2, $3) AND institution_id = $4 ORDER BY id DESC LIMIT 1"
+    )))
+    .bind(institution_id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Moves a purchase from `from` to `to`, only if it is still in `from`: of two racing
 /// updates exactly one wins, and the loser sees `false`.
 pub async fn change_status<'c, E>(
@@ -181,4 +215,74 @@ where
     .bind(limit)
     .fetch_all(conn)
     .await
+}
+
+/// Records the purchase's invoice unless one is recorded already (the first one stays).
+pub async fn set_invoice_id<'c, E>(conn: E, id: &str, invoice_id: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE purchases SET invoice_id = $1 WHERE id = $2 AND invoice_id IS NULL")
+        .bind(invoice_id)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_invoiced<'c, E>(conn: E, id: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE purchases SET invoiced_at = $1 WHERE id = $2 AND invoiced_at IS NULL")
+        .bind(now_unix())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Paid purchases, last changed before `before`, whose invoice is not yet paid, oldest first.
+pub async fn awaiting_invoice<'c, E>(
+    conn: E,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    bind_paid(sqlx::query_as(select_purchases!(
+        "WHERE status IN ($1, $2, $3) AND invoiced_at IS NULL AND updated_at < $4
+         ORDER BY id LIMIT $5"
+    )))
+    .bind(before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Records that `total` of the purchase has now been refunded, only if that is more than was
+/// recorded: a redelivered or stale (smaller) total changes nothing and returns `false`. On
+/// PostgreSQL the update also locks the row until the transaction ends, so refunds of one
+/// purchase are applied one after the other.
+pub async fn record_refund<'c, E>(
+    conn: E,
+    id: &str,
+    total: i64,
+    status: PurchaseStatus,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let result = sqlx::query(
+        "UPDATE purchases SET amount_refunded = $1, status = $2, updated_at = $3
+         WHERE id = $4 AND amount_refunded < $1",
+    )
+    .bind(total)
+    .bind(status.as_str())
+    .bind(now_unix())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected() == 1)
 }

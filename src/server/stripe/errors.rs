@@ -10,6 +10,11 @@ pub fn is_idempotency_conflict(error: &StripeError) -> bool {
     matches!(error, StripeError::Stripe(e, 409) if e.type_ == ApiErrorsType::IdempotencyError)
 }
 
+/// Stripe has no object with the id asked for.
+pub fn is_not_found(error: &StripeError) -> bool {
+    matches!(error, StripeError::Stripe(_, 404))
+}
+
 pub fn to_app_error(error: StripeError, action: &'static str) -> AppError {
     match &error {
         StripeError::Stripe(e, status) => tracing::error!(

@@ -2,13 +2,14 @@
 //! customers, PaymentIntents, and turning Stripe's failures into messages an admin can act on.
 
 mod errors;
+mod invoices;
+mod payment_methods;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
-use stripe_core::PaymentIntent;
 use stripe_core::customer::CreateCustomer;
 /// Why an intent is canceled (`abandoned`, `duplicate`, `requested_by_customer`...), as Stripe
 /// records it.
@@ -16,6 +17,9 @@ pub use stripe_core::payment_intent::CancelPaymentIntentCancellationReason as Ca
 use stripe_core::payment_intent::{
     CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
 };
+use stripe_core::{PaymentIntent, PaymentIntentSetupFutureUsage};
+
+pub use invoices::PurchaseInvoice;
 
 use super::config::{Config, StripeMode};
 use super::storage::{Db, institutions};
@@ -46,6 +50,10 @@ pub struct NewIntent<'a> {
     pub amount: i64,
     pub currency: &'a str,
     pub description: String,
+    /// A saved card of the customer's to confirm with.
+    pub payment_method: Option<&'a str>,
+    /// Keep the card on the customer for later purchases (`setup_future_usage=off_session`).
+    pub save_card: bool,
 }
 
 impl StripeGateway {
@@ -116,20 +124,23 @@ impl StripeGateway {
         &self,
         intent: &NewIntent<'_>,
     ) -> Result<PaymentIntent, AppError> {
-        let currency = intent
-            .currency
-            .parse::<stripe_types::Currency>()
-            .unwrap_or_else(|never| match never {});
-        let request = CreatePaymentIntent::new(intent.amount, currency)
-            .customer(intent.customer_id)
-            .description(intent.description.as_str())
-            .metadata(HashMap::from([
-                ("purchase_id".to_owned(), intent.purchase_id.to_owned()),
-                (
-                    "institution_id".to_owned(),
-                    intent.institution_id.to_owned(),
-                ),
-            ]));
+        let mut request =
+            CreatePaymentIntent::new(intent.amount, invoices::currency(intent.currency))
+                .customer(intent.customer_id)
+                .description(intent.description.as_str())
+                .metadata(HashMap::from([
+                    ("purchase_id".to_owned(), intent.purchase_id.to_owned()),
+                    (
+                        "institution_id".to_owned(),
+                        intent.institution_id.to_owned(),
+                    ),
+                ]));
+        if let Some(payment_method) = intent.payment_method {
+            request = request.payment_method(payment_method);
+        }
+        if intent.save_card {
+            request = request.setup_future_usage(PaymentIntentSetupFutureUsage::OffSession);
+        }
         let key = format!("purchase-{}", intent.purchase_id);
         self.send_idempotent(&key, "create payment intent", |strategy| {
             request

@@ -1,9 +1,10 @@
 //! Fault injection for tests, driven over HTTP (form-encoded POSTs, no key) so Rust and
 //! Playwright tests alike can use it:
 //!
-//! - `POST _faults/api` `mode=error|timeout&count=N[&hang_ms=M]`: the next N API calls answer
-//!   500 `api_error`, or hang M ms (default 60 000) before being served, as a timed-out call
-//!   that still went through.
+//! - `POST _faults/api` `mode=error|timeout&count=N[&hang_ms=M][&path=P]`: the next N API
+//!   calls (only those whose path contains P, when given, e.g. `attach_payment`) answer 500
+//!   `api_error`, or hang M ms (default 60 000) before being served, as a timed-out call that
+//!   still went through. `GET _faults/api` says how many are still armed (`count`).
 //! - `POST _faults/webhooks` `mode=delay&delay_ms=M` | `mode=duplicate` | `mode=out_of_order&count=N`
 //!   | `mode=withhold`: later events are delivered late, twice, N at a time newest first, or
 //!   not at all until `POST _faults/webhooks/release`.
@@ -28,9 +29,17 @@ pub enum ApiFault {
     Hang(Duration),
 }
 
+/// Armed API faults: which, how many more, and for which paths.
+#[derive(Debug, Clone)]
+struct ApiFaults {
+    fault: ApiFault,
+    remaining: u32,
+    path: Option<String>,
+}
+
 #[derive(Debug, Default)]
 pub struct Faults {
-    api: Mutex<Option<(ApiFault, u32)>>,
+    api: Mutex<Option<ApiFaults>>,
     webhooks: Mutex<WebhookFaults>,
 }
 
@@ -52,16 +61,33 @@ pub struct Plan {
 }
 
 impl Faults {
-    pub fn set_api(&self, fault: ApiFault, count: u32) {
-        *lock(&self.api) = (count > 0).then_some((fault, count));
+    /// Arms `count` faults for calls whose path contains `path` (any call when `None`).
+    pub fn set_api(&self, fault: ApiFault, count: u32, path: Option<String>) {
+        *lock(&self.api) = (count > 0).then_some(ApiFaults {
+            fault,
+            remaining: count,
+            path,
+        });
     }
 
-    /// The fault for this API call, if one is armed; counts it down.
-    pub fn take_api_fault(&self) -> Option<ApiFault> {
+    /// The fault for this API call to `path`, if one is armed for it; counts it down.
+    pub fn take_api_fault(&self, path: &str) -> Option<ApiFault> {
         let mut api = lock(&self.api);
-        let (fault, remaining) = (*api)?;
-        *api = (remaining > 1).then_some((fault, remaining - 1));
+        let armed = api.as_mut()?;
+        if armed.path.as_deref().is_some_and(|p| !path.contains(p)) {
+            return None;
+        }
+        let fault = armed.fault;
+        armed.remaining -= 1;
+        if armed.remaining == 0 {
+            *api = None;
+        }
         Some(fault)
+    }
+
+    /// How many armed API faults are still to come.
+    fn api_remaining(&self) -> u32 {
+        lock(&self.api).as_ref().map_or(0, |a| a.remaining)
     }
 
     /// Applies the webhook faults to freshly emitted events.
@@ -109,7 +135,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 pub fn routes() -> Router<StripeEmulator> {
     Router::new()
-        .route("/_faults/api", post(arm_api))
+        .route("/_faults/api", post(arm_api).get(api_status))
         .route("/_faults/webhooks", post(arm_webhooks))
         .route("/_faults/webhooks/release", post(release))
         .route("/_faults/reset", post(reset))
@@ -138,8 +164,13 @@ async fn arm_api(
         other => return Err(unknown_mode(other, "error, timeout")),
     };
     let count = count(&params, 1)?;
-    emulator.inner.faults.set_api(fault, count);
+    let path = params.non_empty_str("path").map(str::to_owned);
+    emulator.inner.faults.set_api(fault, count, path);
     Ok(Json(json!({ "api": format!("{fault:?}"), "count": count })))
+}
+
+async fn api_status(State(emulator): State<StripeEmulator>) -> Json<Value> {
+    Json(json!({ "count": emulator.inner.faults.api_remaining() }))
 }
 
 async fn arm_webhooks(
@@ -200,10 +231,33 @@ mod tests {
     #[test]
     fn api_faults_count_down_to_none() {
         let faults = Faults::default();
-        faults.set_api(ApiFault::Error, 2);
-        assert_eq!(faults.take_api_fault(), Some(ApiFault::Error));
-        assert_eq!(faults.take_api_fault(), Some(ApiFault::Error));
-        assert_eq!(faults.take_api_fault(), None);
+        faults.set_api(ApiFault::Error, 2, None);
+        assert_eq!(
+            faults.take_api_fault("/v1/customers"),
+            Some(ApiFault::Error)
+        );
+        assert_eq!(faults.api_remaining(), 1);
+        assert_eq!(
+            faults.take_api_fault("/v1/customers"),
+            Some(ApiFault::Error)
+        );
+        assert_eq!(faults.take_api_fault("/v1/customers"), None);
+        assert_eq!(faults.api_remaining(), 0);
+    }
+
+    #[test]
+    fn api_faults_for_a_path_spare_other_calls() {
+        let faults = Faults::default();
+        faults.set_api(ApiFault::Error, 1, Some("attach_payment".into()));
+        assert_eq!(faults.take_api_fault("/v1/invoices/in_1/finalize"), None);
+        assert_eq!(
+            faults.take_api_fault("/v1/invoices/in_1/attach_payment"),
+            Some(ApiFault::Error)
+        );
+        assert_eq!(
+            faults.take_api_fault("/v1/invoices/in_1/attach_payment"),
+            None
+        );
     }
 
     #[test]

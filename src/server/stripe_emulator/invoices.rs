@@ -1,5 +1,6 @@
-//! Invoice items and invoices: create, finalize, pay (by card or `paid_out_of_band`), void,
-//! list by customer, with `hosted_invoice_url` and `invoice_pdf` served by the emulator.
+//! Invoice items and invoices: create, finalize, pay (by card or `paid_out_of_band`), attach a
+//! PaymentIntent's payment (`attach_payment`), void, list by customer, with
+//! `hosted_invoice_url` and `invoice_pdf` served by the emulator.
 //!
 //! As in API versions since 2022, a new invoice takes pending invoice items only with
 //! `pending_invoice_items_behavior=include`; items can also be created with `invoice=in_...`.
@@ -26,7 +27,11 @@ pub async fn create_item(
         .unwrap_or("usd")
         .to_ascii_lowercase();
     let quantity = params.int("quantity")?.unwrap_or(1);
-    let amount = match (params.int("amount")?, params.int("unit_amount")?) {
+    let unit_amount = match params.int("unit_amount")? {
+        Some(unit) => Some(unit),
+        None => whole_cents(&params, "unit_amount_decimal")?,
+    };
+    let amount = match (params.int("amount")?, unit_amount) {
         (Some(amount), _) => amount,
         (None, Some(unit)) => unit * quantity,
         (None, None) => return Err(StripeError::missing_param("amount")),
@@ -73,6 +78,22 @@ pub async fn create_item(
         }
         Ok(Json(item))
     })
+}
+
+/// A decimal amount of cents (`"2000"`, `"2000.00"`); fractions of a cent are beyond what
+/// the emulator models.
+fn whole_cents(params: &Params, key: &str) -> Result<Option<i64>, StripeError> {
+    let Some(raw) = params.non_empty_str(key) else {
+        return Ok(None);
+    };
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    match whole.parse::<i64>() {
+        Ok(cents) if fraction.bytes().all(|b| b == b'0') => Ok(Some(cents)),
+        _ => Err(StripeError::invalid_request(
+            format!("The emulator takes whole cents in {key}, not {raw:?}."),
+            Some(key),
+        )),
+    }
 }
 
 pub async fn retrieve_item(
@@ -249,6 +270,8 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
             "on_behalf_of": null,
             "parent": null,
             "payment_settings": { "default_mandate": null, "payment_method_options": null, "payment_method_types": null },
+            // Stripe returns it when expanded; the emulator always does.
+            "payments": { "object": "list", "data": [], "has_more": false, "url": "/v1/invoice_payments" },
             "period_end": now,
             "period_start": now,
             "post_payment_credit_notes_amount": 0,
@@ -428,6 +451,131 @@ pub async fn pay(
         tx.emit("invoice.payment_succeeded", &invoice);
         Ok(Json(invoice))
     })
+}
+
+/// `POST /v1/invoices/{id}/attach_payment` `payment_intent=pi_...`: the intent's payment
+/// counts towards the open invoice, at once if it has succeeded, else when it succeeds. The
+/// intent must be the invoice's customer's, in its currency, for no more than is still due.
+pub async fn attach_payment(
+    State(emulator): State<StripeEmulator>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult {
+    ctx.require_secret_key()?;
+    if params.non_empty_str("payment_record").is_some() {
+        return Err(StripeError::invalid_request(
+            "The emulator attaches PaymentIntents only, not payment records.",
+            Some("payment_record"),
+        ));
+    }
+    let intent_id = params.required_str("payment_intent")?;
+    emulator.transact(&ctx, |tx| {
+        let invoice = tx.store.find("invoice", "invoice", &id)?;
+        require_status(
+            &invoice,
+            "open",
+            "Payments can only be attached to open invoices; finalize the invoice first.",
+        )?;
+        let intent = tx
+            .store
+            .find("payment_intent", "payment_intent", intent_id)?;
+        if intent["customer"] != invoice["customer"] || intent["currency"] != invoice["currency"] {
+            return Err(StripeError::invalid_request(
+                "The PaymentIntent must have the same customer and currency as the invoice.",
+                Some("payment_intent"),
+            ));
+        }
+        if !tx
+            .store
+            .all("invoice_payment", |p| {
+                p["payment"]["payment_intent"] == intent_id
+            })
+            .is_empty()
+        {
+            return Err(StripeError::invalid_request(
+                format!("The PaymentIntent {intent_id} is already attached to an invoice."),
+                Some("payment_intent"),
+            ));
+        }
+        let amount = intent["amount"].as_i64().unwrap_or_default();
+        if amount > invoice["amount_remaining"].as_i64().unwrap_or_default() {
+            return Err(StripeError::invalid_request(
+                "The PaymentIntent's amount is more than the invoice's amount remaining.",
+                Some("payment_intent"),
+            ));
+        }
+        let payment = tx.store.insert(json!({
+            "id": new_id("inpay"),
+            "object": "invoice_payment",
+            "amount_paid": null,
+            "amount_requested": amount,
+            "created": now(),
+            "currency": invoice["currency"],
+            "invoice": id,
+            "is_default": false,
+            "livemode": false,
+            "payment": { "type": "payment_intent", "payment_intent": intent_id },
+            "status": "open",
+            "status_transitions": { "canceled_at": null, "paid_at": null },
+        }));
+        let mut invoice = invoice;
+        if let Some(list) = invoice["payments"]["data"].as_array_mut() {
+            list.insert(0, payment.clone());
+        }
+        let mut invoice = tx.store.insert(invoice);
+        tx.emit("invoice_payment.attached", &payment);
+        if intent["status"] == "succeeded" {
+            invoice = credit(tx, payment)?;
+        }
+        Ok(Json(tx.store.expand(invoice, &params.expand())))
+    })
+}
+
+/// A succeeded intent's attached invoice payment, if any, is credited to its invoice.
+pub fn credit_attached(tx: &mut Tx, intent: &Value) -> Result<(), StripeError> {
+    let intent_id = intent["id"].clone();
+    let attached = tx.store.all("invoice_payment", |p| {
+        p["payment"]["payment_intent"] == intent_id && p["status"] == "open"
+    });
+    for payment in attached {
+        credit(tx, payment)?;
+    }
+    Ok(())
+}
+
+/// The payment counts: it is `paid`, and the invoice's `amount_paid` grows by it; when
+/// nothing remains due, the invoice is paid.
+fn credit(tx: &mut Tx, mut payment: Value) -> Result<Value, StripeError> {
+    let now = now();
+    let amount = payment["amount_requested"].as_i64().unwrap_or_default();
+    payment["status"] = json!("paid");
+    payment["amount_paid"] = json!(amount);
+    payment["status_transitions"]["paid_at"] = json!(now);
+    let payment = tx.store.insert(payment);
+    tx.emit("invoice_payment.paid", &payment);
+    let mut invoice = tx.store.find(
+        "invoice",
+        "invoice",
+        payment["invoice"].as_str().unwrap_or_default(),
+    )?;
+    if let Some(list) = invoice["payments"]["data"].as_array_mut() {
+        for item in list.iter_mut().filter(|p| p["id"] == payment["id"]) {
+            *item = payment.clone();
+        }
+    }
+    let paid = invoice["amount_paid"].as_i64().unwrap_or_default() + amount;
+    let remaining = invoice["amount_remaining"].as_i64().unwrap_or_default() - amount;
+    invoice["amount_remaining"] = json!(remaining);
+    if remaining > 0 {
+        invoice["amount_paid"] = json!(paid);
+        let invoice = tx.store.insert(invoice);
+        tx.emit("invoice.updated", &invoice);
+        return Ok(invoice);
+    }
+    let invoice = mark_paid(tx, invoice, paid);
+    tx.emit("invoice.payment_succeeded", &invoice);
+    Ok(invoice)
 }
 
 fn card_for(tx: &mut Tx, invoice: &Value, params: &Params) -> Result<Value, StripeError> {

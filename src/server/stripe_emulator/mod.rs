@@ -176,6 +176,10 @@ impl StripeEmulator {
             .route("/invoices/{id}", get(invoices::retrieve))
             .route("/invoices/{id}/finalize", post(invoices::finalize))
             .route("/invoices/{id}/pay", post(invoices::pay))
+            .route(
+                "/invoices/{id}/attach_payment",
+                post(invoices::attach_payment),
+            )
             .route("/invoices/{id}/void", post(invoices::void))
             .route("/events", get(events::list))
             .route("/events/{id}", get(events::retrieve))
@@ -368,7 +372,7 @@ async fn api_gate(
         Ok(caller) => caller,
         Err(e) => return e.into_response(),
     };
-    match emulator.inner.faults.take_api_fault() {
+    match emulator.inner.faults.take_api_fault(request.uri().path()) {
         Some(faults::ApiFault::Error) => StripeError::api_error().into_response(),
         // The call still happens, late, on a task of its own: the client has given up (and
         // gone) by then, which is the case an Idempotency-Key exists for.

@@ -11,7 +11,9 @@ use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{client_secret, new_id, now};
 use super::intents::PAYMENT;
-use super::{ApiResult, Ctx, StripeEmulator, Tx, charges, customer_filter, payment_methods};
+use super::{
+    ApiResult, Ctx, StripeEmulator, Tx, charges, customer_filter, invoices, payment_methods,
+};
 
 /// Stripe's minimum charge is $0.50 (or its equivalent); amounts are in minor units.
 const MINIMUM_AMOUNT: i64 = 50;
@@ -323,6 +325,7 @@ fn settle(tx: &mut Tx, mut intent: Value, pm: &Value) -> Result<Value, StripeErr
     }
     let intent = tx.store.insert(intent);
     tx.emit("payment_intent.succeeded", &intent);
+    invoices::credit_attached(tx, &intent)?;
     Ok(intent)
 }
 

@@ -204,11 +204,26 @@ pub async fn detach(
                 None,
             ));
         }
+        let customer_id = pm["customer"].as_str().unwrap_or_default().to_owned();
         pm["customer"] = Value::Null;
         let pm = tx.store.insert(pm);
         tx.emit("payment_method.detached", &pm);
+        clear_default(tx, &customer_id, &id)?;
         Ok(Json(pm))
     })
+}
+
+/// A detached card stops being the customer's default, as on Stripe.
+fn clear_default(tx: &mut Tx, customer_id: &str, pm_id: &str) -> Result<(), StripeError> {
+    let mut customer = tx.store.find("customer", "customer", customer_id)?;
+    if customer["invoice_settings"]["default_payment_method"] != pm_id {
+        return Ok(());
+    }
+    let previous = json!({ "invoice_settings": customer["invoice_settings"].clone() });
+    customer["invoice_settings"]["default_payment_method"] = Value::Null;
+    let customer = tx.store.insert(customer);
+    tx.emit_with_previous("customer.updated", &customer, Some(previous));
+    Ok(())
 }
 
 /// `GET /v1/payment_methods?customer=...&type=card`.

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use super::{
     buy, other_institution_admin, post_purchase, refuse_purchase_inserts, rows, signed_in_app,
 };
-use crate::helpers::{PASSWORD, backend, error_message, fresh_database, spawn_app_with, stripe_ok};
+use crate::helpers::{
+    PASSWORD, backend, error_message, fresh_database, get_json_with, spawn_app_with, stripe_ok,
+};
 
 #[tokio::test]
 async fn a_purchase_creates_one_customer_and_an_intent_for_quantity_times_price() {
@@ -223,14 +225,7 @@ async fn an_admin_of_another_institution_cannot_see_or_sync_a_purchase() {
         .await
         .unwrap();
     assert_eq!(synced.status(), StatusCode::NOT_FOUND);
-    let list: Value = other
-        .get(app.url("/api/sessions/purchases"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = get_json_with(&other, app.url("/api/sessions/purchases")).await;
     assert!(list["data"].as_array().unwrap().is_empty(), "{list}");
     // The owner still sees it.
     let own = app.get(&format!("/api/sessions/purchases/{id}")).await;

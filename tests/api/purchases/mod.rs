@@ -1,6 +1,7 @@
 //! Buying sessions end to end: the REST API, the embedded Stripe emulator over real HTTP, and
 //! its webhooks back to the app.
 
+mod cancel;
 mod create;
 mod idempotency;
 mod rpc;
@@ -44,6 +45,11 @@ pub async fn other_institution_admin(app: &TestApp) -> reqwest::Client {
     other
 }
 
+/// A POST with no body from the signed-in admin, e.g. `/api/sessions/purchases/{id}/sync`.
+pub async fn post_empty(app: &TestApp, path: &str) -> Response {
+    app.client.post(app.url(path)).send().await.unwrap()
+}
+
 pub async fn post_purchase(app: &TestApp, body: &Value) -> Response {
     purchase_request(app, body).send().await.unwrap()
 }
@@ -73,6 +79,31 @@ pub async fn buy(app: &TestApp, quantity: i64) -> Value {
     let body: Value = response.json().await.unwrap();
     assert_eq!(status, 201, "purchase refused: {body}");
     body
+}
+
+/// Creates a purchase from `body`, pays it with a good card and waits until it is completed;
+/// its 201 body.
+pub async fn paid_purchase(app: &TestApp, body: &Value) -> Value {
+    let response = post_purchase(app, body).await;
+    let status = response.status();
+    let purchase: Value = response.json().await.unwrap();
+    assert_eq!(status, 201, "purchase refused: {purchase}");
+    assert_eq!(confirm(app, &purchase, "pm_card_visa").await.status(), 200);
+    wait_for_status(app, &purchase, "completed").await;
+    purchase
+}
+
+/// Refunds `amount` cents of the purchase's payment "in the Stripe dashboard".
+pub async fn refund_in_stripe(app: &TestApp, purchase: &Value, amount: i64) {
+    let intent = purchase["payment_intent_id"].as_str().unwrap();
+    stripe_ok(
+        app.stripe_post(
+            "v1/refunds",
+            &[("payment_intent", intent), ("amount", &amount.to_string())],
+        )
+        .await,
+    )
+    .await;
 }
 
 /// Pays the purchase's intent with a test card (`pm_card_visa`, `pm_card_chargeDeclined`...),

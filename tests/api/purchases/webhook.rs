@@ -8,7 +8,7 @@ use super::{
     WEBHOOK_SECRET, buy, confirm, deliver, deliver_to, emitted_event, get_purchase, now, pool,
     rows, sign, signed_in_app, wait_for_status,
 };
-use crate::helpers::{TestApp, error_message};
+use crate::helpers::{TestApp, error_message, stripe_fixture};
 use octavia_billing::server::stripe_emulator::webhooks::signature_header;
 
 /// A purchase of `quantity` paid with a good card while webhooks are withheld; returns it and
@@ -133,14 +133,7 @@ async fn forged_tampered_stale_and_unsigned_webhooks_are_400_and_change_nothing(
 /// intent and `amount` cents: the status-dependent fields set as a live event in that state
 /// carries them, every other field as the fixture has it.
 fn live_shaped_succeeded(purchase: &Value, amount: i64) -> String {
-    let fixture = |name: &str| -> Value {
-        let path = format!(
-            "{}/tests/fixtures/stripe/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
-    let mut intent = fixture("payment_intent.json");
+    let mut intent = stripe_fixture("payment_intent");
     intent["id"] = purchase["payment_intent_id"].clone();
     intent["amount"] = json!(amount);
     intent["amount_received"] = json!(amount);
@@ -151,7 +144,7 @@ fn live_shaped_succeeded(purchase: &Value, amount: i64) -> String {
     intent["next_action"] = Value::Null;
     intent["canceled_at"] = Value::Null;
     intent["shipping"] = Value::Null;
-    let mut event = fixture("event.json");
+    let mut event = stripe_fixture("event");
     event["id"] = json!(format!("evt_live_shaped_{amount}"));
     event["type"] = json!("payment_intent.succeeded");
     event["data"] = json!({ "object": intent });

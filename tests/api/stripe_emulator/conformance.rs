@@ -10,16 +10,7 @@
 use serde_json::Value;
 
 use super::{card, confirmed_intent, customer, pay_now, payment_intent};
-use crate::helpers::{TestApp, spawn_app, stripe_error};
-
-fn fixture(resource: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/stripe/{resource}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists"))
-        .expect("fixture is JSON")
-}
+use crate::helpers::{TestApp, spawn_app, stripe_error, stripe_fixture as fixture};
 
 fn json_type(value: &Value) -> &'static str {
     match value {

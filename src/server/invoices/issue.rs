@@ -1,0 +1,137 @@
+//! Issuing the invoice of a paid purchase, after the payment completed and outside the
+//! transaction that recorded it (the webhook answers Stripe without waiting for it).
+//!
+//! Mechanism: the invoice is created as a draft (`auto_advance=false`, so Stripe never charges
+//! it by itself), gets its one line, is finalized, and then the purchase's own succeeded
+//! PaymentIntent is attached (`POST /v1/invoices/{id}/attach_payment`). Since API version
+//! 2025-05-28.basil (async-stripe rc.10 pins 2026-09-30.endive) that is how Stripe documents
+//! paying an invoice with an existing PaymentIntent: the payment is credited to the invoice,
+//! which becomes `paid` and lists the payment in `payments`. `paid_out_of_band` would mark it
+//! paid with no link to any payment, as if the money had come from outside Stripe.
+//!
+//! Never two invoices for one purchase: every step is idempotent. Creation uses an
+//! idempotency key made from the purchase id and its result is recorded at once in
+//! `purchases.invoice_id`; a retry continues from the recorded invoice's state (a draft
+//! without a line gets its line, a draft is finalized, an open one gets the payment).
+
+use stripe_billing::{Invoice, InvoiceStatus};
+
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::storage::purchases::{self, Purchase};
+use crate::server::storage::{institutions, now_unix};
+use crate::server::stripe::PurchaseInvoice;
+
+/// The sweep leaves a just-paid purchase to the attempt started when it completed.
+const SWEEP_AFTER_SECS: i64 = 60;
+const SWEEP_BATCH: i64 = 50;
+/// Draft → open → paid: each round moves one step, the last one finds the invoice paid.
+const ROUNDS: usize = 3;
+
+/// Starts issuing the purchase's invoice in the background if it is paid and not yet
+/// invoiced; a failure is logged and left to the sweep.
+pub fn spawn_for(state: &AppState, purchase: &Purchase) {
+    if !purchase.status().is_paid() || purchase.invoiced_at.is_some() {
+        return;
+    }
+    let (state, purchase) = (state.clone(), purchase.clone());
+    tokio::spawn(async move {
+        if let Err(e) = issue(&state, &purchase).await {
+            tracing::warn!(purchase_id = %purchase.id, error = %e, "invoice not issued yet; the sweep will retry");
+        }
+    });
+}
+
+/// Issues the invoices paid purchases are still waiting for. Returns how many it looked at.
+pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
+    let waiting =
+        purchases::awaiting_invoice(state.db.pool(), now_unix() - SWEEP_AFTER_SECS, SWEEP_BATCH)
+            .await?;
+    for purchase in &waiting {
+        // One purchase Stripe cannot answer for must not stop the others.
+        if let Err(e) = issue(state, purchase).await {
+            tracing::warn!(purchase_id = %purchase.id, error = %e, "sweep could not issue the invoice");
+        }
+    }
+    Ok(waiting.len())
+}
+
+/// Brings the purchase's invoice, step by step, to `paid`.
+pub async fn issue(state: &AppState, purchase: &Purchase) -> Result<(), AppError> {
+    let customer_id = institutions::find(state.db.pool(), &purchase.institution_id)
+        .await?
+        .and_then(|i| i.stripe_customer_id)
+        .ok_or_else(|| {
+            tracing::error!(purchase_id = %purchase.id, "paid purchase without a Stripe customer");
+            AppError::Internal
+        })?;
+    let details = PurchaseInvoice {
+        purchase_id: &purchase.id,
+        customer_id: &customer_id,
+        quantity: purchase.quantity,
+        unit_amount: purchase.unit_amount,
+        currency: &purchase.currency,
+        plan: &purchase.plan,
+    };
+    let mut invoice = match &purchase.invoice_id {
+        Some(id) => state.stripe.retrieve_invoice(id).await?,
+        None => {
+            let invoice = state.stripe.create_invoice(&details).await?;
+            purchases::set_invoice_id(state.db.pool(), &purchase.id, id_of(&invoice)?).await?;
+            invoice
+        }
+    };
+    let invoice_id = id_of(&invoice)?.to_owned();
+    for _ in 0..ROUNDS {
+        invoice = match invoice.status {
+            Some(InvoiceStatus::Draft) => {
+                if invoice.lines.data.is_empty() {
+                    state.stripe.add_invoice_line(&invoice_id, &details).await?;
+                }
+                state
+                    .stripe
+                    .finalize_invoice(&invoice_id, &purchase.id)
+                    .await?
+            }
+            Some(InvoiceStatus::Open) => {
+                state
+                    .stripe
+                    .attach_payment(&invoice_id, &purchase.payment_intent_id, &purchase.id)
+                    .await?
+            }
+            status => {
+                if status != Some(InvoiceStatus::Paid) {
+                    // Voided or written off in the Stripe dashboard: someone decided; stop.
+                    tracing::warn!(
+                        purchase_id = %purchase.id,
+                        invoice_id,
+                        status = ?status,
+                        "purchase invoice is neither payable nor paid; left as it is"
+                    );
+                }
+                purchases::mark_invoiced(state.db.pool(), &purchase.id).await?;
+                tracing::info!(
+                    purchase_id = %purchase.id,
+                    invoice_id,
+                    payment_intent_id = %purchase.payment_intent_id,
+                    "purchase invoice issued"
+                );
+                return Ok(());
+            }
+        };
+    }
+    tracing::error!(
+        purchase_id = %purchase.id,
+        invoice_id,
+        status = ?invoice.status,
+        "the payment was attached but the invoice is not paid"
+    );
+    Err(AppError::Internal)
+}
+
+fn id_of(invoice: &Invoice) -> Result<&str, AppError> {
+    invoice.id.as_ref().map(|id| id.as_str()).ok_or_else(|| {
+        tracing::error!("Stripe returned an invoice without an id");
+        AppError::Internal
+    })
+}

@@ -1,0 +1,5 @@
+//! Invoices: one Stripe invoice per paid purchase, paid by that purchase's payment (`issue`),
+//! and the institution's invoices as Stripe lists them (`service`).
+
+pub mod issue;
+pub mod service;

@@ -1,0 +1,148 @@
+//! Saved cards of the signed-in admin's institution; shared by the REST API and (later) the
+//! UI's server functions. Stripe holds the cards; every call checks that the card belongs to
+//! the institution's own customer, and another customer's card is "not found", like an
+//! unknown one, so its existence stays private.
+
+use stripe_payment::PaymentMethod;
+
+use crate::api_types::{Account, SavedCard, SavedCardList, SetupIntentCreated};
+use crate::domain::card::{is_expired, is_payment_method_id};
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::storage::institutions;
+
+/// A SetupIntent for a new card, creating the institution's Stripe customer on first use.
+pub async fn create_setup_intent(
+    state: &AppState,
+    account: &Account,
+) -> Result<SetupIntentCreated, AppError> {
+    let customer_id = state
+        .stripe
+        .ensure_customer(&state.db, &account.institution.id, &account.email)
+        .await?;
+    let client_secret = state
+        .stripe
+        .create_setup_intent(&customer_id, &account.institution.id)
+        .await?;
+    Ok(SetupIntentCreated { client_secret })
+}
+
+/// The institution's cards, newest first; none (and no Stripe customer made) before the first
+/// purchase or saved card.
+pub async fn list(state: &AppState, institution_id: &str) -> Result<SavedCardList, AppError> {
+    let Some(customer_id) = customer_of(state, institution_id).await? else {
+        return Ok(SavedCardList { data: Vec::new() });
+    };
+    let cards = state.stripe.list_cards(&customer_id).await?;
+    let default = state.stripe.default_payment_method(&customer_id).await?;
+    let today = today();
+    Ok(SavedCardList {
+        data: cards
+            .iter()
+            .filter_map(|pm| view(pm, default.as_deref(), today))
+            .collect(),
+    })
+}
+
+/// Records a card the browser saved with `confirmCardSetup`, making it the default if asked.
+/// Recording it again is harmless.
+pub async fn record(
+    state: &AppState,
+    institution_id: &str,
+    payment_method_id: &str,
+    set_default: bool,
+) -> Result<SavedCard, AppError> {
+    if set_default {
+        return make_default(state, institution_id, payment_method_id).await;
+    }
+    let (customer_id, pm) = owned(state, institution_id, payment_method_id).await?;
+    let default = state.stripe.default_payment_method(&customer_id).await?;
+    view(&pm, default.as_deref(), today()).ok_or(AppError::NotFound)
+}
+
+/// Detaches the card from the institution's customer: it can no longer be charged.
+pub async fn remove(
+    state: &AppState,
+    institution_id: &str,
+    payment_method_id: &str,
+) -> Result<(), AppError> {
+    owned(state, institution_id, payment_method_id).await?;
+    state
+        .stripe
+        .detach_payment_method(payment_method_id)
+        .await?;
+    tracing::info!(institution_id, payment_method_id, "saved card removed");
+    Ok(())
+}
+
+/// Makes the card the customer's default (`invoice_settings.default_payment_method`).
+pub async fn make_default(
+    state: &AppState,
+    institution_id: &str,
+    payment_method_id: &str,
+) -> Result<SavedCard, AppError> {
+    let (customer_id, pm) = owned(state, institution_id, payment_method_id).await?;
+    state
+        .stripe
+        .set_default_payment_method(&customer_id, payment_method_id)
+        .await?;
+    tracing::info!(institution_id, payment_method_id, "default card changed");
+    view(&pm, Some(payment_method_id), today()).ok_or(AppError::NotFound)
+}
+
+/// The card, if it is attached to the institution's customer, with that customer's id.
+pub async fn owned(
+    state: &AppState,
+    institution_id: &str,
+    payment_method_id: &str,
+) -> Result<(String, PaymentMethod), AppError> {
+    if !is_payment_method_id(payment_method_id) {
+        return Err(AppError::NotFound);
+    }
+    let customer_id = customer_of(state, institution_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pm = state
+        .stripe
+        .find_payment_method(payment_method_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let attached_to = pm.customer.as_ref().map(|c| c.id().as_str());
+    if attached_to != Some(customer_id.as_str()) {
+        tracing::warn!(
+            institution_id,
+            payment_method_id,
+            "payment method is not the institution's; refused"
+        );
+        return Err(AppError::NotFound);
+    }
+    Ok((customer_id, pm))
+}
+
+async fn customer_of(state: &AppState, institution_id: &str) -> Result<Option<String>, AppError> {
+    Ok(institutions::find(state.db.pool(), institution_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .stripe_customer_id)
+}
+
+/// The card as the dashboard shows it; `None` for a payment method that is not a card.
+fn view(pm: &PaymentMethod, default: Option<&str>, today: (i64, i64)) -> Option<SavedCard> {
+    let card = pm.card.as_ref()?;
+    let id = pm.id.as_str();
+    Some(SavedCard {
+        id: id.to_owned(),
+        brand: card.brand.clone(),
+        last4: card.last4.clone(),
+        exp_month: card.exp_month,
+        exp_year: card.exp_year,
+        is_default: default == Some(id),
+        expired: is_expired(card.exp_month, card.exp_year, today),
+    })
+}
+
+/// (year, month) now, in UTC.
+fn today() -> (i64, i64) {
+    let now = time::OffsetDateTime::now_utc();
+    (i64::from(now.year()), i64::from(u8::from(now.month())))
+}

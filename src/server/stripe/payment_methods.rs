@@ -1,0 +1,108 @@
+//! Saved cards: SetupIntents to save one, and the customer's cards in Stripe, which stays the
+//! only record of them (the app stores no card data at all).
+
+use std::collections::HashMap;
+
+use stripe_core::customer::{
+    ListPaymentMethodsCustomer, ListPaymentMethodsCustomerType, RetrieveCustomer,
+    RetrieveCustomerReturned, UpdateCustomer, UpdateCustomerInvoiceSettings,
+};
+use stripe_core::setup_intent::{CreateSetupIntent, CreateSetupIntentUsage};
+use stripe_payment::PaymentMethod;
+use stripe_payment::payment_method::{DetachPaymentMethod, RetrievePaymentMethod};
+
+use super::{StripeGateway, errors};
+use crate::error::AppError;
+
+/// Stripe allows up to 100 per page; an institution has a handful of cards at most.
+const MAX_CARDS: i64 = 100;
+
+impl StripeGateway {
+    /// A SetupIntent for saving a card to the customer for later, off-session use; the
+    /// browser confirms it with `confirmCardSetup`. Returns its client secret.
+    pub async fn create_setup_intent(
+        &self,
+        customer_id: &str,
+        institution_id: &str,
+    ) -> Result<String, AppError> {
+        let intent = CreateSetupIntent::new()
+            .customer(customer_id)
+            .usage(CreateSetupIntentUsage::OffSession)
+            .metadata(HashMap::from([(
+                "institution_id".to_owned(),
+                institution_id.to_owned(),
+            )]))
+            .send(&self.client)
+            .await
+            .map_err(|e| errors::to_app_error(e, "create setup intent"))?;
+        intent.client_secret.ok_or_else(|| {
+            tracing::error!(setup_intent_id = %intent.id.as_str(), "setup intent without a client secret");
+            AppError::Internal
+        })
+    }
+
+    /// The customer's cards, newest first.
+    pub async fn list_cards(&self, customer_id: &str) -> Result<Vec<PaymentMethod>, AppError> {
+        let list = ListPaymentMethodsCustomer::new(customer_id)
+            .type_(ListPaymentMethodsCustomerType::Card)
+            .limit(MAX_CARDS)
+            .send(&self.client)
+            .await
+            .map_err(|e| errors::to_app_error(e, "list payment methods"))?;
+        Ok(list.data)
+    }
+
+    /// The payment method, or `None` when Stripe has none with this id.
+    pub async fn find_payment_method(&self, id: &str) -> Result<Option<PaymentMethod>, AppError> {
+        match RetrievePaymentMethod::new(id).send(&self.client).await {
+            Ok(pm) => Ok(Some(pm)),
+            Err(e) if errors::is_not_found(&e) => Ok(None),
+            Err(e) => Err(errors::to_app_error(e, "retrieve payment method")),
+        }
+    }
+
+    pub async fn detach_payment_method(&self, id: &str) -> Result<(), AppError> {
+        DetachPaymentMethod::new(id)
+            .send(&self.client)
+            .await
+            .map_err(|e| errors::to_app_error(e, "detach payment method"))?;
+        Ok(())
+    }
+
+    /// The customer's default card for invoices and payments (`invoice_settings`).
+    pub async fn default_payment_method(
+        &self,
+        customer_id: &str,
+    ) -> Result<Option<String>, AppError> {
+        let customer = match RetrieveCustomer::new(customer_id)
+            .send(&self.client)
+            .await
+            .map_err(|e| errors::to_app_error(e, "retrieve customer"))?
+        {
+            RetrieveCustomerReturned::Customer(customer) => customer,
+            RetrieveCustomerReturned::DeletedCustomer(_) => {
+                tracing::error!(customer_id, "the institution's Stripe customer was deleted");
+                return Err(AppError::NotFound);
+            }
+        };
+        Ok(customer
+            .invoice_settings
+            .and_then(|s| s.default_payment_method)
+            .map(|pm| pm.id().as_str().to_owned()))
+    }
+
+    pub async fn set_default_payment_method(
+        &self,
+        customer_id: &str,
+        payment_method_id: &str,
+    ) -> Result<(), AppError> {
+        let mut settings = UpdateCustomerInvoiceSettings::new();
+        settings.default_payment_method = Some(payment_method_id.to_owned());
+        UpdateCustomer::new(customer_id)
+            .invoice_settings(settings)
+            .send(&self.client)
+            .await
+            .map_err(|e| errors::to_app_error(e, "set default payment method"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,249 @@
+//! Invoices: each paid purchase gets exactly one Stripe invoice, paid by the purchase's own
+//! payment, even when issuing it fails part-way and is retried; `GET /api/stripe/invoices`
+//! lists the institution's invoices from Stripe, made by the app or not.
+
+use std::time::Duration;
+
+use octavia_billing::server::invoices::issue::sweep;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_message, get_json_with, stripe_ok};
+use crate::purchases::{buy, get_purchase, other_institution_admin, paid_purchase, signed_in_app};
+
+/// A purchase of `quantity` sessions (annual plan, $20 each), paid with a good card; as
+/// `GET /api/sessions/purchases/{id}` shows it.
+async fn paid(app: &TestApp, quantity: i64) -> Value {
+    let purchase = paid_purchase(app, &json!({"quantity": quantity, "plan": "annual"})).await;
+    get_purchase(app, &purchase).await
+}
+
+async fn invoices(app: &TestApp, query: &str) -> Value {
+    let response = app.get(&format!("/api/stripe/invoices{query}")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+/// Waits (up to 5 s) until the purchase's invoice is issued and paid; the purchase then.
+async fn wait_for_invoice(app: &TestApp, purchase: &Value) -> Value {
+    for _ in 0..100 {
+        if invoiced(app, purchase).await {
+            return view(app, purchase).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the purchase was never invoiced: {purchase}");
+}
+
+/// The purchase as `GET /api/sessions/purchases/{id}` shows it now.
+async fn view(app: &TestApp, purchase: &Value) -> Value {
+    get_purchase(app, &json!({"purchase_id": purchase["id"]})).await
+}
+
+async fn invoiced(app: &TestApp, purchase: &Value) -> bool {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM purchases WHERE id = $1 AND invoiced_at IS NOT NULL",
+    )
+    .bind(purchase["id"].as_str().unwrap())
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
+        == 1
+}
+
+async fn customer_id(app: &TestApp) -> String {
+    sqlx::query_scalar(
+        "SELECT stripe_customer_id FROM institutions WHERE name = 'State University'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
+}
+
+/// Every invoice the emulator holds for the institution's customer, newest first.
+async fn stripe_invoices(app: &TestApp) -> Vec<Value> {
+    let customer = customer_id(app).await;
+    let list = stripe_ok(
+        app.stripe_get(&format!("v1/invoices?customer={customer}&limit=100"))
+            .await,
+    )
+    .await;
+    list["data"].as_array().unwrap().clone()
+}
+
+/// The one invoice of `purchase` in Stripe is paid by its payment, for its amount.
+fn assert_paid_by(invoice: &Value, purchase: &Value) {
+    assert_eq!(invoice["status"], "paid", "{invoice}");
+    assert_eq!(invoice["amount_due"], purchase["amount"]);
+    assert_eq!(invoice["amount_paid"], purchase["amount"]);
+    assert_eq!(invoice["metadata"]["purchase_id"], purchase["id"]);
+    let lines = invoice["lines"]["data"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{invoice}");
+    assert_eq!(lines[0]["quantity"], purchase["quantity"]);
+    assert_eq!(lines[0]["amount"], purchase["amount"]);
+    assert_eq!(
+        lines[0]["description"],
+        format!("{} interview sessions", purchase["quantity"])
+    );
+    let payments = invoice["payments"]["data"].as_array().unwrap();
+    assert_eq!(payments.len(), 1, "{invoice}");
+    assert_eq!(
+        payments[0]["payment"]["payment_intent"],
+        purchase["payment_intent_id"]
+    );
+}
+
+#[tokio::test]
+async fn each_paid_purchase_gets_one_invoice_paid_by_its_payment() {
+    let app = signed_in_app().await;
+    let first = paid(&app, 10).await;
+    let first = wait_for_invoice(&app, &first).await;
+    let second = paid(&app, 3).await;
+    let second = wait_for_invoice(&app, &second).await;
+    let unpaid = buy(&app, 2).await;
+
+    let in_stripe = stripe_invoices(&app).await;
+    assert_eq!(in_stripe.len(), 2, "{in_stripe:?}");
+    assert_paid_by(&in_stripe[0], &second);
+    assert_paid_by(&in_stripe[1], &first);
+
+    let listed = invoices(&app, "").await;
+    let data = listed["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2);
+    assert_eq!(listed["has_more"], false);
+    let newest = &data[0];
+    assert_eq!(newest["id"], second["invoice_id"]);
+    assert_eq!(newest["purchase_id"], second["id"]);
+    assert_eq!(newest["status"], "paid");
+    assert_eq!(
+        (
+            newest["amount_due"].as_i64(),
+            newest["amount_paid"].as_i64()
+        ),
+        (Some(6_000), Some(6_000))
+    );
+    assert_eq!(newest["currency"], "usd");
+    assert!(newest["number"].as_str().is_some_and(|n| !n.is_empty()));
+    for link in ["hosted_invoice_url", "invoice_pdf"] {
+        let url = newest[link].as_str().unwrap();
+        let page = reqwest::get(url).await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{link}");
+    }
+    assert_eq!(data[1]["purchase_id"], first["id"]);
+    assert_eq!(data[1]["amount_paid"], 20_000);
+    assert!(get_purchase(&app, &unpaid).await["invoice_id"].is_null());
+}
+
+/// Issuing fails once at the call whose path contains `failing`, then the sweep retries.
+async fn failing_once_then_retried(failing: &str) {
+    let app = signed_in_app().await;
+    app.arm_fault(
+        "api",
+        &[("mode", "error"), ("count", "1"), ("path", failing)],
+    )
+    .await;
+    let purchase = paid(&app, 4).await;
+    // The attempt started at completion has hit the fault.
+    for _ in 0..100 {
+        let armed: Value = reqwest::get(app.url("/_emulator/stripe/_faults/api"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if armed["count"] == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !invoiced(&app, &purchase).await,
+        "{failing}: the fault did not stop issuing"
+    );
+
+    // The sweep leaves just-paid purchases to that first attempt: make this one older.
+    sqlx::query("UPDATE purchases SET updated_at = updated_at - 3600 WHERE id = $1")
+        .bind(purchase["id"].as_str().unwrap())
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(sweep(&app.state).await.unwrap(), 1);
+    assert!(invoiced(&app, &purchase).await, "{failing}");
+    let purchase = view(&app, &purchase).await;
+    let in_stripe = stripe_invoices(&app).await;
+    assert_eq!(in_stripe.len(), 1, "{failing}: {in_stripe:?}");
+    assert_paid_by(&in_stripe[0], &purchase);
+    assert_eq!(in_stripe[0]["id"], purchase["invoice_id"]);
+
+    // Nothing is left for the sweep, and running it again makes nothing new.
+    assert_eq!(sweep(&app.state).await.unwrap(), 0);
+    assert_eq!(stripe_invoices(&app).await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_invoice_whose_line_failed_is_completed_by_the_retry_not_duplicated() {
+    failing_once_then_retried("/invoiceitems").await;
+}
+
+#[tokio::test]
+async fn an_invoice_whose_payment_could_not_be_attached_is_paid_by_the_retry() {
+    failing_once_then_retried("attach_payment").await;
+}
+
+#[tokio::test]
+async fn an_invoice_that_could_not_be_created_is_created_once_by_the_retry() {
+    failing_once_then_retried("/invoices").await;
+}
+
+#[tokio::test]
+async fn invoices_made_outside_the_app_are_listed_too_newest_first_by_page() {
+    let app = signed_in_app().await;
+    let purchase = paid(&app, 1).await;
+    wait_for_invoice(&app, &purchase).await;
+    // An invoice made "in the Stripe dashboard".
+    let customer = customer_id(&app).await;
+    let outside = app
+        .stripe_create(
+            "v1/invoices",
+            &[("customer", &customer), ("currency", "usd")],
+        )
+        .await;
+    let outside_id = outside["id"].as_str().unwrap();
+    app.stripe_create(
+        "v1/invoiceitems",
+        &[
+            ("customer", &customer),
+            ("invoice", outside_id),
+            ("amount", "12345"),
+            ("description", "Consulting"),
+        ],
+    )
+    .await;
+    app.stripe_create(&format!("v1/invoices/{outside_id}/finalize"), &[])
+        .await;
+
+    let first = invoices(&app, "?limit=1").await;
+    assert_eq!(first["has_more"], true);
+    let newest = &first["data"][0];
+    assert_eq!(newest["id"], outside_id);
+    assert!(newest["purchase_id"].is_null());
+    assert_eq!(newest["status"], "open");
+    assert_eq!(newest["amount_due"], 12_345);
+    assert_eq!(newest["amount_paid"], 0);
+
+    let rest = invoices(&app, &format!("?limit=1&starting_after={outside_id}")).await;
+    assert_eq!(rest["has_more"], false);
+    assert_eq!(rest["data"][0]["purchase_id"], purchase["id"]);
+
+    for bad in ["?limit=0", "?limit=ten", "?starting_after=in_not_ours"] {
+        let response = app.get(&format!("/api/stripe/invoices{bad}")).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
+        error_message(response).await;
+    }
+
+    // Another institution sees none of them.
+    let other = other_institution_admin(&app).await;
+    let theirs = get_json_with(&other, app.url("/api/stripe/invoices")).await;
+    assert_eq!(theirs["data"], json!([]));
+}

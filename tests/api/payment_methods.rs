@@ -1,0 +1,300 @@
+//! Saved cards: a SetupIntent from the app, `confirmCardSetup` (here, the emulator's confirm
+//! call), then list, record, make default and remove through `/api/stripe/payment-methods`.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_message, stripe_ok};
+use crate::purchases::{
+    buy, confirm, other_institution_admin, post_purchase, rows, signed_in_app, wait_for_status,
+};
+
+/// Saves a test card (`pm_card_visa`...) through a SetupIntent the app made, as the browser's
+/// `confirmCardSetup` does; the new payment method's id.
+async fn save_card(app: &TestApp, token: &str) -> String {
+    save_card_as(app, &app.client, token).await
+}
+
+/// As [`save_card`], for the institution `client` is signed in to.
+async fn save_card_as(app: &TestApp, client: &reqwest::Client, token: &str) -> String {
+    let response = client
+        .post(app.url("/api/stripe/setup-intents"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.unwrap();
+    let secret = body["client_secret"].as_str().unwrap();
+    let intent = secret.split("_secret_").next().unwrap();
+    let confirmed = stripe_ok(
+        app.stripe_post(
+            &format!("v1/setup_intents/{intent}/confirm"),
+            &[("payment_method", token)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(confirmed["status"], "succeeded");
+    confirmed["payment_method"].as_str().unwrap().to_owned()
+}
+
+async fn record(client: &reqwest::Client, app: &TestApp, body: Value) -> reqwest::Response {
+    client
+        .post(app.url("/api/stripe/payment-methods"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn cards(client: &reqwest::Client, app: &TestApp) -> Vec<Value> {
+    let response = client
+        .get(app.url("/api/stripe/payment-methods"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    body["data"].as_array().unwrap().clone()
+}
+
+fn ids_and_defaults(cards: &[Value]) -> Vec<(String, bool)> {
+    cards
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                c["is_default"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn stripe_payment_method(app: &TestApp, id: &str) -> Value {
+    stripe_ok(app.stripe_get(&format!("v1/payment_methods/{id}")).await).await
+}
+
+#[tokio::test]
+async fn cards_are_saved_listed_made_default_and_removed() {
+    let app = signed_in_app().await;
+    assert!(cards(&app.client, &app).await.is_empty());
+
+    let visa = save_card(&app, "pm_card_visa").await;
+    let recorded = record(
+        &app.client,
+        &app,
+        json!({"payment_method_id": visa, "set_default": true}),
+    )
+    .await;
+    assert_eq!(recorded.status(), StatusCode::OK);
+    let recorded: Value = recorded.json().await.unwrap();
+    assert_eq!(
+        (
+            &recorded["brand"],
+            &recorded["last4"],
+            &recorded["is_default"]
+        ),
+        (&json!("visa"), &json!("4242"), &json!(true))
+    );
+    assert_eq!(recorded["expired"], false);
+    assert_eq!(recorded["exp_month"], 12);
+
+    let mastercard = save_card(&app, "pm_card_mastercard").await;
+    for _ in 0..2 {
+        // Recording twice is harmless.
+        let again = record(&app.client, &app, json!({"payment_method_id": mastercard})).await;
+        assert_eq!(again.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        ids_and_defaults(&cards(&app.client, &app).await),
+        [(mastercard.clone(), false), (visa.clone(), true)]
+    );
+
+    let made_default = app
+        .client
+        .post(app.url(&format!("/api/stripe/payment-methods/{mastercard}/default")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made_default.status(), StatusCode::OK);
+    assert_eq!(
+        ids_and_defaults(&cards(&app.client, &app).await),
+        [(mastercard.clone(), true), (visa.clone(), false)]
+    );
+
+    let removed = app
+        .client
+        .delete(app.url(&format!("/api/stripe/payment-methods/{mastercard}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        ids_and_defaults(&cards(&app.client, &app).await),
+        [(visa.clone(), false)]
+    );
+    assert!(stripe_payment_method(&app, &mastercard).await["customer"].is_null());
+}
+
+#[tokio::test]
+async fn another_institutions_card_is_not_found_on_every_route() {
+    let app = signed_in_app().await;
+    let visa = save_card(&app, "pm_card_visa").await;
+    assert_eq!(
+        record(
+            &app.client,
+            &app,
+            json!({"payment_method_id": visa, "set_default": true})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let other = other_institution_admin(&app).await;
+    // The other institution has a customer and a card of its own.
+    save_card_as(&app, &other, "pm_card_visa").await;
+
+    let attempts: Vec<(Method, String, Option<Value>)> = vec![
+        (
+            Method::POST,
+            "/api/stripe/payment-methods".into(),
+            Some(json!({"payment_method_id": visa})),
+        ),
+        (
+            Method::POST,
+            "/api/stripe/payment-methods".into(),
+            Some(json!({"payment_method_id": visa, "set_default": true})),
+        ),
+        (
+            Method::POST,
+            format!("/api/stripe/payment-methods/{visa}/default"),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/stripe/payment-methods/{visa}"),
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/sessions/purchases".into(),
+            Some(json!({"quantity": 1, "plan": "annual", "payment_method_id": visa})),
+        ),
+    ];
+    for (method, path, body) in attempts {
+        let mut request = other.request(method.clone(), app.url(&path));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        error_message(response).await;
+    }
+    assert!(
+        !cards(&other, &app)
+            .await
+            .iter()
+            .any(|c| c["id"] == visa.as_str())
+    );
+    // Nothing changed for its owner, and no purchase was made.
+    assert_eq!(
+        ids_and_defaults(&cards(&app.client, &app).await),
+        [(visa.clone(), true)]
+    );
+    assert_eq!(rows(&app, "purchases").await, 0);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_card_ids_are_not_found() {
+    let app = signed_in_app().await;
+    save_card(&app, "pm_card_visa").await;
+    for id in ["pm_doesnotexist", "card_123", "pm_a.b"] {
+        let response = record(&app.client, &app, json!({"payment_method_id": id})).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{id}");
+        let response = app
+            .client
+            .delete(app.url(&format!("/api/stripe/payment-methods/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{id}");
+    }
+    // A card that was never saved to anyone is not the institution's either.
+    let loose = stripe_ok(
+        app.stripe_post(
+            "v1/payment_methods",
+            &[
+                ("type", "card"),
+                ("card[number]", "4242424242424242"),
+                ("card[exp_month]", "12"),
+                ("card[exp_year]", "2034"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    let response = record(&app.client, &app, json!({"payment_method_id": loose["id"]})).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_purchase_can_be_paid_with_a_saved_card() {
+    let app = signed_in_app().await;
+    let visa = save_card(&app, "pm_card_visa").await;
+    let response = post_purchase(
+        &app,
+        &json!({"quantity": 3, "plan": "annual", "payment_method_id": visa}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let purchase: Value = response.json().await.unwrap();
+    let intent = purchase["payment_intent_id"].as_str().unwrap();
+    let before = stripe_ok(
+        app.stripe_get(&format!("v1/payment_intents/{intent}"))
+            .await,
+    )
+    .await;
+    assert_eq!(before["payment_method"], visa.as_str());
+
+    // The browser confirms with the card already on the intent.
+    let paid = app
+        .stripe_post(&format!("v1/payment_intents/{intent}/confirm"), &[])
+        .await;
+    assert_eq!(paid.status(), StatusCode::OK);
+    wait_for_status(&app, &purchase, "completed").await;
+}
+
+#[tokio::test]
+async fn save_card_keeps_the_new_card_for_later() {
+    let app = signed_in_app().await;
+    let response = post_purchase(
+        &app,
+        &json!({"quantity": 2, "plan": "annual", "save_card": true}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let purchase: Value = response.json().await.unwrap();
+    let intent = purchase["payment_intent_id"].as_str().unwrap();
+    let created = stripe_ok(
+        app.stripe_get(&format!("v1/payment_intents/{intent}"))
+            .await,
+    )
+    .await;
+    assert_eq!(created["setup_future_usage"], "off_session");
+    assert!(cards(&app.client, &app).await.is_empty());
+
+    assert_eq!(confirm(&app, &purchase, "pm_card_visa").await.status(), 200);
+    wait_for_status(&app, &purchase, "completed").await;
+    let saved = cards(&app.client, &app).await;
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(saved[0]["last4"], "4242");
+
+    // Without it, the card is not kept.
+    let plain = buy(&app, 1).await;
+    assert_eq!(
+        confirm(&app, &plain, "pm_card_mastercard").await.status(),
+        200
+    );
+    wait_for_status(&app, &plain, "completed").await;
+    assert_eq!(cards(&app.client, &app).await.len(), 1);
+}
