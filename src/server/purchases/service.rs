@@ -2,6 +2,7 @@
 //! UI's server functions.
 
 use serde_json::Value;
+use stripe_core::PaymentIntent;
 
 use super::transitions::{self, IntentReport};
 use crate::api_types::{Account, CreatedPurchase, PurchaseList, PurchaseView, SessionPool};
@@ -13,7 +14,6 @@ use crate::server::storage::purchase_idempotency_keys::{self as idempotency_keys
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
 use crate::server::storage::{Db, ledger, new_id, now_unix};
 use crate::server::stripe::{CancellationReason, NewIntent};
-use stripe_core::PaymentIntent;
 
 const DEFAULT_PAGE: i64 = 10;
 const MAX_PAGE: i64 = 100;
@@ -47,9 +47,19 @@ pub async fn create(
 ) -> Result<Created, AppError> {
     let pricing = state.config.pricing();
     let order = PurchaseOrder::from_json(&pricing, body).map_err(AppError::BadRequest)?;
-    let Some(key) = key else {
-        return make(state, account, &order, &new_id()).await;
-    };
+    match key {
+        None => make(state, account, &order, &new_id()).await,
+        Some(key) => make_once(state, account, &order, key).await,
+    }
+}
+
+/// `make` under the purchase id the key reserved, or the purchase it already made.
+async fn make_once(
+    state: &AppState,
+    account: &Account,
+    order: &PurchaseOrder,
+    key: &IdempotencyKey,
+) -> Result<Created, AppError> {
     let institution_id = account.institution.id.as_str();
     let wanted = Reservation {
         plan: order.plan.id().to_owned(),
@@ -80,17 +90,21 @@ pub async fn create(
             replayed: true,
         });
     }
-    let made = make(state, account, &order, &held.purchase_id).await;
-    if made.is_err()
-        && let Err(e) = idempotency_keys::release(
+    let made = make(state, account, order, &held.purchase_id).await;
+    if made.is_err() {
+        let released = idempotency_keys::release(
             state.db.pool(),
             institution_id,
             key.as_str(),
             &held.purchase_id,
-        )
-        .await
-    {
-        tracing::error!(purchase_id = %held.purchase_id, error = %e, "could not release an idempotency key");
+        );
+        if let Err(e) = released.await {
+            tracing::error!(
+                purchase_id = %held.purchase_id,
+                error = %e,
+                "could not free the Idempotency-Key of a failed purchase request"
+            );
+        }
     }
     made
 }
