@@ -91,7 +91,15 @@ async fn run(database_url: &str, events: usize) -> Result<(), String> {
 
 async fn measure(db: &Db, url: &str, database_url: &str, events: usize) -> Result<(), String> {
     let (institution_id, bodies) = purchases_and_events(db, events).await?;
-    println!("webhook: {events} payment_intent.succeeded events, concurrency {CONCURRENCY}");
+    let build = if cfg!(debug_assertions) {
+        "unoptimised"
+    } else {
+        "optimised"
+    };
+    println!(
+        "webhook ({build} build): {events} payment_intent.succeeded events, \
+         concurrency {CONCURRENCY}"
+    );
     let (elapsed, mut latencies) = drive(url, Arc::new(bodies)).await?;
     latencies.sort();
     let rate = events as f64 / elapsed.as_secs_f64();
