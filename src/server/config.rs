@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -22,6 +23,10 @@ pub const OFFLINE_PUBLISHABLE_KEY: &str = "pk_test_offline_emulator";
 /// $20.00 and $25.00 per session: annual is the cheaper plan, as the seed's dashboard shows.
 pub const DEFAULT_PRICE_ANNUAL: &str = "2000";
 pub const DEFAULT_PRICE_QUARTERLY: &str = "2500";
+/// Stripe answers in well under a second; a hung connection must not hold an admin's request.
+pub const DEFAULT_STRIPE_TIMEOUT_SECS: u64 = 15;
+/// Beyond this the admin's browser or a proxy gives up first.
+pub const MAX_STRIPE_TIMEOUT_SECS: u64 = 120;
 
 /// Which database the app talks to; chosen by the scheme of `DATABASE_URL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +69,8 @@ pub struct Config {
     pub stripe: StripeMode,
     pub stripe_api_base: String,
     pub stripe_js_url: String,
+    /// How long one call to Stripe may take before the admin is told Stripe is not answering.
+    pub stripe_timeout: Duration,
     pub price_annual: UnitPrice,
     pub price_quarterly: UnitPrice,
     pub currency: Currency,
@@ -159,6 +166,8 @@ impl Config {
             ));
         }
 
+        let stripe_timeout = parse_stripe_timeout(get("STRIPE_TIMEOUT_SECS"))?;
+
         let price_annual = parse_price(
             "PRICE_PER_SESSION_ANNUAL",
             get("PRICE_PER_SESSION_ANNUAL").unwrap_or_else(|| DEFAULT_PRICE_ANNUAL.into()),
@@ -209,6 +218,7 @@ impl Config {
             stripe,
             stripe_api_base,
             stripe_js_url,
+            stripe_timeout,
             price_annual,
             price_quarterly,
             currency,
@@ -377,6 +387,22 @@ fn normalise_base_url(variable: &'static str, url: String) -> Result<String, Con
     })
 }
 
+fn parse_stripe_timeout(raw: Option<String>) -> Result<Duration, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Duration::from_secs(DEFAULT_STRIPE_TIMEOUT_SECS));
+    };
+    match raw.parse::<u64>() {
+        Ok(secs) if (1..=MAX_STRIPE_TIMEOUT_SECS).contains(&secs) => Ok(Duration::from_secs(secs)),
+        _ => Err(error(
+            "STRIPE_TIMEOUT_SECS",
+            format!(
+                "must be a whole number of seconds from 1 to {MAX_STRIPE_TIMEOUT_SECS}, got {raw:?}"
+            ),
+            format!("unset it for the default of {DEFAULT_STRIPE_TIMEOUT_SECS}"),
+        )),
+    }
+}
+
 fn parse_price(variable: &'static str, raw: String) -> Result<UnitPrice, ConfigError> {
     let cents: i64 = raw.parse().map_err(|_| {
         error(
@@ -542,6 +568,18 @@ mod tests {
         assert_eq!(config(&[]).unwrap().pricing().max_quantity, 10_000);
         let e = config(&[("MAX_SESSIONS_PER_PURCHASE", "0")]).unwrap_err();
         assert_eq!(e.variable, "MAX_SESSIONS_PER_PURCHASE");
+    }
+
+    #[test]
+    fn stripe_timeout_defaults_to_fifteen_seconds_and_takes_whole_seconds() {
+        assert_eq!(config(&[]).unwrap().stripe_timeout, Duration::from_secs(15));
+        let c = config(&[("STRIPE_TIMEOUT_SECS", "3")]).unwrap();
+        assert_eq!(c.stripe_timeout, Duration::from_secs(3));
+        for bad in ["0", "1.5", "-2", "121", "soon"] {
+            let e = config(&[("STRIPE_TIMEOUT_SECS", bad)]).unwrap_err();
+            assert_eq!(e.variable, "STRIPE_TIMEOUT_SECS", "{bad}");
+            assert!(e.to_string().contains("from 1 to 120"), "{e}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! SQLite (a fresh file per test). `scripts/test` runs both passes.
 
 mod helpers;
+mod live_events;
 
 mod auth;
 mod cli;

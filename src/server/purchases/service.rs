@@ -2,6 +2,7 @@
 //! UI's server functions.
 
 use serde_json::Value;
+use stripe_core::PaymentIntent;
 
 use super::transitions::{self, IntentReport};
 use crate::api_types::{
@@ -20,7 +21,6 @@ use crate::server::storage::purchase_idempotency_keys::{self as idempotency_keys
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
 use crate::server::storage::{Db, ledger, new_id, now_unix};
 use crate::server::stripe::{CancellationReason, NewIntent};
-use stripe_core::PaymentIntent;
 
 /// The sweep leaves a purchase to the browser and the webhook for this long first.
 const SWEEP_AFTER_SECS: i64 = 10 * 60;
@@ -52,9 +52,19 @@ pub async fn create(
 ) -> Result<Created, AppError> {
     let pricing = state.config.pricing();
     let order = PurchaseOrder::from_json(&pricing, body).map_err(AppError::BadRequest)?;
-    let Some(key) = key else {
-        return make(state, account, &order, &new_id()).await;
-    };
+    match key {
+        None => make(state, account, &order, &new_id()).await,
+        Some(key) => make_once(state, account, &order, key).await,
+    }
+}
+
+/// `make` under the purchase id the key reserved, or the purchase it already made.
+async fn make_once(
+    state: &AppState,
+    account: &Account,
+    order: &PurchaseOrder,
+    key: &IdempotencyKey,
+) -> Result<Created, AppError> {
     let institution_id = account.institution.id.as_str();
     let wanted = Reservation {
         plan: order.plan.id().to_owned(),
@@ -85,17 +95,21 @@ pub async fn create(
             replayed: true,
         });
     }
-    let made = make(state, account, &order, &held.purchase_id).await;
-    if made.is_err()
-        && let Err(e) = idempotency_keys::release(
+    let made = make(state, account, order, &held.purchase_id).await;
+    if made.is_err() {
+        let released = idempotency_keys::release(
             state.db.pool(),
             institution_id,
             key.as_str(),
             &held.purchase_id,
-        )
-        .await
-    {
-        tracing::error!(purchase_id = %held.purchase_id, error = %e, "could not release an idempotency key");
+        );
+        if let Err(e) = released.await {
+            tracing::error!(
+                purchase_id = %held.purchase_id,
+                error = %e,
+                "could not free the Idempotency-Key of a failed purchase request"
+            );
+        }
     }
     made
 }

@@ -25,8 +25,6 @@ use super::config::{Config, StripeMode};
 use super::storage::{Db, institutions};
 use crate::error::AppError;
 
-/// Stripe answers in well under a second; a hung connection must not hold an admin's request.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// Any test key works against the emulator; this one names where it comes from.
 const OFFLINE_KEY: &str = "sk_test_octavia_offline";
 
@@ -64,7 +62,7 @@ impl StripeGateway {
         };
         let client = stripe::ClientBuilder::new(key)
             .url(config.stripe_api_base.clone())
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(config.stripe_timeout)
             .build()?;
         Ok(StripeGateway { client })
     }

@@ -1,10 +1,13 @@
 //! `POST /api/sessions/purchases`, listing and reading purchases.
 
+use std::time::{Duration, Instant};
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{
     buy, other_institution_admin, post_purchase, refuse_purchase_inserts, rows, signed_in_app,
+    signed_in_app_with,
 };
 use crate::helpers::{
     PASSWORD, backend, error_message, fresh_database, get_json_with, spawn_app_with, stripe_ok,
@@ -146,6 +149,36 @@ async fn stripe_failing_on_create_gives_a_clear_error_and_no_payable_purchase() 
     let message = error_message(response).await;
     assert!(message.contains("Nothing was charged"), "{message}");
     assert_eq!(rows(&app, "purchases").await, 0);
+}
+
+#[tokio::test]
+async fn stripe_not_answering_within_the_timeout_gives_a_clear_error_and_no_payable_purchase() {
+    let app = signed_in_app_with(&[("STRIPE_TIMEOUT_SECS", "1")]).await;
+    // The customer exists after a first purchase, so the next call is the intent's creation.
+    let first = buy(&app, 1).await;
+    app.arm_fault(
+        "api",
+        &[("mode", "timeout"), ("hang_ms", "3000"), ("count", "1")],
+    )
+    .await;
+    let started = Instant::now();
+    let response = post_purchase(&app, &json!({"quantity": 3, "plan": "annual"})).await;
+    let waited = started.elapsed();
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    assert!(
+        waited < Duration::from_millis(2500),
+        "gave up at the 1 s timeout, not after Stripe's 3 s: {waited:?}"
+    );
+    let message = error_message(response).await;
+    assert!(
+        message.contains("not responding") && message.contains("Nothing was charged"),
+        "{message}"
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM purchases")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, [first["purchase_id"].as_str().unwrap()]);
 }
 
 #[tokio::test]

@@ -24,8 +24,15 @@ pub const ADMIN: &str = "bursar@state.test";
 
 /// The app (offline mode, known webhook secret) with one institution's admin signed in.
 pub async fn signed_in_app() -> TestApp {
+    signed_in_app_with(&[]).await
+}
+
+/// The same with extra configuration variables.
+pub async fn signed_in_app_with(extra: &[(&str, &str)]) -> TestApp {
     let database = fresh_database(backend()).await;
-    let app = spawn_app_with(database, &[("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)]).await;
+    let mut vars = vec![("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)];
+    vars.extend_from_slice(extra);
+    let app = spawn_app_with(database, &vars).await;
     app.add_admin("State University", ADMIN).await;
     assert_eq!(app.login(ADMIN, PASSWORD).await.status(), 200);
     app

@@ -8,7 +8,8 @@ use super::{
     WEBHOOK_SECRET, buy, confirm, deliver, deliver_to, emitted_event, get_purchase, now, pool,
     rows, sign, signed_in_app, wait_for_status,
 };
-use crate::helpers::{TestApp, error_message, stripe_fixture};
+use crate::helpers::{TestApp, error_message};
+use crate::live_events;
 use octavia_billing::server::stripe_emulator::webhooks::signature_header;
 
 /// A purchase of `quantity` paid with a good card while webhooks are withheld; returns it and
@@ -129,26 +130,14 @@ async fn forged_tampered_stale_and_unsigned_webhooks_are_400_and_change_nothing(
     assert_eq!(pool(&app).await, 2);
 }
 
-/// A `payment_intent.succeeded` built from Stripe's own example objects, for the purchase's
-/// intent and `amount` cents: the status-dependent fields set as a live event in that state
-/// carries them, every other field as the fixture has it.
+/// The live-shaped `payment_intent.succeeded` for the purchase, paying `amount` cents.
 fn live_shaped_succeeded(purchase: &Value, amount: i64) -> String {
-    let mut intent = stripe_fixture("payment_intent");
-    intent["id"] = purchase["payment_intent_id"].clone();
-    intent["amount"] = json!(amount);
-    intent["amount_received"] = json!(amount);
-    intent["currency"] = json!("usd");
-    intent["metadata"] = json!({ "purchase_id": purchase["purchase_id"] });
-    intent["status"] = json!("succeeded");
-    intent["last_payment_error"] = Value::Null;
-    intent["next_action"] = Value::Null;
-    intent["canceled_at"] = Value::Null;
-    intent["shipping"] = Value::Null;
-    let mut event = stripe_fixture("event");
-    event["id"] = json!(format!("evt_live_shaped_{amount}"));
-    event["type"] = json!("payment_intent.succeeded");
-    event["data"] = json!({ "object": intent });
-    event.to_string()
+    live_events::live_shaped_succeeded(
+        &format!("evt_live_shaped_{amount}"),
+        purchase["payment_intent_id"].as_str().unwrap(),
+        purchase["purchase_id"].as_str().unwrap(),
+        amount,
+    )
 }
 
 #[tokio::test]
