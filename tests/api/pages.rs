@@ -100,3 +100,32 @@ async fn pages_are_gzip_compressed_for_browsers_that_accept_it() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-encoding"], "gzip");
 }
+
+#[tokio::test]
+async fn billing_page_lists_purchases_with_amount_and_a_readable_status() {
+    use crate::purchases::{buy, confirm, signed_in_app, wait_for_status};
+
+    let app = signed_in_app().await;
+    let paid = buy(&app, 10).await;
+    assert_eq!(confirm(&app, &paid, "pm_card_visa").await.status(), 200);
+    wait_for_status(&app, &paid, "completed").await;
+    let declined = buy(&app, 3).await;
+    confirm(&app, &declined, "pm_card_chargeDeclined").await;
+    wait_for_status(&app, &declined, "failed").await;
+
+    let html = app.get("/billing").await.text().await.unwrap();
+    for expected in [
+        "$200.00",
+        "$60.00",
+        r#"<span class="badge badge-completed">Completed</span>"#,
+        r#"<span class="badge badge-failed">Failed</span>"#,
+        "Your card was declined.",
+    ] {
+        assert!(
+            html.contains(expected),
+            "no {expected:?} in the billing page"
+        );
+    }
+    // Newest first: the declined purchase of 3 comes before the paid one.
+    assert!(html.find("$60.00").unwrap() < html.find("$200.00").unwrap());
+}
