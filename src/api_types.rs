@@ -185,7 +185,11 @@ pub struct PurchaseOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingSummary {
     pub account: Account,
+    pub pricing: PricingInfo,
     pub pool: SessionPool,
     /// The newest page of the purchase history.
     pub purchases: PurchaseList,
+    /// Read from Stripe: each may fail alone, and its panel says so.
+    pub cards: Result<SavedCardList, crate::error::AppError>,
+    pub invoices: Result<InvoiceList, crate::error::AppError>,
 }

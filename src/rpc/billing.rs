@@ -5,27 +5,39 @@ use leptos::prelude::*;
 use crate::api_types::{BillingSummary, PurchaseList};
 use crate::error::AppError;
 
-/// Purchases the history shows per page.
+/// Purchases and invoices shown per page.
+#[cfg(feature = "ssr")]
 const HISTORY_PAGE: i64 = 10;
 
 /// The signed-in admin, the pool and the newest purchases, in one round trip for the first
 /// render.
 #[server(prefix = "/rpc", endpoint = "load_billing_summary")]
 pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
+    use crate::server::invoices::service as invoices;
+    use crate::server::payment_methods;
     use crate::server::purchases::service;
     use crate::server::rpc_context;
 
     rpc_context::with_status(
         async {
             let account = rpc_context::require_account().await?;
-            let db = rpc_context::state().db;
+            let state = rpc_context::state();
             let institution_id = &account.institution.id;
-            let pool = service::pool(&db, institution_id).await?;
-            let purchases = service::list(&db, institution_id, Some(HISTORY_PAGE), None).await?;
+            let pool = service::pool(&state.db, institution_id).await?;
+            let purchases =
+                service::list(&state.db, institution_id, Some(HISTORY_PAGE), None).await?;
+            // Both ask Stripe: in parallel, so the page waits for the slower one only.
+            let (cards, invoices) = tokio::join!(
+                payment_methods::list(&state, institution_id),
+                invoices::list(&state, institution_id, Some(HISTORY_PAGE), None),
+            );
             Ok(BillingSummary {
+                pricing: state.config.pricing().info(),
                 account,
                 pool,
                 purchases,
+                cards,
+                invoices,
             })
         }
         .await,

@@ -102,7 +102,7 @@ async fn pages_are_gzip_compressed_for_browsers_that_accept_it() {
 }
 
 #[tokio::test]
-async fn billing_page_lists_purchases_with_amount_and_a_readable_status() {
+async fn billing_page_shows_pool_prices_history_invoices_and_cards() {
     use crate::purchases::{buy, confirm, signed_in_app, wait_for_status};
 
     let app = signed_in_app().await;
@@ -113,8 +113,27 @@ async fn billing_page_lists_purchases_with_amount_and_a_readable_status() {
     confirm(&app, &declined, "pm_card_chargeDeclined").await;
     wait_for_status(&app, &declined, "failed").await;
 
+    // The invoice is issued after the payment is recorded, in the background.
+    let mut invoice = serde_json::Value::Null;
+    for _ in 0..100 {
+        let list: serde_json::Value = app.get("/api/stripe/invoices").await.json().await.unwrap();
+        if list["data"][0]["status"] == "paid" {
+            invoice = list["data"][0].clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let number = invoice["number"].as_str().expect("an invoice was issued");
+
     let html = app.get("/billing").await.text().await.unwrap();
+    assert!(html.contains(number), "the invoice {number} is not listed");
     for expected in [
+        "10 sessions bought in all.",
+        "$20.00 per session (saves $5.00 per session)",
+        "Download the history (CSV)",
+        "No saved cards.",
+        ">View</a>",
+        ">PDF</a>",
         "$200.00",
         "$60.00",
         r#"<span class="badge badge-completed">Completed</span>"#,
@@ -126,6 +145,7 @@ async fn billing_page_lists_purchases_with_amount_and_a_readable_status() {
             "no {expected:?} in the billing page"
         );
     }
-    // Newest first: the declined purchase of 3 comes before the paid one.
-    assert!(html.find("$60.00").unwrap() < html.find("$200.00").unwrap());
+    // Newest first: in the history, the declined purchase of 3 comes before the paid one.
+    let history = &html[html.find(r#"data-testid="purchase-history""#).unwrap()..];
+    assert!(history.find("$60.00").unwrap() < history.find("$200.00").unwrap());
 }

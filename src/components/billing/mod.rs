@@ -1,15 +1,22 @@
 //! The institution's billing home (BillingControls), one panel per concern.
 
+mod invoice_list;
 mod purchase_history;
+mod saved_cards;
 mod status_badge;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use self::invoice_list::InvoiceList;
 use self::purchase_history::PurchaseHistory;
+use self::saved_cards::SavedCards;
 use crate::api_types::BillingSummary;
 use crate::components::sign_out_button::SignOutButton;
 use crate::components::signed_in_page::signed_in_page;
+use crate::domain::dates::format_date;
+use crate::domain::money::format_money;
+use crate::domain::pricing::Pricing;
 use crate::rpc::billing::load_billing_summary;
 
 /// The institution's billing home (BillingControls). Signed-out visitors are sent to sign-in.
@@ -30,9 +37,41 @@ pub fn BillingPage() -> impl IntoView {
 fn BillingOverview(summary: BillingSummary) -> impl IntoView {
     let BillingSummary {
         account,
+        pricing,
         pool,
         purchases,
+        cards,
+        invoices,
     } = summary;
+    let last_purchase = pool.last_purchase.map(|last| {
+        format!(
+            "Last purchase: {} sessions on {} ({}).",
+            last.quantity,
+            format_date(last.created_at),
+            format_money(last.amount, &last.currency)
+        )
+    });
+    let prices = Pricing::from_info(&pricing).ok().map(|pricing| {
+        let currency = pricing.currency.code().to_owned();
+        let saving = pricing.annual_saving_per_session();
+        view! {
+            <dl class="prices" data-testid="prices">
+                <dt>"Annual plan"</dt>
+                <dd>
+                    {
+                        let price = format_money(pricing.annual.cents(), &currency);
+                        if saving > 0 {
+                            format!("{price} per session (saves {} per session)", format_money(saving, &currency))
+                        } else {
+                            format!("{price} per session")
+                        }
+                    }
+                </dd>
+                <dt>"Quarterly plan"</dt>
+                <dd>{format!("{} per session", format_money(pricing.quarterly.cents(), &currency))}</dd>
+            </dl>
+        }
+    });
     view! {
         <header class="page-header">
             <div>
@@ -56,16 +95,22 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                         </p>
                     }.into_any()
                 }}
+                <p class="muted" data-testid="pool-details">
+                    {format!("{} sessions bought in all.", pool.total_purchased)}
+                    {last_purchase.map(|text| format!(" {text}"))}
+                </p>
+                {prices}
                 <a class="button primary" href="/billing/purchase">"Buy sessions"</a>
             </Panel>
             <Panel title="Purchase history" id="purchase-history">
                 <PurchaseHistory first_page=purchases/>
+                <p><a href="/api/sessions/purchases.csv" download>"Download the history (CSV)"</a></p>
             </Panel>
             <Panel title="Saved cards" id="saved-cards">
-                <p class="empty">"No saved cards."</p>
+                <SavedCards cards/>
             </Panel>
             <Panel title="Invoices" id="invoices">
-                <p class="empty">"No invoices yet."</p>
+                <InvoiceList invoices/>
             </Panel>
         </div>
     }
