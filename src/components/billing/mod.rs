@@ -95,10 +95,12 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                         </p>
                     }.into_any()
                 }}
-                <p class="muted" data-testid="pool-details">
-                    {format!("{} sessions bought in all.", pool.total_purchased)}
-                    {last_purchase.map(|text| format!(" {text}"))}
-                </p>
+                {(pool.total_purchased > 0).then(|| view! {
+                    <p class="muted" data-testid="pool-details">
+                        {format!("{} sessions bought in all.", pool.total_purchased)}
+                        {last_purchase.map(|text| format!(" {text}"))}
+                    </p>
+                })}
                 {prices}
                 <a class="button primary" href="/billing/purchase">"Buy sessions"</a>
             </Panel>
