@@ -175,3 +175,29 @@ async fn the_purchase_page_gets_public_stripe_settings_and_never_the_secret_key(
         assert!(!text.contains("whsec_"));
     }
 }
+
+#[tokio::test]
+async fn the_history_pages_older_purchases_after_the_last_one_shown() {
+    let app = signed_in_app().await;
+    for quantity in 1..=12 {
+        super::buy(&app, quantity).await;
+    }
+    let (status, first) = rpc(&app, "load_purchases", &[]).await;
+    assert_eq!(status, 200, "{first}");
+    let first_rows = first["data"].as_array().unwrap();
+    assert_eq!(first_rows.len(), 10);
+    assert_eq!(first["has_more"], true);
+    // Newest first: the last purchase made (12 sessions) leads.
+    assert_eq!(first_rows[0]["quantity"], 12);
+    let last_shown = first_rows[9]["id"].as_str().unwrap();
+    let (status, older) = rpc(&app, "load_purchases", &[("starting_after", last_shown)]).await;
+    assert_eq!(status, 200, "{older}");
+    let quantities: Vec<i64> = older["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["quantity"].as_i64().unwrap())
+        .collect();
+    assert_eq!(quantities, [2, 1]);
+    assert_eq!(older["has_more"], false);
+}
