@@ -13,7 +13,7 @@ password="e2e password 2026"
 echo "$password" | "$bin" add-admin --institution "Riverside University" --email admin@riverside.test
 echo "$password" | "$bin" add-admin --institution "Hillcrest Bootcamp" --email admin@hillcrest.test
 # One institution per purchase test, so that tests running in parallel never share a pool.
-for n in 1 2 3 4 5 6; do
+for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
   echo "$password" | "$bin" add-admin --institution "Buyer College $n" --email "buyer$n@college.test"
 done
 exec "$bin"

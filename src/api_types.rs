@@ -172,6 +172,10 @@ pub struct PurchasePage {
     pub pricing: PricingInfo,
     pub pool: SessionPool,
     pub stripe: StripeClientConfig,
+    /// Saved cards to pay with; a failure to read them leaves paying with a new card.
+    pub cards: Result<SavedCardList, crate::error::AppError>,
+    /// The unpaid purchase the admin came to finish (`?resume=<id>`), if any.
+    pub resume: Option<PurchaseView>,
 }
 
 /// A purchase after the browser confirmed its payment and the server asked Stripe about it.
@@ -192,4 +196,6 @@ pub struct BillingSummary {
     /// Read from Stripe: each may fail alone, and its panel says so.
     pub cards: Result<SavedCardList, crate::error::AppError>,
     pub invoices: Result<InvoiceList, crate::error::AppError>,
+    /// For adding a card with Stripe.js.
+    pub stripe: StripeClientConfig,
 }

@@ -5,7 +5,7 @@ export const PASSWORD = 'e2e password 2026';
 export const RIVERSIDE = { institution: 'Riverside University', email: 'admin@riverside.test' };
 export const HILLCREST = { institution: 'Hillcrest Bootcamp', email: 'admin@hillcrest.test' };
 /** Admins of institutions 1 to 6 that only one test each buys for, so pools never mix. */
-export function buyer(n: 1 | 2 | 3 | 4 | 5 | 6) {
+export function buyer(n: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12) {
   return { institution: `Buyer College ${n}`, email: `buyer${n}@college.test` };
 }
 

@@ -1,18 +1,28 @@
-//! Saved cards: whether one has expired, and what a payment method id may look like.
+//! Saved cards: whether one has expired, what a payment method id may look like, and how a
+//! card brand is named for people.
 
 /// A card can be used through the last day of its expiry month; `today` is (year, month).
 pub fn is_expired(exp_month: i64, exp_year: i64, today: (i64, i64)) -> bool {
     (exp_year, exp_month) < today
 }
 
-/// `pm_` and then letters, digits or underscores, as Stripe makes them. Anything else (a
-/// slash, a dot) is refused before it is put into a Stripe URL path.
+/// A payment method id (`pm_…`), safe to put into a Stripe URL path.
 pub fn is_payment_method_id(raw: &str) -> bool {
-    raw.strip_prefix("pm_").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest.len() <= 250
-            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    })
+    super::stripe_id::is_stripe_id(raw, "pm_")
+}
+
+/// The brand as people write it; Stripe's code for a brand we do not know.
+pub fn brand_name(brand: &str) -> &str {
+    match brand {
+        "visa" => "Visa",
+        "mastercard" => "Mastercard",
+        "amex" => "American Express",
+        "discover" => "Discover",
+        "diners" => "Diners Club",
+        "jcb" => "JCB",
+        "unionpay" => "UnionPay",
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -34,5 +44,11 @@ mod tests {
         for bad in ["", "pm_", "card_123", "pm_../customers", "pm_a/b", "pm_a b"] {
             assert!(!is_payment_method_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn known_brands_get_their_names_and_unknown_ones_keep_stripes_code() {
+        assert_eq!(brand_name("amex"), "American Express");
+        assert_eq!(brand_name("cartes_bancaires"), "cartes_bancaires");
     }
 }

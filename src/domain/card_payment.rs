@@ -21,13 +21,14 @@ pub struct StripeJsError {
     pub message: Option<String>,
 }
 
-/// How `confirmCardPayment` ended.
+/// How `confirmCardPayment` or `confirmCardSetup` ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PaymentResult {
-    /// Stripe accepted the confirmation; `status` is the PaymentIntent's (`succeeded`, or
-    /// `processing` while the bank has not answered yet).
+pub enum ConfirmResult {
+    /// Stripe accepted the confirmation; `status` is the intent's (`succeeded`, or
+    /// `processing` while the bank has not answered yet), `payment_method` the card's id.
     Confirmed {
         status: String,
+        payment_method: Option<String>,
     },
     Failed(StripeJsError),
 }
@@ -37,33 +38,43 @@ struct RawResult {
     error: Option<StripeJsError>,
     #[serde(rename = "paymentIntent")]
     payment_intent: Option<RawIntent>,
+    #[serde(rename = "setupIntent")]
+    setup_intent: Option<RawIntent>,
 }
 
 #[derive(Deserialize)]
 struct RawIntent {
     status: String,
+    /// An id, or the whole payment method when expanded.
+    #[serde(default)]
+    payment_method: serde_json::Value,
 }
 
-impl PaymentResult {
-    /// Reads `{paymentIntent}` or `{error}`, as Stripe.js resolves `confirmCardPayment`.
+impl ConfirmResult {
+    /// Reads `{paymentIntent}`, `{setupIntent}` or `{error}`, as Stripe.js resolves its
+    /// confirm calls.
     pub fn from_json(json: &str) -> Self {
-        match serde_json::from_str::<RawResult>(json) {
-            Ok(RawResult {
-                error: Some(error), ..
-            }) => PaymentResult::Failed(error),
-            Ok(RawResult {
-                payment_intent: Some(intent),
-                ..
-            }) => PaymentResult::Confirmed {
+        let Ok(raw) = serde_json::from_str::<RawResult>(json) else {
+            return Self::unreadable();
+        };
+        if let Some(error) = raw.error {
+            return ConfirmResult::Failed(error);
+        }
+        match raw.payment_intent.or(raw.setup_intent) {
+            Some(intent) => ConfirmResult::Confirmed {
+                payment_method: match &intent.payment_method {
+                    serde_json::Value::String(id) => Some(id.clone()),
+                    object => object["id"].as_str().map(str::to_owned),
+                },
                 status: intent.status,
             },
-            _ => Self::unreadable(),
+            None => Self::unreadable(),
         }
     }
 
     /// Stripe.js answered with something we cannot read; the server's view decides.
     pub fn unreadable() -> Self {
-        PaymentResult::Failed(StripeJsError {
+        ConfirmResult::Failed(StripeJsError {
             kind: "api_error".into(),
             code: None,
             decline_code: None,
@@ -121,23 +132,43 @@ mod tests {
     use super::*;
 
     fn failure(json: &str) -> StripeJsError {
-        match PaymentResult::from_json(json) {
-            PaymentResult::Failed(error) => error,
+        match ConfirmResult::from_json(json) {
+            ConfirmResult::Failed(error) => error,
             other => panic!("expected a failure, got {other:?}"),
         }
     }
 
     #[test]
     fn a_confirmed_intent_carries_its_status() {
-        let result = PaymentResult::from_json(
+        let result = ConfirmResult::from_json(
             r#"{"paymentIntent":{"id":"pi_1","status":"succeeded","amount":2000}}"#,
         );
         assert_eq!(
             result,
-            PaymentResult::Confirmed {
-                status: "succeeded".into()
+            ConfirmResult::Confirmed {
+                status: "succeeded".into(),
+                payment_method: None,
             }
         );
+    }
+
+    #[test]
+    fn a_confirmed_setup_names_the_saved_card_as_id_or_object() {
+        for payment_method in [
+            r#""pm_123""#,
+            r#"{"id":"pm_123","object":"payment_method"}"#,
+        ] {
+            let result = ConfirmResult::from_json(&format!(
+                r#"{{"setupIntent":{{"id":"seti_1","status":"succeeded","payment_method":{payment_method}}}}}"#
+            ));
+            assert_eq!(
+                result,
+                ConfirmResult::Confirmed {
+                    status: "succeeded".into(),
+                    payment_method: Some("pm_123".into()),
+                }
+            );
+        }
     }
 
     #[test]
@@ -187,12 +218,12 @@ mod tests {
     #[test]
     fn an_unreadable_result_is_a_failure_not_a_success() {
         assert!(matches!(
-            PaymentResult::from_json("{}"),
-            PaymentResult::Failed(_)
+            ConfirmResult::from_json("{}"),
+            ConfirmResult::Failed(_)
         ));
         assert!(matches!(
-            PaymentResult::from_json("not json"),
-            PaymentResult::Failed(_)
+            ConfirmResult::from_json("not json"),
+            ConfirmResult::Failed(_)
         ));
     }
 }

@@ -18,3 +18,4 @@ pub mod pricing;
 pub mod purchase_order;
 pub mod purchase_status;
 pub mod refund;
+pub mod stripe_id;

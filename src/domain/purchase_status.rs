@@ -68,6 +68,15 @@ impl PurchaseStatus {
         Self::ALL.into_iter().find(|s| s.as_str() == raw)
     }
 
+    /// Not paid yet, and its PaymentIntent can still be confirmed (with the same or another
+    /// card) or canceled: the purchases the billing page offers to finish or cancel.
+    pub fn is_payable(self) -> bool {
+        matches!(
+            self,
+            PurchaseStatus::Pending | PurchaseStatus::RequiresAction | PurchaseStatus::Failed
+        )
+    }
+
     /// The payment went through (refunds made since included): its sessions were credited,
     /// and it can no longer be canceled.
     pub fn is_paid(self) -> bool {
@@ -136,6 +145,22 @@ mod tests {
     fn stale_requires_action_after_processing_or_failure_is_ignored() {
         assert_eq!(next_status(S::Processing, O::RequiresAction), None);
         assert_eq!(next_status(S::Failed, O::RequiresAction), None);
+    }
+
+    #[test]
+    fn only_unpaid_unsettled_purchases_are_payable() {
+        let payable: Vec<_> = PurchaseStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_payable())
+            .collect();
+        assert_eq!(
+            payable,
+            [
+                PurchaseStatus::Pending,
+                PurchaseStatus::RequiresAction,
+                PurchaseStatus::Failed
+            ]
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api_types::{BillingSummary, PurchaseList};
+use crate::api_types::{BillingSummary, InvoiceList, PurchaseList};
 use crate::error::AppError;
 
 /// Purchases and invoices shown per page.
@@ -38,6 +38,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
                 purchases,
                 cards,
                 invoices,
+                stripe: state.config.stripe_client(),
             })
         }
         .await,
@@ -55,6 +56,27 @@ pub async fn load_purchases(starting_after: Option<String>) -> Result<PurchaseLi
             let account = rpc_context::require_account().await?;
             service::list(
                 &rpc_context::state().db,
+                &account.institution.id,
+                Some(HISTORY_PAGE),
+                starting_after.as_deref(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// The invoices after `starting_after` (the last id shown), newest first, from Stripe.
+#[server(prefix = "/rpc", endpoint = "load_invoices")]
+pub async fn load_invoices(starting_after: Option<String>) -> Result<InvoiceList, AppError> {
+    use crate::server::invoices::service as invoices;
+    use crate::server::rpc_context;
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            invoices::list(
+                &rpc_context::state(),
                 &account.institution.id,
                 Some(HISTORY_PAGE),
                 starting_after.as_deref(),

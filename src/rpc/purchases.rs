@@ -3,13 +3,14 @@
 
 use leptos::prelude::*;
 
-use crate::api_types::{CreatedPurchase, PurchaseOutcome, PurchasePage};
+use crate::api_types::{CreatedPurchase, PurchaseOutcome, PurchasePage, PurchaseView};
 use crate::error::AppError;
 
-/// Prices, the current pool and where Stripe.js comes from.
+/// Prices, the current pool, saved cards, where Stripe.js comes from, and the purchase to
+/// finish when the admin came to resume one.
 #[server(prefix = "/rpc", endpoint = "load_purchase_page")]
-pub async fn load_purchase_page() -> Result<PurchasePage, AppError> {
-    use crate::api_types::StripeClientConfig;
+pub async fn load_purchase_page(resume: Option<String>) -> Result<PurchasePage, AppError> {
+    use crate::server::payment_methods;
     use crate::server::purchases::service;
     use crate::server::rpc_context;
 
@@ -17,13 +18,17 @@ pub async fn load_purchase_page() -> Result<PurchasePage, AppError> {
         async {
             let account = rpc_context::require_account().await?;
             let state = rpc_context::state();
+            let institution_id = &account.institution.id;
+            let resume = match resume {
+                Some(id) => Some(service::get(&state.db, institution_id, &id).await?),
+                None => None,
+            };
             Ok(PurchasePage {
                 pricing: state.config.pricing().info(),
-                pool: service::pool(&state.db, &account.institution.id).await?,
-                stripe: StripeClientConfig {
-                    publishable_key: state.config.publishable_key().to_owned(),
-                    js_url: state.config.stripe_js_url.clone(),
-                },
+                pool: service::pool(&state.db, institution_id).await?,
+                stripe: state.config.stripe_client(),
+                cards: payment_methods::list(&state, institution_id).await,
+                resume,
             })
         }
         .await,
@@ -34,11 +39,14 @@ pub async fn load_purchase_page() -> Result<PurchasePage, AppError> {
 /// The server prices the order; the browser only says how many sessions on which plan.
 /// `idempotency_key` is made by the browser for one order: sending the same call again (a
 /// lost answer, a double click) returns the same purchase instead of a second one.
+/// `payment_method_id` is a saved card to pay with; `save_card` keeps a new card for later.
 #[server(prefix = "/rpc", endpoint = "start_purchase")]
 pub async fn start_purchase(
     quantity: i64,
     plan: String,
     idempotency_key: String,
+    payment_method_id: Option<String>,
+    #[server(default)] save_card: bool,
 ) -> Result<CreatedPurchase, AppError> {
     use crate::domain::idempotency_key::IdempotencyKey;
     use crate::server::purchases::service;
@@ -48,7 +56,12 @@ pub async fn start_purchase(
         async {
             let account = rpc_context::require_account().await?;
             let key = IdempotencyKey::parse(&idempotency_key).map_err(AppError::BadRequest)?;
-            let order = serde_json::json!({ "quantity": quantity, "plan": plan });
+            let order = serde_json::json!({
+                "quantity": quantity,
+                "plan": plan,
+                "payment_method_id": payment_method_id,
+                "save_card": save_card,
+            });
             let created =
                 service::create(&rpc_context::state(), &account, &order, Some(&key)).await?;
             Ok(created.purchase)
@@ -71,6 +84,36 @@ pub async fn finish_purchase(purchase_id: String) -> Result<PurchaseOutcome, App
             let purchase = service::sync(&state, &account.institution.id, &purchase_id).await?;
             let pool = service::pool(&state.db, &account.institution.id).await?;
             Ok(PurchaseOutcome { purchase, pool })
+        }
+        .await,
+    )
+}
+
+/// An unpaid purchase made earlier, to confirm again: finish 3-D Secure, or try another card.
+#[server(prefix = "/rpc", endpoint = "resume_purchase")]
+pub async fn resume_purchase(purchase_id: String) -> Result<CreatedPurchase, AppError> {
+    use crate::server::purchases::service;
+    use crate::server::rpc_context;
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            service::resume(&rpc_context::state(), &account.institution.id, &purchase_id).await
+        }
+        .await,
+    )
+}
+
+/// Cancels an unpaid purchase and its PaymentIntent (as `POST .../{id}/cancel`).
+#[server(prefix = "/rpc", endpoint = "cancel_purchase")]
+pub async fn cancel_purchase(purchase_id: String) -> Result<PurchaseView, AppError> {
+    use crate::server::purchases::service;
+    use crate::server::rpc_context;
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            service::cancel(&rpc_context::state(), &account.institution.id, &purchase_id).await
         }
         .await,
     )

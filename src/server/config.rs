@@ -230,8 +230,16 @@ impl Config {
         matches!(self.stripe, StripeMode::Offline { .. })
     }
 
+    /// What the browser's Stripe.js is given: public values only.
+    pub fn stripe_client(&self) -> crate::api_types::StripeClientConfig {
+        crate::api_types::StripeClientConfig {
+            publishable_key: self.publishable_key().to_owned(),
+            js_url: self.stripe_js_url.clone(),
+        }
+    }
+
     /// The key the browser's Stripe.js is given (public by design).
-    pub fn publishable_key(&self) -> &str {
+    fn publishable_key(&self) -> &str {
         match &self.stripe {
             StripeMode::Offline { .. } => OFFLINE_PUBLISHABLE_KEY,
             StripeMode::Keys(keys) => &keys.publishable_key,

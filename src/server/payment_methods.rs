@@ -30,7 +30,9 @@ pub async fn create_setup_intent(
 /// The institution's cards, newest first; none (and no Stripe customer made) before the first
 /// purchase or saved card.
 pub async fn list(state: &AppState, institution_id: &str) -> Result<SavedCardList, AppError> {
-    let Some(customer_id) = customer_of(state, institution_id).await? else {
+    let Some(customer_id) =
+        institutions::stripe_customer_id(state.db.pool(), institution_id).await?
+    else {
         return Ok(SavedCardList { data: Vec::new() });
     };
     let cards = state.stripe.list_cards(&customer_id).await?;
@@ -99,7 +101,7 @@ pub async fn owned(
     if !is_payment_method_id(payment_method_id) {
         return Err(AppError::NotFound);
     }
-    let customer_id = customer_of(state, institution_id)
+    let customer_id = institutions::stripe_customer_id(state.db.pool(), institution_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let pm = state
@@ -117,13 +119,6 @@ pub async fn owned(
         return Err(AppError::NotFound);
     }
     Ok((customer_id, pm))
-}
-
-async fn customer_of(state: &AppState, institution_id: &str) -> Result<Option<String>, AppError> {
-    Ok(institutions::find(state.db.pool(), institution_id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .stripe_customer_id)
 }
 
 /// The card as the dashboard shows it; `None` for a payment method that is not a card.

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -191,7 +192,10 @@ fn router(state: AppState, stripe_emulator: Option<&StripeEmulator>) -> Router {
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
 
     let leptos_options = state.leptos_options.clone();
-    let mut app = Router::new().nest("/api", api_router());
+    let mut app = Router::new().nest("/api", api_router()).route(
+        "/billing/invoices/{id}",
+        get(super::http::invoices::open_hosted),
+    );
     if let Some(emulator) = stripe_emulator {
         app = app.nest(STRIPE_EMULATOR_PATH, emulator.router());
     }

@@ -20,6 +20,10 @@ extern "C" {
     #[wasm_bindgen(method, js_name = confirmCardPayment)]
     pub fn confirm_card_payment(this: &Stripe, client_secret: &str, data: &JsValue) -> Promise;
 
+    /// Resolves to `{setupIntent}` or `{error}`; saves the card without charging it.
+    #[wasm_bindgen(method, js_name = confirmCardSetup)]
+    pub fn confirm_card_setup(this: &Stripe, client_secret: &str, data: &JsValue) -> Promise;
+
     pub type Elements;
 
     #[wasm_bindgen(method, catch)]

@@ -7,7 +7,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::bindings::{CardElement, Stripe, new_stripe};
 use super::loader;
-use crate::domain::card_payment::{CardChange, PaymentResult};
+use crate::domain::card_payment::{CardChange, ConfirmResult};
+use crate::domain::purchase_order::CardChoice;
 
 pub struct CardForm {
     stripe: Stripe,
@@ -77,24 +78,54 @@ impl CardForm {
     /// Locks the card fields while a payment is being confirmed.
     pub fn set_disabled(&self, disabled: bool) {
         let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"disabled".into(), &disabled.into());
+        set(&options, "disabled", &disabled.into());
         self.card.update(&options);
     }
 
-    /// `stripe.confirmCardPayment(clientSecret, {payment_method: {card}})`; Stripe.js shows the
-    /// 3-D Secure challenge itself when the card's issuer asks for one. The call starts at once;
-    /// the returned future does not borrow the form.
+    /// `stripe.confirmCardPayment(clientSecret, data)` with the card typed in the Element or a
+    /// saved card's id; Stripe.js shows the 3-D Secure challenge itself when the card's issuer
+    /// asks for one. The call starts at once; the returned future does not borrow the form.
     pub fn confirm_payment(
         &self,
         client_secret: &str,
-    ) -> impl Future<Output = PaymentResult> + use<> {
-        let payment_method = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&payment_method, &"card".into(), &self.card);
+        card: &CardChoice,
+    ) -> impl Future<Output = ConfirmResult> + use<> {
         let data = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&data, &"payment_method".into(), &payment_method);
+        match card {
+            CardChoice::Saved(id) => set(&data, "payment_method", &id.into()),
+            CardChoice::New { save } => {
+                set(&data, "payment_method", &self.element_data());
+                if *save {
+                    set(&data, "setup_future_usage", &"off_session".into());
+                }
+            }
+        }
         let promise = self.stripe.confirm_card_payment(client_secret, &data);
         async move { read_result(JsFuture::from(promise).await) }
     }
+
+    /// `stripe.confirmCardSetup(clientSecret, {payment_method: {card}})`: saves the card typed
+    /// in the Element to the SetupIntent's customer (3-D Secure if the issuer asks).
+    pub fn confirm_setup(
+        &self,
+        client_secret: &str,
+    ) -> impl Future<Output = ConfirmResult> + use<> {
+        let data = js_sys::Object::new();
+        set(&data, "payment_method", &self.element_data());
+        let promise = self.stripe.confirm_card_setup(client_secret, &data);
+        async move { read_result(JsFuture::from(promise).await) }
+    }
+
+    /// `{card: element}`, how Stripe.js is told to read the card from the Element.
+    fn element_data(&self) -> JsValue {
+        let payment_method = js_sys::Object::new();
+        set(&payment_method, "card", &self.card);
+        payment_method.into()
+    }
+}
+
+fn set(object: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &key.into(), value);
 }
 
 impl Drop for CardForm {
@@ -103,14 +134,14 @@ impl Drop for CardForm {
     }
 }
 
-fn read_result(settled: Result<JsValue, JsValue>) -> PaymentResult {
+fn read_result(settled: Result<JsValue, JsValue>) -> ConfirmResult {
     match settled {
         Ok(result) => json_of(&result)
-            .map(|json| PaymentResult::from_json(&json))
-            .unwrap_or_else(PaymentResult::unreadable),
+            .map(|json| ConfirmResult::from_json(&json))
+            .unwrap_or_else(ConfirmResult::unreadable),
         Err(error) => {
-            leptos::logging::error!("confirmCardPayment threw: {error:?}");
-            PaymentResult::unreadable()
+            leptos::logging::error!("Stripe.js confirm threw: {error:?}");
+            ConfirmResult::unreadable()
         }
     }
 }

@@ -247,3 +247,74 @@ async fn invoices_made_outside_the_app_are_listed_too_newest_first_by_page() {
     let theirs = get_json_with(&other, app.url("/api/stripe/invoices")).await;
     assert_eq!(theirs["data"], json!([]));
 }
+
+#[tokio::test]
+async fn one_invoice_is_shown_to_its_institution_only() {
+    let app = signed_in_app().await;
+    let purchase = paid(&app, 2).await;
+    let invoice_id = wait_for_invoice(&app, &purchase).await["invoice_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let one = get_json_with(
+        &app.client,
+        app.url(&format!("/api/stripe/invoices/{invoice_id}")),
+    )
+    .await;
+    assert_eq!(one["id"], invoice_id);
+    assert_eq!(one["purchase_id"], purchase["id"]);
+    assert_eq!(one["amount_paid"], 4_000);
+
+    // Another institution's invoice, an unknown one and a malformed id look alike: not found.
+    let other = other_institution_admin(&app).await;
+    for (client, id) in [
+        (&other, invoice_id.as_str()),
+        (&app.client, "in_unknown123"),
+        (&app.client, "in_..%2Fcustomers"),
+    ] {
+        let response = client
+            .get(app.url(&format!("/api/stripe/invoices/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{id}");
+        error_message(response).await;
+    }
+}
+
+#[tokio::test]
+async fn the_history_link_opens_the_invoice_page_at_stripe_for_its_institution_only() {
+    let app = signed_in_app().await;
+    let purchase = paid(&app, 1).await;
+    let invoice_id = wait_for_invoice(&app, &purchase).await["invoice_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hosted = get_json_with(
+        &app.client,
+        app.url(&format!("/api/stripe/invoices/{invoice_id}")),
+    )
+    .await["hosted_invoice_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let link = format!("/billing/invoices/{invoice_id}");
+
+    let response = app.get(&link).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], hosted.as_str());
+
+    let other = other_institution_admin(&app).await;
+    let theirs = other.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+
+    // A signed-out visitor is sent to sign in, not shown an error.
+    let signed_out = crate::helpers::cookie_client()
+        .get(app.url(&link))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_out.headers()["location"], "/login");
+}

@@ -1,47 +1,68 @@
 //! The institution's invoices from Stripe (one per completed purchase, and any made in the
-//! Stripe dashboard), with links to Stripe's hosted page and PDF.
+//! Stripe dashboard), with links to Stripe's hosted page and PDF; older ones load on request.
 
 use leptos::prelude::*;
 
-use crate::api_types::InvoiceList;
+use super::older_pages::{OlderPages, ShowOlder};
+use crate::api_types::{InvoiceList, InvoiceView};
 use crate::domain::dates::{format_date, iso_date};
 use crate::domain::money::format_money;
 use crate::error::AppError;
+use crate::rpc::billing::load_invoices;
 
 #[component]
 pub fn InvoiceList(invoices: Result<InvoiceList, AppError>) -> impl IntoView {
     match invoices {
-        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+        Err(error) => {
+            view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any()
+        }
         Ok(list) if list.data.is_empty() => view! {
             <p class="empty" data-testid="invoices-empty">
                 "No invoices yet. Each completed purchase gets a paid invoice here."
             </p>
         }
         .into_any(),
-        Ok(list) => view! {
-            <ul class="plain-list" data-testid="invoice-list">
-                {list.data.into_iter().map(|invoice| {
-                    let status = invoice.status.clone().unwrap_or_else(|| "draft".into());
-                    view! {
-                        <li data-invoice-id=invoice.id.clone()>
-                            <strong>{invoice.number.clone().unwrap_or_else(|| "Draft".into())}</strong>
-                            " · "
-                            <time datetime=iso_date(invoice.created)>{format_date(invoice.created)}</time>
-                            " · "
-                            {format_money(invoice.amount_due, &invoice.currency)}
-                            " "
-                            <span class=format!("badge badge-invoice-{status}")>{status.clone()}</span>
-                            {invoice.hosted_invoice_url.map(|url| view! {
-                                " " <a href=url target="_blank" rel="noopener">"View"</a>
-                            })}
-                            {invoice.invoice_pdf.map(|url| view! {
-                                " " <a href=url target="_blank" rel="noopener">"PDF"</a>
-                            })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+        Ok(list) => {
+            let pages = OlderPages::new(
+                list.data,
+                list.has_more,
+                |invoice: &InvoiceView| invoice.id.clone(),
+                |last_id| async move {
+                    let page = load_invoices(Some(last_id)).await?;
+                    Ok((page.data, page.has_more))
+                },
+            );
+            view! {
+                <ul class="plain-list" data-testid="invoice-list">
+                    <For each=move || pages.rows.get() key=|invoice| invoice.id.clone() let:invoice>
+                        <InvoiceRow invoice/>
+                    </For>
+                </ul>
+                <ShowOlder pages label="Show older invoices"/>
+            }
+            .into_any()
         }
-        .into_any(),
+    }
+}
+
+#[component]
+fn InvoiceRow(invoice: InvoiceView) -> impl IntoView {
+    let status = invoice.status.clone().unwrap_or_else(|| "draft".into());
+    view! {
+        <li data-invoice-id=invoice.id.clone()>
+            <strong>{invoice.number.clone().unwrap_or_else(|| "Draft".into())}</strong>
+            " · "
+            <time datetime=iso_date(invoice.created)>{format_date(invoice.created)}</time>
+            " · "
+            {format_money(invoice.amount_due, &invoice.currency)}
+            " "
+            <span class=format!("badge badge-invoice-{status}")>{status.clone()}</span>
+            {invoice.hosted_invoice_url.map(|url| view! {
+                " " <a href=url target="_blank" rel="noopener">"View"</a>
+            })}
+            {invoice.invoice_pdf.map(|url| view! {
+                " " <a href=url target="_blank" rel="noopener">"PDF"</a>
+            })}
+        </li>
     }
 }

@@ -1,6 +1,8 @@
 //! The institution's billing home (BillingControls), one panel per concern.
 
+mod add_card_form;
 mod invoice_list;
+mod older_pages;
 mod purchase_history;
 mod saved_cards;
 mod status_badge;
@@ -13,11 +15,15 @@ use self::purchase_history::PurchaseHistory;
 use self::saved_cards::SavedCards;
 use crate::api_types::BillingSummary;
 use crate::components::sign_out_button::SignOutButton;
-use crate::components::signed_in_page::signed_in_page;
+use crate::components::signed_in_page::{PageReload, signed_in_page};
 use crate::domain::dates::format_date;
 use crate::domain::money::format_money;
 use crate::domain::pricing::Pricing;
 use crate::rpc::billing::load_billing_summary;
+
+const RELOAD_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
+/// Two minutes of looking again; a reload of the page starts over.
+const MAX_RELOADS: u32 = 60;
 
 /// The institution's billing home (BillingControls). Signed-out visitors are sent to sign-in.
 #[component]
@@ -42,7 +48,20 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         purchases,
         cards,
         invoices,
+        stripe,
     } = summary;
+    // A payment the bank is still processing, or an invoice still being issued, arrives in
+    // the background: look again shortly, for a while.
+    let invoice_pending = purchases
+        .data
+        .iter()
+        .any(|p| p.status == "completed" && p.invoice_id.is_none());
+    let processing = purchases.data.iter().any(|p| p.status == "processing");
+    if let Some(reload) = use_context::<PageReload>().filter(|_| invoice_pending || processing) {
+        Effect::new(move |_| {
+            reload.after(RELOAD_DELAY, MAX_RELOADS);
+        });
+    }
     let last_purchase = pool.last_purchase.map(|last| {
         format!(
             "Last purchase: {} sessions on {} ({}).",
@@ -109,9 +128,14 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                 <p><a href="/api/sessions/purchases.csv" download>"Download the history (CSV)"</a></p>
             </Panel>
             <Panel title="Saved cards" id="saved-cards">
-                <SavedCards cards/>
+                <SavedCards cards stripe/>
             </Panel>
             <Panel title="Invoices" id="invoices">
+                {invoice_pending.then(|| view! {
+                    <p class="muted" role="status" data-testid="invoice-pending">
+                        "The invoice for your latest purchase is being prepared; it appears here in a moment."
+                    </p>
+                })}
                 <InvoiceList invoices/>
             </Panel>
         </div>

@@ -1,26 +1,42 @@
 //! Every purchase, newest first: the first page arrives with the page, older ones load on
-//! request (cursor pagination, as the REST API pages).
+//! request (cursor pagination, as the REST API pages). Each row links to its invoice; an
+//! unpaid purchase can be paid from here (3-D Secure finished, or another card) or canceled.
 
 use leptos::prelude::*;
 
+use super::older_pages::{OlderPages, ShowOlder};
 use super::status_badge::StatusBadge;
 use crate::api_types::{PurchaseList, PurchaseView};
 use crate::domain::dates::{format_date, iso_date};
 use crate::domain::money::format_money;
+use crate::domain::purchase_status::PurchaseStatus;
+use crate::error::AppError;
 use crate::rpc::billing::load_purchases;
+use crate::rpc::purchases::cancel_purchase;
 
 #[component]
 pub fn PurchaseHistory(first_page: PurchaseList) -> impl IntoView {
-    let rows = RwSignal::new(first_page.data);
-    let has_more = RwSignal::new(first_page.has_more);
-    let load_older = Action::new(move |last_id: &String| load_purchases(Some(last_id.clone())));
+    let pages = OlderPages::new(
+        first_page.data,
+        first_page.has_more,
+        |row: &PurchaseView| row.id.clone(),
+        |last_id| async move {
+            let page = load_purchases(Some(last_id)).await?;
+            Ok((page.data, page.has_more))
+        },
+    );
+    let rows = pages.rows;
+    let cancel = Action::new(|id: &String| cancel_purchase(id.clone()));
     Effect::new(move |_| {
-        if let Some(Ok(page)) = load_older.value().get() {
-            rows.update(|rows| rows.extend(page.data));
-            has_more.set(page.has_more);
+        if let Some(Ok(canceled)) = cancel.value().get() {
+            rows.update(|rows| {
+                if let Some(row) = rows.iter_mut().find(|row| row.id == canceled.id) {
+                    *row = canceled;
+                }
+            });
         }
     });
-    let older_error = move || load_older.value().get().and_then(Result::err);
+    let cancel_error = move || cancel.value().get().and_then(Result::err);
 
     view! {
         <Show
@@ -40,41 +56,34 @@ pub fn PurchaseHistory(first_page: PurchaseList) -> impl IntoView {
                         <th scope="col">"Plan"</th>
                         <th scope="col" class="number">"Amount"</th>
                         <th scope="col">"Status"</th>
+                        <th scope="col"><span class="visually-hidden">"Invoice and actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || rows.get() key=|row| row.id.clone() let:row>
-                        <HistoryRow row/>
+                    // Keyed by status too, so a row whose purchase changed is drawn again.
+                    <For each=move || rows.get() key=|row| (row.id.clone(), row.status.clone()) let:row>
+                        <HistoryRow row cancel/>
                     </For>
                 </tbody>
             </table>
-            <Show when=move || has_more.get()>
-                <button
-                    type="button"
-                    class="button secondary"
-                    disabled=move || load_older.pending().get()
-                    on:click=move |_| {
-                        if let Some(last) = rows.with(|rows| rows.last().map(|row| row.id.clone())) {
-                            load_older.dispatch(last);
-                        }
-                    }
-                >
-                    {move || if load_older.pending().get() { "Loading…" } else { "Show older purchases" }}
-                </button>
-            </Show>
-            <p class="form-error" role="alert">{move || older_error().map(|e| e.to_string())}</p>
+            <ShowOlder pages label="Show older purchases"/>
+            <p class="form-error" role="alert">{move || cancel_error().map(|e| e.to_string())}</p>
         </Show>
     }
 }
 
 #[component]
-fn HistoryRow(row: PurchaseView) -> impl IntoView {
+fn HistoryRow(
+    row: PurchaseView,
+    cancel: Action<String, Result<PurchaseView, AppError>>,
+) -> impl IntoView {
     let plan = match row.plan.as_str() {
         "annual" => "Annual",
         "quarterly" => "Quarterly",
         other => other,
     }
     .to_owned();
+    let payable = PurchaseStatus::parse(&row.status).is_some_and(PurchaseStatus::is_payable);
     view! {
         <tr data-purchase-id=row.id.clone()>
             <td data-label="Date"><time datetime=iso_date(row.created_at)>{format_date(row.created_at)}</time></td>
@@ -84,6 +93,56 @@ fn HistoryRow(row: PurchaseView) -> impl IntoView {
             <td data-label="Status">
                 <StatusBadge status=row.status.clone() reason=row.failure_message.clone()/>
             </td>
+            <td class="row-actions">
+                {row.invoice_id.map(|id| view! {
+                    <a href=format!("/billing/invoices/{id}") target="_blank" rel="noopener" data-testid="invoice-link">
+                        "Invoice"
+                    </a>
+                })}
+                {payable.then(|| view! { <UnpaidActions id=row.id.clone() cancel/> })}
+            </td>
         </tr>
+    }
+}
+
+/// "Pay now" (back to the purchase page with this purchase) and "Cancel", which asks once more.
+#[component]
+fn UnpaidActions(
+    id: String,
+    cancel: Action<String, Result<PurchaseView, AppError>>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let canceling = move || cancel.pending().get();
+    let pay_href = format!("/billing/purchase?resume={id}");
+    view! {
+        <a class="button link" href=pay_href>"Pay now"</a>
+        <Show
+            when=move || confirming.get()
+            fallback=move || view! {
+                <button type="button" class="button link danger" on:click=move |_| confirming.set(true)>
+                    "Cancel"
+                </button>
+            }
+        >
+            {
+                let id = id.clone();
+                view! {
+                    <span role="group" aria-label="Confirm cancellation">
+                        "Cancel this purchase? "
+                        <button
+                            type="button"
+                            class="button danger small"
+                            disabled=canceling
+                            on:click=move |_| { cancel.dispatch(id.clone()); }
+                        >
+                            {move || if canceling() { "Canceling…" } else { "Yes, cancel it" }}
+                        </button>
+                        <button type="button" class="button secondary small" on:click=move |_| confirming.set(false)>
+                            "Keep it"
+                        </button>
+                    </span>
+                }
+            }
+        </Show>
     }
 }

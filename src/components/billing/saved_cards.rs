@@ -1,43 +1,179 @@
 //! The institution's saved cards, as Stripe holds them: brand, last four digits, expiry, and
-//! which one is the default. Expired cards are marked, since Stripe will decline them.
+//! which one is the default. Expired cards are marked, since Stripe will decline them. Cards
+//! can be added (through a SetupIntent), made the default, and removed.
 
 use leptos::prelude::*;
 
-use crate::api_types::SavedCardList;
+use super::add_card_form::AddCardForm;
+use crate::api_types::{SavedCard, SavedCardList, StripeClientConfig};
+use crate::domain::card::brand_name;
 use crate::error::AppError;
+use crate::rpc::cards::{load_saved_cards, make_default_card, remove_saved_card};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Edit {
+    MakeDefault(SavedCard),
+    Remove(SavedCard),
+}
 
 #[component]
-pub fn SavedCards(cards: Result<SavedCardList, AppError>) -> impl IntoView {
-    match cards {
-        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-        Ok(list) if list.data.is_empty() => view! {
-            <p class="empty" data-testid="cards-empty">
-                "No saved cards. A card can be kept for later when paying for sessions."
-            </p>
+pub fn SavedCards(
+    cards: Result<SavedCardList, AppError>,
+    stripe: StripeClientConfig,
+) -> impl IntoView {
+    let cards = RwSignal::new(cards);
+    let adding = RwSignal::new(false);
+    // The card whose removal waits for a second click.
+    let confirming = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
+    let edit = Action::new(|edit: &Edit| {
+        let edit = edit.clone();
+        async move {
+            let done = match &edit {
+                Edit::MakeDefault(card) => {
+                    make_default_card(card.id.clone()).await?;
+                    format!("{} is now your default card.", describe(card))
+                }
+                Edit::Remove(card) => {
+                    remove_saved_card(card.id.clone()).await?;
+                    format!("{} was removed.", describe(card))
+                }
+            };
+            Ok::<_, AppError>((done, load_saved_cards().await?))
         }
-        .into_any(),
-        Ok(list) => view! {
-            <ul class="plain-list" data-testid="saved-cards">
-                {list.data.into_iter().map(|card| view! {
-                    <li data-card-id=card.id.clone()>
-                        <span class="card-brand">{brand_name(&card.brand)}</span>
-                        {format!(" •••• {} · expires {:02}/{}", card.last4, card.exp_month, card.exp_year)}
-                        {card.is_default.then(|| view! { <span class="badge badge-completed">"Default"</span> })}
-                        {card.expired.then(|| view! { <span class="badge badge-failed">"Expired"</span> })}
-                    </li>
-                }).collect_view()}
-            </ul>
+    });
+    Effect::new(move |_| {
+        if let Some(Ok((done, list))) = edit.value().get() {
+            confirming.set(None);
+            cards.set(Ok(list));
+            notice.set(Some(done));
         }
-        .into_any(),
+    });
+    let edit_error = move || edit.value().get().and_then(Result::err);
+    let busy = move || edit.pending().get();
+    let on_saved = Callback::new(move |list: SavedCardList| {
+        adding.set(false);
+        cards.set(Ok(list));
+        notice.set(Some("The card was saved.".into()));
+    });
+
+    let card_row = move |card: SavedCard| {
+        let id = card.id.clone();
+        let row_id = id.clone();
+        let confirm_id = id.clone();
+        let brand = brand_name(&card.brand).to_owned();
+        let is_confirming = move || confirming.get().as_deref() == Some(confirm_id.as_str());
+        let label = describe(&card);
+        let (default_card, removed_card) = (card.clone(), card.clone());
+        view! {
+            <li class="saved-card" data-card-id=row_id>
+                <span>
+                    <span class="card-brand">{brand}</span>
+                    {format!(" •••• {} · expires {:02}/{}", card.last4, card.exp_month, card.exp_year)}
+                </span>
+                {card.is_default.then(|| view! { <span class="badge badge-completed">"Default"</span> })}
+                {card.expired.then(|| view! { <span class="badge badge-failed">"Expired"</span> })}
+                <span class="row-actions">
+                    {(!card.is_default && !card.expired).then(|| view! {
+                        <button
+                            type="button"
+                            class="button link"
+                            disabled=busy
+                            aria-label=format!("Make {label} the default card")
+                            on:click=move |_| { edit.dispatch(Edit::MakeDefault(default_card.clone())); }
+                        >
+                            "Make default"
+                        </button>
+                    })}
+                    <Show
+                        when=is_confirming.clone()
+                        fallback=move || {
+                            let id = id.clone();
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button link danger"
+                                    disabled=busy
+                                    aria-label=format!("Remove {}", describe(&removed_card))
+                                    on:click=move |_| {
+                                        notice.set(None);
+                                        confirming.set(Some(id.clone()));
+                                    }
+                                >
+                                    "Remove"
+                                </button>
+                            }
+                        }
+                    >
+                        {
+                            let card = card.clone();
+                            view! {
+                                <span role="group" aria-label="Confirm removal">
+                                    "Remove this card? "
+                                    <button
+                                        type="button"
+                                        class="button danger small"
+                                        disabled=busy
+                                        on:click=move |_| { edit.dispatch(Edit::Remove(card.clone())); }
+                                    >
+                                        {move || if busy() { "Removing…" } else { "Yes, remove" }}
+                                    </button>
+                                    <button type="button" class="button secondary small" on:click=move |_| confirming.set(None)>
+                                        "Keep it"
+                                    </button>
+                                </span>
+                            }
+                        }
+                    </Show>
+                </span>
+            </li>
+        }
+    };
+
+    view! {
+        {move || match cards.get() {
+            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+            Ok(list) if list.data.is_empty() => view! {
+                <p class="empty" data-testid="cards-empty">
+                    "No saved cards. Save one here, or when paying for sessions, to pay faster next time."
+                </p>
+            }
+            .into_any(),
+            Ok(list) => view! {
+                <ul class="plain-list" data-testid="saved-cards">
+                    {list.data.into_iter().map(card_row).collect_view()}
+                </ul>
+            }
+            .into_any(),
+        }}
+        <p class="notice-line" role="status" data-testid="cards-notice">{move || notice.get()}</p>
+        <p class="form-error" role="alert">{move || edit_error().map(|e| e.to_string())}</p>
+        <Show
+            when=move || adding.get()
+            fallback=move || view! {
+                <button
+                    type="button"
+                    class="button secondary"
+                    on:click=move |_| {
+                        notice.set(None);
+                        adding.set(true);
+                    }
+                >
+                    "Add a card"
+                </button>
+            }
+        >
+            <AddCardForm
+                stripe=stripe.clone()
+                first_card=Signal::derive(move || cards.with(|c| c.as_ref().is_ok_and(|l| l.data.is_empty())))
+                on_saved
+                on_cancel=Callback::new(move |()| adding.set(false))
+            />
+        </Show>
     }
 }
 
-fn brand_name(brand: &str) -> String {
-    match brand {
-        "visa" => "Visa".into(),
-        "mastercard" => "Mastercard".into(),
-        "amex" => "American Express".into(),
-        "discover" => "Discover".into(),
-        other => other.to_owned(),
-    }
+/// "Visa •••• 4242", how a card is named in messages and button labels.
+fn describe(card: &SavedCard) -> String {
+    format!("{} •••• {}", brand_name(&card.brand), card.last4)
 }

@@ -1,22 +1,12 @@
-//! The paying part of SessionPurchase: the card Element's state, and the steps from "Pay" to a
-//! result (create the purchase on the server, confirm it with Stripe.js, ask the server for the
-//! outcome). Everything here that touches Stripe.js runs in the browser only; on the server the
-//! page renders with the card form still loading.
+//! The paying part of SessionPurchase: the steps from "Pay" to a result (create the purchase on
+//! the server, or take up an unfinished one, confirm it with Stripe.js, ask the server for the
+//! outcome). Everything here that touches Stripe.js runs in the browser only.
 
 use leptos::prelude::*;
 
-use crate::api_types::StripeClientConfig;
+use crate::components::card_field::CardField;
 use crate::domain::plan::Plan;
-
-// Constructed in the browser only; the server renders the initial state.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CardState {
-    Loading,
-    Ready,
-    /// Stripe.js or the card Element could not be set up; the message says what to do.
-    Unavailable(String),
-}
+use crate::domain::purchase_order::CardChoice;
 
 /// Where a payment is, for the pay button's label.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -42,43 +32,54 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// The order being paid for and its idempotency key. Paying again for the same order (after a
-/// decline, or when an answer was lost) sends the same key, so the server hands back the same
-/// purchase and the new card confirms the same PaymentIntent: no second purchase.
+/// What is being paid for.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Order {
+    New {
+        quantity: i64,
+        plan: Plan,
+    },
+    /// A purchase made earlier and not paid yet (resumed from the billing page).
+    Existing {
+        purchase_id: String,
+    },
+}
+
+/// The order being paid for, its idempotency key, and the purchase the server made for it.
+/// Paying again for the same order (after a decline, with another card, or when an answer was
+/// lost) sends the same key, so the server hands back the same purchase and the new card
+/// confirms the same PaymentIntent: no second purchase.
 #[cfg(feature = "hydrate")]
 #[derive(Clone)]
 struct Attempt {
     quantity: i64,
     plan: Plan,
+    /// A card to be saved is asked for when the PaymentIntent is made, so it is part of the order.
+    save_card: bool,
     key: String,
+    purchase_id: Option<String>,
 }
 
 #[derive(Clone, Copy)]
 pub struct Checkout {
-    pub card_state: RwSignal<CardState>,
-    /// Stripe's message about what is wrong with the card details as typed.
-    pub card_error: RwSignal<Option<String>>,
+    pub card: CardField,
     pub step: RwSignal<Step>,
     pub outcome: RwSignal<Option<Outcome>>,
     pub available: RwSignal<i64>,
     #[cfg(feature = "hydrate")]
     attempt: StoredValue<Option<Attempt>>,
-    #[cfg(feature = "hydrate")]
-    card: StoredValue<Option<crate::stripe_js::CardForm>, LocalStorage>,
 }
 
 impl Checkout {
     pub fn new(available: i64) -> Self {
         Checkout {
-            card_state: RwSignal::new(CardState::Loading),
-            card_error: RwSignal::new(None),
+            card: CardField::new(),
             step: RwSignal::new(Step::Idle),
             outcome: RwSignal::new(None),
             available: RwSignal::new(available),
             #[cfg(feature = "hydrate")]
             attempt: StoredValue::new(None),
-            #[cfg(feature = "hydrate")]
-            card: StoredValue::new_local(None),
         }
     }
 
@@ -86,31 +87,8 @@ impl Checkout {
         self.step.get() != Step::Idle
     }
 
-    /// Loads Stripe.js and mounts the card Element into `selector` (browser only).
-    pub fn mount(self, selector: &'static str, config: StripeClientConfig) {
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            let mounted = crate::stripe_js::CardForm::mount(
-                &config.js_url,
-                &config.publishable_key,
-                selector,
-                move |change| {
-                    self.card_error.set(change.error);
-                },
-                move || self.card_state.set(CardState::Ready),
-            )
-            .await;
-            match mounted {
-                Ok(card) => self.card.set_value(Some(card)),
-                Err(message) => self.card_state.set(CardState::Unavailable(message)),
-            }
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (selector, config);
-    }
-
-    /// Pays for `quantity` sessions on `plan` with the card in the Element (browser only).
-    pub fn pay(self, quantity: i64, plan: Plan) {
+    /// Pays for `order` with `card` (browser only).
+    pub fn pay(self, order: Order, card: CardChoice) {
         if self.busy() {
             return;
         }
@@ -118,36 +96,46 @@ impl Checkout {
         self.step.set(Step::Creating);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let outcome = self.run(quantity, plan).await;
-            self.card.with_value(|card| {
-                if let Some(card) = card {
-                    card.set_disabled(false);
-                }
-            });
+            let outcome = self.run(order, card).await;
+            self.card.set_disabled(false);
             self.step.set(Step::Idle);
             self.outcome.set(Some(outcome));
         });
         #[cfg(not(feature = "hydrate"))]
-        let _ = (quantity, plan);
+        let _ = (order, card);
     }
 
     #[cfg(feature = "hydrate")]
-    async fn run(self, quantity: i64, plan: Plan) -> Outcome {
-        use crate::domain::card_payment::{PaymentResult, explain};
-        use crate::rpc::purchases::{finish_purchase, start_purchase};
+    async fn run(self, order: Order, card: CardChoice) -> Outcome {
+        use crate::domain::card_payment::{ConfirmResult, explain};
+        use crate::rpc::purchases::{finish_purchase, resume_purchase, start_purchase};
 
-        let key = self.attempt_key(quantity, plan);
-        let created = match start_purchase(quantity, plan.id().to_owned(), key).await {
+        let created = match order {
+            Order::New { quantity, plan } => {
+                let save_card = card == (CardChoice::New { save: true });
+                let key = self.attempt_key(quantity, plan, save_card);
+                let saved_card = match &card {
+                    CardChoice::Saved(id) => Some(id.clone()),
+                    CardChoice::New { .. } => None,
+                };
+                start_purchase(quantity, plan.id().to_owned(), key, saved_card, save_card).await
+            }
+            Order::Existing { purchase_id } => resume_purchase(purchase_id).await,
+        };
+        let created = match created {
             Ok(created) => created,
             Err(error) => return Outcome::Failed(error.to_string()),
         };
+        self.attempt.update_value(|attempt| {
+            if let Some(attempt) = attempt {
+                attempt.purchase_id = Some(created.purchase_id.clone());
+            }
+        });
 
         self.step.set(Step::Confirming);
-        let confirmation = self.card.with_value(|card| {
-            card.as_ref().map(|card| {
-                card.set_disabled(true);
-                card.confirm_payment(&created.client_secret)
-            })
+        let confirmation = self.card.with_form(|form| {
+            form.set_disabled(true);
+            form.confirm_payment(&created.client_secret, &card)
         });
         let Some(confirmation) = confirmation else {
             return Outcome::Failed("The card form is not ready yet. Please wait a moment.".into());
@@ -167,33 +155,43 @@ impl Checkout {
                     available: done.pool.available,
                 }
             }
-            (PaymentResult::Failed(error), _) => {
+            (ConfirmResult::Failed(error), _) => {
                 // An intent that can no longer be confirmed (canceled meanwhile) is not retried.
                 if error.code.as_deref() == Some("payment_intent_unexpected_state") {
                     self.attempt.set_value(None);
                 }
                 Outcome::Failed(explain(&error))
             }
-            (PaymentResult::Confirmed { .. }, _) => {
+            (ConfirmResult::Confirmed { .. }, _) => {
                 self.attempt.set_value(None);
                 Outcome::Processing
             }
         }
     }
 
-    /// The key of the unfinished attempt at this order, or a new attempt's.
+    /// The key of the unfinished attempt at this order, or a new attempt's. An unpaid purchase
+    /// left by an attempt at a different order is canceled, so it does not linger as pending.
     #[cfg(feature = "hydrate")]
-    fn attempt_key(&self, quantity: i64, plan: Plan) -> String {
+    fn attempt_key(&self, quantity: i64, plan: Plan, save_card: bool) -> String {
         if let Some(attempt) = self.attempt.get_value() {
-            if attempt.quantity == quantity && attempt.plan == plan {
+            if (attempt.quantity, attempt.plan, attempt.save_card) == (quantity, plan, save_card) {
                 return attempt.key;
+            }
+            if let Some(abandoned) = attempt.purchase_id {
+                leptos::task::spawn_local(async move {
+                    if let Err(error) = crate::rpc::purchases::cancel_purchase(abandoned).await {
+                        leptos::logging::warn!("could not cancel an abandoned purchase: {error}");
+                    }
+                });
             }
         }
         let key = new_attempt_key();
         self.attempt.set_value(Some(Attempt {
             quantity,
             plan,
+            save_card,
             key: key.clone(),
+            purchase_id: None,
         }));
         key
     }

@@ -2,34 +2,38 @@
 //! Stripe's card Element, and see the pool grow. Rendered on the server; paying needs the
 //! hydrated page (Stripe.js runs in the browser).
 
+mod card_choice;
 mod checkout;
 mod order_form;
 mod outcome_notice;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-use self::checkout::{CardState, Checkout, Step};
+use self::card_choice::{CARD_ELEMENT_SELECTOR, CardChoiceFields, choice, preselect};
+use self::checkout::{Checkout, Order, Step};
 use self::order_form::OrderFields;
 use self::outcome_notice::OutcomeNotice;
-use crate::api_types::PurchasePage;
+use crate::api_types::{PurchasePage, PurchaseView};
 use crate::components::signed_in_page::signed_in_page;
+use crate::domain::dates::format_date;
 use crate::domain::money::format_money;
 use crate::domain::plan::Plan;
 use crate::domain::pricing::Pricing;
+use crate::domain::purchase_status::PurchaseStatus;
 use crate::rpc::purchases::load_purchase_page;
-
-const CARD_ELEMENT_ID: &str = "card-element";
-const CARD_ELEMENT_SELECTOR: &str = "#card-element";
 
 #[component]
 pub fn SessionPurchasePage() -> impl IntoView {
+    // `?resume=<purchase id>`: the billing page's "Pay now" on an unpaid purchase.
+    let resume = use_query_map().with_untracked(|query| query.get("resume"));
     view! {
         <Title text="Buy sessions"/>
         {signed_in_page(
             "Loading prices…",
             "Buying sessions is unavailable",
-            load_purchase_page,
+            move || load_purchase_page(resume.clone()),
             |page| view! { <SessionPurchase page/> },
         )}
     }
@@ -49,38 +53,57 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
             .into_any();
         }
     };
+    if let Some(purchase) = page.resume.clone().filter(|p| !is_payable(p)) {
+        return view! { <NothingToPay purchase/> }.into_any();
+    }
     let test_mode = page.stripe.publishable_key.starts_with("pk_test_");
     let checkout = Checkout::new(page.pool.available);
     let stripe = page.stripe;
     // After hydration only: Stripe.js needs the browser.
-    Effect::new(move |_| checkout.mount(CARD_ELEMENT_SELECTOR, stripe.clone()));
+    Effect::new(move |_| checkout.card.mount(CARD_ELEMENT_SELECTOR, stripe.clone()));
 
+    let (cards, cards_error) = match page.cards {
+        Ok(list) => (list.data, None),
+        Err(error) => (Vec::new(), Some(error.to_string())),
+    };
+    let selected = RwSignal::new(preselect(&cards));
+    let save_card = RwSignal::new(false);
     let quantity_text = RwSignal::new("10".to_owned());
     let plan = RwSignal::new(Plan::Annual);
     let currency = pricing.currency.code().to_owned();
+    let resume = page.resume;
+    // The order and the amount to pay, or what is wrong with the order as typed.
     let order = {
         let pricing = pricing.clone();
+        let resume = resume.clone();
         Memo::new(move |_| {
+            if let Some(purchase) = &resume {
+                let order = Order::Existing {
+                    purchase_id: purchase.id.clone(),
+                };
+                return Ok((order, purchase.amount, None));
+            }
             let requested: i64 = quantity_text
                 .get()
                 .trim()
                 .parse()
                 .map_err(|_| "Enter a whole number of sessions.".to_owned())?;
             let quantity = pricing.quantity(requested)?;
-            Ok::<_, String>((quantity, pricing.quote(plan.get(), quantity)?))
+            let quote = pricing.quote(plan.get(), quantity)?;
+            let order = Order::New {
+                quantity: quantity.get(),
+                plan: plan.get(),
+            };
+            Ok::<_, String>((order, quote.amount, Some(quote.unit_amount)))
         })
     };
 
-    let can_pay = move || {
-        order.with(Result::is_ok)
-            && checkout.card_state.get() == CardState::Ready
-            && !checkout.busy()
-    };
+    let can_pay = move || order.with(Result::is_ok) && checkout.card.ready() && !checkout.busy();
     let pay_label = {
         let currency = currency.clone();
         move || match checkout.step.get() {
             Step::Idle => match order.get() {
-                Ok((_, quote)) => format!("Pay {}", format_money(quote.amount, &currency)),
+                Ok((_, amount, _)) => format!("Pay {}", format_money(amount, &currency)),
                 Err(_) => "Pay".to_owned(),
             },
             Step::Creating => "Preparing the payment…".to_owned(),
@@ -90,31 +113,42 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
     };
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        if let Ok((quantity, _)) = order.get() {
-            checkout.pay(quantity.get(), plan.get());
+        if let Ok((order, _, _)) = order.get() {
+            checkout.pay(order, choice(selected.get(), save_card.get()));
         }
     };
-    let card_status = move || match checkout.card_state.get() {
-        CardState::Loading => Some(
-            view! {
-                <p class="muted" aria-busy="true">"Loading the secure card form…"</p>
-            }
-            .into_any(),
-        ),
-        CardState::Ready => None,
-        CardState::Unavailable(message) => Some(
-            view! {
-                <p class="form-error" role="alert" data-testid="card-unavailable">{message}</p>
-            }
-            .into_any(),
-        ),
+    let busy = Signal::derive(move || checkout.busy());
+    let order_fields = match &resume {
+        Some(purchase) => view! { <ResumedOrder purchase=purchase.clone()/> }.into_any(),
+        None => view! {
+            <OrderFields pricing=pricing quantity_text plan disabled=busy/>
+            <div class="order-total" aria-live="polite" data-testid="order-total">
+                {
+                    let currency = currency.clone();
+                    move || match order.get() {
+                        Ok((Order::New { quantity, .. }, amount, Some(unit_amount))) => view! {
+                            <span>"Total"</span>
+                            <strong>{format_money(amount, &currency)}</strong>
+                            <span class="muted">
+                                {format!("{quantity} sessions × {}", format_money(unit_amount, &currency))}
+                            </span>
+                        }.into_any(),
+                        Ok(_) => ().into_any(),
+                        Err(problem) => view! {
+                            <span class="form-error" id="quantity-error" role="alert">{problem}</span>
+                        }.into_any(),
+                    }
+                }
+            </div>
+        }
+        .into_any(),
     };
 
     view! {
         <header class="page-header">
             <div>
                 <p class="eyebrow"><a href="/billing">"Billing"</a> " / Buy sessions"</p>
-                <h1>"Buy interview sessions"</h1>
+                <h1>{if resume.is_some() { "Finish paying for your sessions" } else { "Buy interview sessions" }}</h1>
                 <p class="muted">"Sessions are added to your institution's pool as soon as the payment succeeds."</p>
             </div>
         </header>
@@ -125,28 +159,13 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
                 aria-busy=move || checkout.busy().to_string()
                 novalidate
             >
-                <OrderFields pricing=pricing quantity_text plan disabled=Signal::derive(move || checkout.busy())/>
-                <div class="order-total" aria-live="polite" data-testid="order-total">
-                    {
-                        let currency = currency.clone();
-                        move || match order.get() {
-                            Ok((quantity, quote)) => view! {
-                                <span>"Total"</span>
-                                <strong>{format_money(quote.amount, &currency)}</strong>
-                                <span class="muted">
-                                    {format!("{} sessions × {}", quantity.get(), format_money(quote.unit_amount, &currency))}
-                                </span>
-                            }.into_any(),
-                            Err(problem) => view! {
-                                <span class="form-error" id="quantity-error" role="alert">{problem}</span>
-                            }.into_any(),
-                        }
-                    }
-                </div>
-                <p class="field-label" id="card-label">"Card"</p>
-                // Stripe.js owns everything inside this element; Leptos renders nothing in it.
-                <div id=CARD_ELEMENT_ID class="card-element" aria-labelledby="card-label"></div>
-                {card_status}
+                {order_fields}
+                {cards_error.map(|message| view! {
+                    <p class="notice" role="status">
+                        {format!("Your saved cards could not be loaded ({message}) You can still pay with a new card.")}
+                    </p>
+                })}
+                <CardChoiceFields cards selected save=save_card field=checkout.card disabled=busy/>
                 <noscript>
                     <p class="notice" data-testid="needs-javascript">
                         "Paying by card needs JavaScript: the card form is Stripe's, and it runs in "
@@ -154,9 +173,6 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
                         "Turn JavaScript on for this site and reload the page."
                     </p>
                 </noscript>
-                <p class="form-error" role="alert" data-testid="card-errors">
-                    {move || checkout.card_error.get()}
-                </p>
                 <button type="submit" class="button primary" data-testid="pay" disabled=move || !can_pay()>
                     {pay_label}
                 </button>
@@ -175,6 +191,52 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+fn is_payable(purchase: &PurchaseView) -> bool {
+    PurchaseStatus::parse(&purchase.status).is_some_and(PurchaseStatus::is_payable)
+}
+
+/// The unpaid purchase being finished: what it is for, and why the last attempt failed.
+#[component]
+fn ResumedOrder(purchase: PurchaseView) -> impl IntoView {
+    view! {
+        <div class="order-total" data-testid="resumed-order">
+            <span>"Purchase"</span>
+            <strong>{format_money(purchase.amount, &purchase.currency)}</strong>
+            <span class="muted">
+                {format!(
+                    "{} sessions on the {} plan, started on {}.",
+                    purchase.quantity,
+                    purchase.plan,
+                    format_date(purchase.created_at)
+                )}
+            </span>
+        </div>
+        {purchase.failure_message.map(|reason| view! {
+            <p class="muted">{format!("The last attempt did not go through: {reason}")}</p>
+        })}
+    }
+}
+
+/// A "Pay now" link to a purchase that was paid or canceled meanwhile.
+#[component]
+fn NothingToPay(purchase: PurchaseView) -> impl IntoView {
+    let status = PurchaseStatus::parse(&purchase.status);
+    let text = match status {
+        Some(PurchaseStatus::Canceled) => "This purchase was canceled, so there is nothing to pay.",
+        Some(PurchaseStatus::Processing) => {
+            "Your bank is still processing this payment. Its sessions are added as soon as Stripe confirms it."
+        }
+        _ => "This purchase has been paid. Its sessions are in your pool.",
+    };
+    view! {
+        <section class="card narrow" role="status" data-testid="nothing-to-pay">
+            <h1>"Nothing to pay"</h1>
+            <p>{text}</p>
+            <p><a href="/billing">"Back to billing"</a> " · " <a href="/billing/purchase">"Buy more sessions"</a></p>
+        </section>
+    }
 }
 
 /// Stripe's test cards, shown only with a test key (offline or Stripe test mode).

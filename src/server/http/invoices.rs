@@ -1,11 +1,13 @@
-//! `GET /api/stripe/invoices`: the institution's invoices, for signed-in admins.
+//! The institution's invoices, for signed-in admins: the list, one invoice, and the link from
+//! the purchase history to an invoice's page at Stripe.
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::response::Redirect;
 
 use super::page::ListParams;
-use crate::api_types::InvoiceList;
+use crate::api_types::{InvoiceList, InvoiceView};
 use crate::error::AppError;
 use crate::server::auth::extractor::SignedIn;
 use crate::server::invoices::service;
@@ -27,4 +29,39 @@ pub async fn list(
         )
         .await?,
     ))
+}
+
+/// `GET /api/stripe/invoices/{id}`: one of the institution's invoices.
+pub async fn get(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<InvoiceView>, AppError> {
+    Ok(Json(
+        service::get(&state, &account.institution.id, &id).await?,
+    ))
+}
+
+/// `GET /billing/invoices/{id}`: the history's link to a purchase's invoice. Sends the admin
+/// on to Stripe's hosted invoice page (whose address is only known once Stripe is asked), or
+/// to sign-in when the session has ended.
+pub async fn open_hosted(
+    account: Result<SignedIn, AppError>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Redirect, AppError> {
+    let Ok(SignedIn(account)) = account else {
+        return Ok(Redirect::to("/login"));
+    };
+    let invoice = service::get(&state, &account.institution.id, &id).await?;
+    invoice
+        .hosted_invoice_url
+        .map(|url| Redirect::to(&url))
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "This invoice has no page yet: Stripe makes one when the invoice is finalized. \
+                 Try again in a minute."
+                    .to_owned(),
+            )
+        })
 }

@@ -54,6 +54,7 @@ pub fn api_router() -> Router<AppState> {
             post(payment_methods::make_default),
         )
         .route("/stripe/invoices", get(invoices::list))
+        .route("/stripe/invoices/{id}", get(invoices::get))
         .route("/stripe/webhook", post(stripe_webhook::receive))
         // An unknown /api path is a JSON 404, never the HTML not-found page.
         .fallback(|| async { AppError::NotFound })

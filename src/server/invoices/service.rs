@@ -5,6 +5,7 @@ use stripe_billing::Invoice;
 
 use crate::api_types::{InvoiceList, InvoiceView};
 use crate::domain::page::PageSize;
+use crate::domain::stripe_id::is_stripe_id;
 use crate::error::AppError;
 use crate::server::state::AppState;
 use crate::server::storage::institutions;
@@ -17,11 +18,9 @@ pub async fn list(
     starting_after: Option<&str>,
 ) -> Result<InvoiceList, AppError> {
     let limit = PageSize::parse(limit).map_err(AppError::BadRequest)?;
-    let customer = institutions::find(state.db.pool(), institution_id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .stripe_customer_id;
-    let Some(customer_id) = customer else {
+    let Some(customer_id) =
+        institutions::stripe_customer_id(state.db.pool(), institution_id).await?
+    else {
         // No purchase and no saved card yet: no Stripe customer, so no invoices.
         return Ok(InvoiceList {
             data: Vec::new(),
@@ -36,6 +35,39 @@ pub async fn list(
         data: page.data.into_iter().filter_map(view).collect(),
         has_more: page.has_more,
     })
+}
+
+/// One of the institution's invoices. An unknown id and another customer's invoice are both
+/// "not found", so nobody learns which invoices exist.
+pub async fn get(
+    state: &AppState,
+    institution_id: &str,
+    invoice_id: &str,
+) -> Result<InvoiceView, AppError> {
+    if !is_stripe_id(invoice_id, "in_") {
+        return Err(AppError::NotFound);
+    }
+    let customer_id = institutions::stripe_customer_id(state.db.pool(), institution_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let invoice = state
+        .stripe
+        .find_invoice(invoice_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let owner = invoice
+        .customer
+        .as_ref()
+        .map(|c| c.id().as_str().to_owned());
+    if owner.as_deref() != Some(customer_id.as_str()) {
+        tracing::warn!(
+            institution_id,
+            invoice_id,
+            "invoice is not the institution's; refused"
+        );
+        return Err(AppError::NotFound);
+    }
+    view(invoice).ok_or(AppError::NotFound)
 }
 
 fn view(invoice: Invoice) -> Option<InvoiceView> {

@@ -282,6 +282,38 @@ pub async fn sync(
     Ok(reconcile(state, &purchase).await?.into())
 }
 
+/// What the browser needs to confirm an unpaid purchase again (finish 3-D Secure, or try
+/// another card): its client secret, read back from Stripe, since it is not stored here.
+pub async fn resume(
+    state: &AppState,
+    institution_id: &str,
+    id: &str,
+) -> Result<CreatedPurchase, AppError> {
+    let purchase = find(&state.db, institution_id, id).await?;
+    let status = purchase.status();
+    if !status.is_payable() {
+        return Err(AppError::Conflict(
+            match status {
+                PurchaseStatus::Canceled => {
+                    "This purchase was canceled, so it can no longer be paid. Start a new purchase."
+                }
+                PurchaseStatus::Processing => {
+                    "Your bank is still processing this payment. Its sessions are added as soon as \
+                 Stripe confirms it."
+                }
+                _ => "This purchase has been paid already. Its sessions are in your pool.",
+            }
+            .to_owned(),
+        ));
+    }
+    let intent = state
+        .stripe
+        .retrieve_payment_intent(&purchase.payment_intent_id)
+        .await?;
+    let client_secret = client_secret(&purchase.id, intent)?;
+    Ok(created_purchase(purchase, client_secret))
+}
+
 /// Cancels a purchase that has not been paid: its PaymentIntent in Stripe first, then the
 /// purchase, through the same transition the `payment_intent.canceled` webhook applies.
 /// Canceling twice is not an error; a paid purchase is a 409.

@@ -50,6 +50,15 @@ where
         .await
 }
 
+/// The institution's Stripe customer id; `None` before its first purchase or saved card (or
+/// for an unknown institution).
+pub async fn stripe_customer_id<'c, E>(conn: E, id: &str) -> Result<Option<String>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    Ok(find(conn, id).await?.and_then(|i| i.stripe_customer_id))
+}
+
 /// Stores the institution's Stripe customer unless one is already stored: the first writer
 /// wins, so an institution never ends up with two customers' ids over time.
 pub async fn set_stripe_customer_id_if_unset<'c, E>(

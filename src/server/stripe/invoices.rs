@@ -118,6 +118,15 @@ impl StripeGateway {
             .map_err(|e| errors::to_app_error(e, "retrieve invoice"))
     }
 
+    /// The invoice, or `None` when Stripe has no invoice with this id.
+    pub async fn find_invoice(&self, id: &str) -> Result<Option<Invoice>, AppError> {
+        match RetrieveInvoice::new(id).send(&self.client).await {
+            Ok(invoice) => Ok(Some(invoice)),
+            Err(e) if errors::is_not_found(&e) => Ok(None),
+            Err(e) => Err(errors::to_app_error(e, "retrieve invoice")),
+        }
+    }
+
     /// A page of the customer's invoices, newest first. A cursor Stripe does not know (not
     /// one of this customer's invoices) is the caller's mistake: 400.
     pub async fn list_invoices(

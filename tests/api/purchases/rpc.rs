@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{ADMIN, confirm, pool, rows, signed_in_app};
+use super::{ADMIN, confirm, other_institution_admin, pool, rows, signed_in_app};
 use crate::helpers::{PASSWORD, TestApp, cookie_client, spawn_app_with};
 
 async fn rpc(app: &TestApp, name: &str, form: &[(&str, &str)]) -> (u16, Value) {
@@ -200,4 +200,119 @@ async fn the_history_pages_older_purchases_after_the_last_one_shown() {
         .collect();
     assert_eq!(quantities, [2, 1]);
     assert_eq!(older["has_more"], false);
+}
+
+#[tokio::test]
+async fn a_declined_purchase_can_be_resumed_with_another_card_and_a_paid_one_cannot() {
+    let app = signed_in_app().await;
+    let (_, created) = start(&app, "3", "annual").await;
+    assert_eq!(
+        confirm(&app, &created, "pm_card_chargeDeclined")
+            .await
+            .status(),
+        402
+    );
+    let id = created["purchase_id"].as_str().unwrap();
+    let (status, finished) = rpc(&app, "finish_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(
+        (status, finished["purchase"]["status"].as_str()),
+        (200, Some("failed"))
+    );
+
+    // The billing page's "Pay now": the same purchase and intent, confirmable again.
+    let (status, resumed) = rpc(&app, "resume_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(status, 200, "{resumed}");
+    assert_eq!(resumed["purchase_id"], created["purchase_id"]);
+    assert_eq!(resumed["payment_intent_id"], created["payment_intent_id"]);
+    assert_eq!(resumed["client_secret"], created["client_secret"]);
+    assert_eq!(confirm(&app, &resumed, "pm_card_visa").await.status(), 200);
+    rpc(&app, "finish_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(pool(&app).await, 3);
+
+    let (status, refused) = rpc(&app, "resume_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(refused.to_string().contains("paid already"), "{refused}");
+    assert_eq!(rows(&app, "purchases").await, 1);
+}
+
+#[tokio::test]
+async fn an_unpaid_purchase_canceled_from_the_history_cannot_be_resumed() {
+    let app = signed_in_app().await;
+    let (_, created) = start(&app, "2", "quarterly").await;
+    let id = created["purchase_id"].as_str().unwrap();
+    let (status, canceled) = rpc(&app, "cancel_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(
+        (status, canceled["status"].as_str()),
+        (200, Some("canceled")),
+        "{canceled}"
+    );
+    let intent = app
+        .stripe_get(&format!(
+            "v1/payment_intents/{}",
+            created["payment_intent_id"].as_str().unwrap()
+        ))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(intent["status"], "canceled");
+
+    let (status, refused) = rpc(&app, "resume_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(status, 409);
+    assert!(refused.to_string().contains("canceled"), "{refused}");
+}
+
+#[tokio::test]
+async fn another_institutions_purchase_can_be_neither_resumed_nor_canceled() {
+    let app = signed_in_app().await;
+    let (_, created) = start(&app, "2", "annual").await;
+    let id = created["purchase_id"].as_str().unwrap();
+    let other = other_institution_admin(&app).await;
+    for name in ["resume_purchase", "cancel_purchase"] {
+        let (status, _) = rpc_as(&other, &app, name, &[("purchase_id", id)]).await;
+        assert_eq!(status, 404, "{name}");
+    }
+    let (_, mine) = rpc(&app, "resume_purchase", &[("purchase_id", id)]).await;
+    assert_eq!(mine["status"], "pending");
+}
+
+#[tokio::test]
+async fn start_purchase_can_name_a_saved_card_or_ask_to_save_the_new_one() {
+    let app = signed_in_app().await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let (status, created) = rpc(
+        &app,
+        "start_purchase",
+        &[
+            ("quantity", "1"),
+            ("plan", "annual"),
+            ("idempotency_key", &key),
+            ("save_card", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let intent_path = format!(
+        "v1/payment_intents/{}",
+        created["payment_intent_id"].as_str().unwrap()
+    );
+    let intent: Value = app.stripe_get(&intent_path).await.json().await.unwrap();
+    assert_eq!(intent["setup_future_usage"], "off_session");
+
+    // Somebody else's card is refused before anything is made.
+    let key = uuid::Uuid::new_v4().to_string();
+    let (status, refused) = rpc(
+        &app,
+        "start_purchase",
+        &[
+            ("quantity", "1"),
+            ("plan", "annual"),
+            ("idempotency_key", &key),
+            ("payment_method_id", "pm_not_ours_123"),
+            ("save_card", "false"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 404, "{refused}");
+    assert_eq!(rows(&app, "purchases").await, 1);
 }

@@ -1,0 +1,92 @@
+//! Server functions of the saved-cards panel, over the same `payment_methods` service the
+//! REST API (`/api/stripe/payment-methods`, `/api/stripe/setup-intents`) uses.
+
+use leptos::prelude::*;
+
+use crate::api_types::{SavedCardList, SetupIntentCreated};
+use crate::error::AppError;
+
+/// The institution's saved cards, newest first.
+#[server(prefix = "/rpc", endpoint = "load_saved_cards")]
+pub async fn load_saved_cards() -> Result<SavedCardList, AppError> {
+    use crate::server::{payment_methods, rpc_context};
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            payment_methods::list(&rpc_context::state(), &account.institution.id).await
+        }
+        .await,
+    )
+}
+
+/// A SetupIntent for the card about to be typed; the browser confirms it with Stripe.js.
+#[server(prefix = "/rpc", endpoint = "start_card_setup")]
+pub async fn start_card_setup() -> Result<SetupIntentCreated, AppError> {
+    use crate::server::{payment_methods, rpc_context};
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            payment_methods::create_setup_intent(&rpc_context::state(), &account).await
+        }
+        .await,
+    )
+}
+
+/// Records the card `confirmCardSetup` saved, as the default card if asked.
+#[server(prefix = "/rpc", endpoint = "record_saved_card")]
+pub async fn record_saved_card(
+    payment_method_id: String,
+    set_default: bool,
+) -> Result<(), AppError> {
+    use crate::server::{payment_methods, rpc_context};
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            let state = rpc_context::state();
+            payment_methods::record(
+                &state,
+                &account.institution.id,
+                &payment_method_id,
+                set_default,
+            )
+            .await
+            .map(drop)
+        }
+        .await,
+    )
+}
+
+/// Detaches the card from the institution's customer.
+#[server(prefix = "/rpc", endpoint = "remove_saved_card")]
+pub async fn remove_saved_card(payment_method_id: String) -> Result<(), AppError> {
+    use crate::server::{payment_methods, rpc_context};
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            let state = rpc_context::state();
+            payment_methods::remove(&state, &account.institution.id, &payment_method_id).await
+        }
+        .await,
+    )
+}
+
+/// Makes the card the one invoices and future payments use by default.
+#[server(prefix = "/rpc", endpoint = "make_default_card")]
+pub async fn make_default_card(payment_method_id: String) -> Result<(), AppError> {
+    use crate::server::{payment_methods, rpc_context};
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            let state = rpc_context::state();
+            payment_methods::make_default(&state, &account.institution.id, &payment_method_id)
+                .await
+                .map(drop)
+        }
+        .await,
+    )
+}
