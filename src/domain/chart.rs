@@ -7,17 +7,18 @@ use super::dates::month_abbr;
 use super::money::format_money;
 use super::monthly::MonthTotal;
 
-pub const WIDTH: f64 = 340.0;
-pub const HEIGHT: f64 = 210.0;
+/// Small, so that the labels stay legible when the chart is 300 px wide on a phone.
+pub const WIDTH: f64 = 320.0;
+pub const HEIGHT: f64 = 220.0;
 /// Font size of every label, in view box units.
-pub const FONT: f64 = 11.0;
+pub const FONT: f64 = 12.0;
 
 /// Room for the label above the tallest bar.
 const TOP: f64 = FONT + LABEL_GAP;
 /// Room for two lines of month labels.
 const BOTTOM: f64 = 2.0 * FONT + 10.0;
 /// Text is not measured on the server: a generous average glyph width for tick labels.
-const CHAR_WIDTH: f64 = 0.62 * FONT;
+const CHAR_WIDTH: f64 = 0.58 * FONT;
 /// Gap between a tick label and the plot.
 const GAP: f64 = 4.0;
 /// A month with a few sessions next to a huge one still shows a bar.
@@ -56,9 +57,10 @@ pub struct Tick {
 /// One month: its bar, its money marker and its figures as text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
-    /// "Dec".
-    pub month: String,
-    /// Under the first month and under each January, so every month's year is clear.
+    /// "D": twelve short names do not fit side by side on a phone; `title` has the name.
+    pub initial: String,
+    /// Under each January and under the first month, so every month's year is clear; not
+    /// under a first December, where it would run into January's.
     pub year: Option<String>,
     /// "Dec 2025".
     pub title: String,
@@ -84,7 +86,7 @@ pub struct MonthlyChart {
     /// Right scale.
     pub money_ticks: Vec<Tick>,
     pub columns: Vec<Column>,
-    /// Baselines of the month names and, under them, the years.
+    /// Baselines of the month initials and, under them, the years.
     pub month_y: f64,
     pub year_y: f64,
     /// SVG `points` of the money line.
@@ -137,11 +139,16 @@ pub fn monthly_chart(months: &[MonthTotal], currency: &str) -> Option<MonthlyCha
         .iter()
         .enumerate()
         .map(|(i, total)| {
-            let (month, year, title) = match Month::parse(&total.month) {
+            let (initial, year, title) = match Month::parse(&total.month) {
                 Some(m) => {
                     let name = month_abbr(m.month);
-                    let year = (i == 0 || m.month == 1).then(|| m.year.to_string());
-                    (name.to_owned(), year, format!("{name} {}", m.year))
+                    let year =
+                        (m.month == 1 || (i == 0 && m.month != 12)).then(|| m.year.to_string());
+                    (
+                        name.chars().take(1).collect(),
+                        year,
+                        format!("{name} {}", m.year),
+                    )
                 }
                 None => (total.month.clone(), None, total.month.clone()),
             };
@@ -161,7 +168,7 @@ pub fn monthly_chart(months: &[MonthTotal], currency: &str) -> Option<MonthlyCha
                 round(plot.bottom() - height_of(total.amount, money_max)),
             );
             Column {
-                month,
+                initial,
                 year,
                 title,
                 sessions: total.sessions.to_string(),
@@ -360,18 +367,39 @@ mod tests {
     }
 
     #[test]
-    fn months_are_short_names_with_the_year_under_the_first_month_and_january() {
+    fn months_are_initials_with_the_year_under_january_and_the_first_month() {
+        let labels = |chart: &MonthlyChart| -> Vec<(String, Option<String>)> {
+            chart
+                .columns
+                .iter()
+                .map(|c| (c.initial.clone(), c.year.clone()))
+                .collect()
+        };
+        let label =
+            |initial: &str, year: Option<&str>| (initial.to_owned(), year.map(String::from));
+        // Dec 2025 to Nov 2026: January says the year, and December next to it does not.
         let chart = chart(&[(1, 2_000)]);
-        let labels: Vec<_> = chart
-            .columns
-            .iter()
-            .map(|c| (c.month.as_str(), c.year.as_deref()))
-            .collect();
-        assert_eq!(labels[0], ("Dec", Some("2025")));
-        assert_eq!(labels[1], ("Jan", Some("2026")));
-        assert_eq!(labels[2], ("Feb", None));
-        assert_eq!(labels[11], ("Nov", None));
+        let to_november = labels(&chart);
+        assert_eq!(to_november[0], label("D", None));
+        assert_eq!(to_november[1], label("J", Some("2026")));
+        assert_eq!(to_november[2], label("F", None));
+        assert_eq!(to_november[11], label("N", None));
+        assert_eq!(chart.columns[0].title, "Dec 2025");
         assert_eq!(chart.columns[11].title, "Nov 2026");
+        // Apr 2025 to Mar 2026.
+        let mut earlier = months(&[(1, 2_000)]);
+        for (back, total) in (0..12).rev().zip(&mut earlier) {
+            total.month = Month {
+                year: 2026,
+                month: 3,
+            }
+            .minus(back)
+            .label();
+        }
+        let to_march = labels(&monthly_chart(&earlier, "usd").unwrap());
+        assert_eq!(to_march[0], label("A", Some("2025")));
+        assert_eq!(to_march[8], label("D", None));
+        assert_eq!(to_march[9], label("J", Some("2026")));
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub fn MonthlyChart(summary: MonthlySummary) -> impl IntoView {
                             {label}
                         </text>
                     })}
-                    <text x=column.center y=chart.month_y text-anchor="middle">{column.month.clone()}</text>
+                    <text x=column.center y=chart.month_y text-anchor="middle">{column.initial.clone()}</text>
                     {column.year.clone().map(|year| view! {
                         <text x=column.center y=chart.year_y text-anchor="middle">{year}</text>
                     })}
