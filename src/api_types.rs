@@ -191,6 +191,8 @@ pub struct BillingSummary {
     pub account: Account,
     pub pricing: PricingInfo,
     pub pool: SessionPool,
+    /// Sessions and money per month, for the chart.
+    pub summary: MonthlySummary,
     /// The newest page of the purchase history.
     pub purchases: PurchaseList,
     /// Read from Stripe: each may fail alone, and its panel says so.

@@ -71,6 +71,16 @@ impl Month {
     pub fn label(self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
     }
+
+    /// The month of a `label`; `None` for anything else.
+    pub fn parse(label: &str) -> Option<Self> {
+        let (year, month) = label.split_once('-')?;
+        let month = month.parse().ok().filter(|m| (1..=12).contains(m))?;
+        Some(Month {
+            year: year.parse().ok()?,
+            month,
+        })
+    }
 }
 
 // Howard Hinnant's days-from-civil algorithms (public domain), with day 0 = 1970-01-01.
@@ -134,6 +144,9 @@ mod tests {
             .start_unix(),
             1_709_251_200
         );
+        assert_eq!(Month::parse("2026-11"), Some(november));
+        assert_eq!(Month::parse("2026-13"), None);
+        assert_eq!(Month::parse("November"), None);
         let start = november.start_unix();
         assert_eq!(Month::of_unix(start), november);
         assert_eq!(Month::of_unix(start - 1), november.minus(1));

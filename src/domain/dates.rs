@@ -25,10 +25,15 @@ pub fn civil_date(unix_secs: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// "Nov" for 11.
+pub fn month_abbr(month: u32) -> &'static str {
+    MONTHS[month as usize - 1]
+}
+
 /// "Nov 27, 2026".
 pub fn format_date(unix_secs: i64) -> String {
     let (year, month, day) = civil_date(unix_secs);
-    format!("{} {day}, {year}", MONTHS[month as usize - 1])
+    format!("{} {day}, {year}", month_abbr(month))
 }
 
 /// "2026-11-27", for machines (CSV, `<time datetime>`).

@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod card;
 pub mod card_payment;
+pub mod chart;
 pub mod csv;
 pub mod dates;
 pub mod email;

@@ -9,8 +9,8 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 const HISTORY_PAGE: i64 = 10;
 
-/// The signed-in admin, the pool and the newest purchases, in one round trip for the first
-/// render.
+/// The signed-in admin, the pool, the monthly summary and the newest purchases, in one round
+/// trip for the first render.
 #[server(prefix = "/rpc", endpoint = "load_billing_summary")]
 pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
     use crate::server::invoices::service as invoices;
@@ -24,6 +24,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
             let state = rpc_context::state();
             let institution_id = &account.institution.id;
             let pool = service::pool(&state.db, institution_id).await?;
+            let summary = service::summary(&state, institution_id).await?;
             let purchases =
                 service::list(&state.db, institution_id, Some(HISTORY_PAGE), None).await?;
             // Both ask Stripe: in parallel, so the page waits for the slower one only.
@@ -35,6 +36,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
                 pricing: state.config.pricing().info(),
                 account,
                 pool,
+                summary,
                 purchases,
                 cards,
                 invoices,

@@ -149,3 +149,52 @@ async fn billing_page_shows_pool_prices_history_invoices_and_cards() {
     let history = &html[html.find(r#"data-testid="purchase-history""#).unwrap()..];
     assert!(history.find("$60.00").unwrap() < history.find("$200.00").unwrap());
 }
+
+/// The panel `id` of a rendered page.
+fn panel<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no panel {id}"));
+    let end = start + html[start..].find("</section>").unwrap();
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn billing_page_charts_this_months_sessions_and_money_with_a_table_of_figures() {
+    use crate::purchases::{now, paid_purchase, signed_in_app};
+    use octavia_billing::domain::calendar::Month;
+
+    let app = signed_in_app().await;
+    paid_purchase(&app, &serde_json::json!({"quantity": 10, "plan": "annual"})).await;
+
+    let html = app.get("/billing").await.text().await.unwrap();
+    let chart = panel(&html, "monthly-chart");
+    let month = Month::of_unix(now());
+    let names = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let this_month = format!("{} {}", names[month.month as usize - 1], month.year);
+    for expected in [
+        r#"role="img""#.to_owned(),
+        format!(
+            r#"<desc id="monthly-chart-desc">Last 12 months: 10 sessions for $200.00. Most in {this_month}: 10 sessions.</desc>"#
+        ),
+        // The bar's label.
+        r#"class="chart-value">10</text>"#.to_owned(),
+        format!(
+            r#"<tr><th scope="row">{this_month}</th><td class="number">10</td><td class="number">$200.00</td></tr>"#
+        ),
+    ] {
+        assert!(chart.contains(&expected), "no {expected:?} in the chart");
+    }
+    assert!(!chart.contains("Nothing bought"));
+}
+
+#[tokio::test]
+async fn billing_page_says_so_instead_of_a_chart_when_nothing_was_bought() {
+    let app = crate::purchases::signed_in_app().await;
+    let html = app.get("/billing").await.text().await.unwrap();
+    let chart = panel(&html, "monthly-chart");
+    assert!(chart.contains("Nothing bought in the last 12 months."));
+    assert!(!chart.contains("<svg"));
+}

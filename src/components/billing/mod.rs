@@ -3,6 +3,7 @@
 mod add_card_form;
 mod invoice_list;
 mod older_pages;
+mod monthly_chart;
 mod purchase_history;
 mod saved_cards;
 mod status_badge;
@@ -11,6 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use self::invoice_list::InvoiceList;
+use self::monthly_chart::MonthlyChart;
 use self::purchase_history::PurchaseHistory;
 use self::saved_cards::SavedCards;
 use crate::api_types::BillingSummary;
@@ -45,6 +47,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         account,
         pricing,
         pool,
+        summary: monthly,
         purchases,
         cards,
         invoices,
@@ -122,6 +125,9 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                 })}
                 {prices}
                 <a class="button primary" href="/billing/purchase">"Buy sessions"</a>
+            </Panel>
+            <Panel title="Sessions and spending" id="monthly-chart">
+                <MonthlyChart summary=monthly/>
             </Panel>
             <Panel title="Purchase history" id="purchase-history">
                 <PurchaseHistory first_page=purchases/>
