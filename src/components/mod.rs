@@ -1,6 +1,7 @@
 //! UI components, one per file. They render on the server and hydrate in the browser.
 
 pub mod billing;
+pub mod locale;
 pub mod login_page;
 pub mod not_found_page;
 pub mod offline_banner;

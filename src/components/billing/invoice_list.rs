@@ -4,12 +4,13 @@
 use leptos::prelude::*;
 
 use crate::api_types::InvoiceList;
-use crate::domain::dates::{format_date, iso_date};
-use crate::domain::money::format_money;
+use crate::components::locale::use_locale;
+use crate::domain::dates::iso_date;
 use crate::error::AppError;
 
 #[component]
 pub fn InvoiceList(invoices: Result<InvoiceList, AppError>) -> impl IntoView {
+    let locale = use_locale();
     match invoices {
         Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
         Ok(list) if list.data.is_empty() => view! {
@@ -26,9 +27,9 @@ pub fn InvoiceList(invoices: Result<InvoiceList, AppError>) -> impl IntoView {
                         <li data-invoice-id=invoice.id.clone()>
                             <strong>{invoice.number.clone().unwrap_or_else(|| "Draft".into())}</strong>
                             " · "
-                            <time datetime=iso_date(invoice.created)>{format_date(invoice.created)}</time>
+                            <time datetime=iso_date(invoice.created)>{locale.date(invoice.created)}</time>
                             " · "
-                            {format_money(invoice.amount_due, &invoice.currency)}
+                            {locale.money(invoice.amount_due, &invoice.currency)}
                             " "
                             <span class=format!("badge badge-invoice-{status}")>{status.clone()}</span>
                             {invoice.hosted_invoice_url.map(|url| view! {

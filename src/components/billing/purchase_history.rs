@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::status_badge::StatusBadge;
 use crate::api_types::{PurchaseList, PurchaseView};
-use crate::domain::dates::{format_date, iso_date};
-use crate::domain::money::format_money;
+use crate::components::locale::use_locale;
+use crate::domain::dates::iso_date;
 use crate::rpc::billing::load_purchases;
 
 #[component]
@@ -69,6 +69,7 @@ pub fn PurchaseHistory(first_page: PurchaseList) -> impl IntoView {
 
 #[component]
 fn HistoryRow(row: PurchaseView) -> impl IntoView {
+    let locale = use_locale();
     let plan = match row.plan.as_str() {
         "annual" => "Annual",
         "quarterly" => "Quarterly",
@@ -77,10 +78,10 @@ fn HistoryRow(row: PurchaseView) -> impl IntoView {
     .to_owned();
     view! {
         <tr data-purchase-id=row.id.clone()>
-            <td data-label="Date"><time datetime=iso_date(row.created_at)>{format_date(row.created_at)}</time></td>
+            <td data-label="Date"><time datetime=iso_date(row.created_at)>{locale.date(row.created_at)}</time></td>
             <td data-label="Sessions">{row.quantity}</td>
             <td data-label="Plan">{plan}</td>
-            <td data-label="Amount" class="number">{format_money(row.amount, &row.currency)}</td>
+            <td data-label="Amount" class="number">{locale.money(row.amount, &row.currency)}</td>
             <td data-label="Status">
                 <StatusBadge status=row.status.clone() reason=row.failure_message.clone()/>
             </td>

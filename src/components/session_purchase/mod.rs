@@ -13,8 +13,8 @@ use self::checkout::{CardState, Checkout, Step};
 use self::order_form::OrderFields;
 use self::outcome_notice::OutcomeNotice;
 use crate::api_types::PurchasePage;
+use crate::components::locale::use_locale;
 use crate::components::signed_in_page::signed_in_page;
-use crate::domain::money::format_money;
 use crate::domain::plan::Plan;
 use crate::domain::pricing::Pricing;
 use crate::rpc::purchases::load_purchase_page;
@@ -58,6 +58,7 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
     let quantity_text = RwSignal::new("10".to_owned());
     let plan = RwSignal::new(Plan::Annual);
     let currency = pricing.currency.code().to_owned();
+    let locale = use_locale();
     let order = {
         let pricing = pricing.clone();
         Memo::new(move |_| {
@@ -80,7 +81,7 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
         let currency = currency.clone();
         move || match checkout.step.get() {
             Step::Idle => match order.get() {
-                Ok((_, quote)) => format!("Pay {}", format_money(quote.amount, &currency)),
+                Ok((_, quote)) => format!("Pay {}", locale.money(quote.amount, &currency)),
                 Err(_) => "Pay".to_owned(),
             },
             Step::Creating => "Preparing the payment…".to_owned(),
@@ -132,9 +133,9 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
                         move || match order.get() {
                             Ok((quantity, quote)) => view! {
                                 <span>"Total"</span>
-                                <strong>{format_money(quote.amount, &currency)}</strong>
+                                <strong>{locale.money(quote.amount, &currency)}</strong>
                                 <span class="muted">
-                                    {format!("{} sessions × {}", quantity.get(), format_money(quote.unit_amount, &currency))}
+                                    {format!("{} sessions × {}", quantity.get(), locale.money(quote.unit_amount, &currency))}
                                 </span>
                             }.into_any(),
                             Err(problem) => view! {
