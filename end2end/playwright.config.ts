@@ -15,6 +15,9 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    // Pages format amounts and dates for the browser's Accept-Language; the tests expect en-US
+    // whatever language the machine running them has.
+    locale: 'en-US',
     trace: 'retain-on-failure',
     launchOptions: {
       // Debian's Chromium; Playwright's own browser download cannot work offline.

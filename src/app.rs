@@ -6,6 +6,7 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
 use crate::components::billing::BillingPage;
+use crate::components::locale::{page_locale, provide_locale};
 use crate::components::login_page::LoginPage;
 use crate::components::not_found_page::NotFoundPage;
 use crate::components::offline_banner::OfflineBanner;
@@ -14,7 +15,7 @@ use crate::components::session_purchase::SessionPurchasePage;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=page_locale().tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -32,6 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_locale();
     // Effects run only in the browser, after hydration: the attribute tells end-to-end tests
     // (and anyone inspecting the page) that it is interactive now.
     Effect::new(|_| {

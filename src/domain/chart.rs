@@ -3,8 +3,7 @@
 //! SVG the browser hydrates. Coordinates are in the units of a fixed view box; the SVG scales.
 
 use super::calendar::Month;
-use super::dates::month_abbr;
-use super::money::format_money;
+use super::locale::Locale;
 use super::monthly::MonthTotal;
 
 /// Small, so that the labels stay legible when the chart is 300 px wide on a phone.
@@ -115,14 +114,18 @@ pub fn nice_scale(largest: i64) -> (i64, i64) {
 
 /// The chart of `months` (oldest first; amounts in minor units of `currency`), or `None` when
 /// nothing moved in any of them: a flat chart would say less than a sentence.
-pub fn monthly_chart(months: &[MonthTotal], currency: &str) -> Option<MonthlyChart> {
+pub fn monthly_chart(
+    months: &[MonthTotal],
+    currency: &str,
+    locale: Locale,
+) -> Option<MonthlyChart> {
     if months.iter().all(|m| m.sessions == 0 && m.amount == 0) {
         return None;
     }
     let (sessions_max, sessions_step) = nice_scale(months.iter().map(|m| m.sessions).max()?);
     let (money_max, money_step) = nice_scale(months.iter().map(|m| m.amount).max()?);
     let sessions_labels = tick_labels(sessions_max, sessions_step, |v| v.to_string());
-    let money_labels = tick_labels(money_max, money_step, |v| format_money(v, currency));
+    let money_labels = tick_labels(money_max, money_step, |v| locale.money(v, currency));
 
     let left = label_width(&sessions_labels) + GAP;
     let right = WIDTH - label_width(&money_labels) - GAP;
@@ -141,7 +144,7 @@ pub fn monthly_chart(months: &[MonthTotal], currency: &str) -> Option<MonthlyCha
         .map(|(i, total)| {
             let (initial, year, title) = match Month::parse(&total.month) {
                 Some(m) => {
-                    let name = month_abbr(m.month);
+                    let name = locale.month_abbr(m.month);
                     let year =
                         (m.month == 1 || (i == 0 && m.month != 12)).then(|| m.year.to_string());
                     (
@@ -173,7 +176,7 @@ pub fn monthly_chart(months: &[MonthTotal], currency: &str) -> Option<MonthlyCha
                 title,
                 sessions: total.sessions.to_string(),
                 label: (total.sessions != 0).then(|| total.sessions.to_string()),
-                amount: format_money(total.amount, currency),
+                amount: locale.money(total.amount, currency),
                 center,
                 bar,
                 label_y: bar.y - LABEL_GAP,
@@ -194,7 +197,7 @@ pub fn monthly_chart(months: &[MonthTotal], currency: &str) -> Option<MonthlyCha
             .map(|c| format!("{},{}", c.point.0, c.point.1))
             .collect::<Vec<_>>()
             .join(" "),
-        description: describe(months, &columns, currency),
+        description: describe(months, &columns, currency, locale),
         columns,
     })
 }
@@ -231,13 +234,13 @@ pub fn diamond((x, y): (f64, f64)) -> String {
     )
 }
 
-fn describe(months: &[MonthTotal], columns: &[Column], currency: &str) -> String {
+fn describe(months: &[MonthTotal], columns: &[Column], currency: &str, locale: Locale) -> String {
     let sessions: i64 = months.iter().map(|m| m.sessions).sum();
     let amount: i64 = months.iter().map(|m| m.amount).sum();
     let mut text = format!(
         "Last {} months: {sessions} sessions for {}.",
         months.len(),
-        format_money(amount, currency)
+        locale.money(amount, currency)
     );
     // The earliest of the busiest months.
     let busiest = months
@@ -284,7 +287,7 @@ mod tests {
     }
 
     fn chart(last: &[(i64, i64)]) -> MonthlyChart {
-        monthly_chart(&months(last), "usd").expect("a chart")
+        monthly_chart(&months(last), "usd", Locale::EnUs).expect("a chart")
     }
 
     #[test]
@@ -313,7 +316,7 @@ mod tests {
 
     #[test]
     fn nothing_moved_in_any_month_gives_no_chart() {
-        assert_eq!(monthly_chart(&months(&[]), "usd"), None);
+        assert_eq!(monthly_chart(&months(&[]), "usd", Locale::EnUs), None);
     }
 
     #[test]
@@ -396,7 +399,7 @@ mod tests {
             .minus(back)
             .label();
         }
-        let to_march = labels(&monthly_chart(&earlier, "usd").unwrap());
+        let to_march = labels(&monthly_chart(&earlier, "usd", Locale::EnUs).unwrap());
         assert_eq!(to_march[0], label("A", Some("2025")));
         assert_eq!(to_march[8], label("D", None));
         assert_eq!(to_march[9], label("J", Some("2026")));
@@ -445,7 +448,7 @@ mod tests {
             chart.description,
             "Last 12 months: 18 sessions for $350.00. Most in Sep 2026: 10 sessions."
         );
-        let refunds_only = monthly_chart(&months(&[(-2, -5_000)]), "usd").unwrap();
+        let refunds_only = monthly_chart(&months(&[(-2, -5_000)]), "usd", Locale::EnUs).unwrap();
         assert_eq!(
             refunds_only.description,
             "Last 12 months: -2 sessions for -$50.00."

@@ -1,10 +1,6 @@
 //! Calendar dates from Unix seconds, without a date library in the browser build. UTC, which
 //! is also what Stripe's dashboard and invoices use for a payment's date.
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
 /// (year, month 1-12, day 1-31) of the UTC day containing `unix_secs`.
 pub fn civil_date(unix_secs: i64) -> (i64, u32, u32) {
     // Howard Hinnant's days-to-civil algorithm (public domain), exact for every i64 day.
@@ -23,17 +19,6 @@ pub fn civil_date(unix_secs: i64) -> (i64, u32, u32) {
     } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
-}
-
-/// "Nov" for 11.
-pub fn month_abbr(month: u32) -> &'static str {
-    MONTHS[month as usize - 1]
-}
-
-/// "Nov 27, 2026".
-pub fn format_date(unix_secs: i64) -> String {
-    let (year, month, day) = civil_date(unix_secs);
-    format!("{} {day}, {year}", month_abbr(month))
 }
 
 /// "2026-11-27", for machines (CSV, `<time datetime>`).
@@ -57,8 +42,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_formatted_for_people_and_machines() {
-        assert_eq!(format_date(1_795_780_800), "Nov 27, 2026");
+    fn iso_dates_are_year_month_day() {
         assert_eq!(iso_date(1_795_780_800), "2026-11-27");
         assert_eq!(iso_date(951_782_400), "2000-02-29");
     }

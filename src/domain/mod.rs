@@ -10,6 +10,7 @@ pub mod dates;
 pub mod email;
 pub mod idempotency_key;
 pub mod institution_name;
+pub mod locale;
 pub mod money;
 pub mod monthly;
 pub mod page;

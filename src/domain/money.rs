@@ -84,48 +84,9 @@ impl UnitPrice {
     }
 }
 
-/// `amount` minor units for people: "$1,234.50", "€20.00", "¥500", "CHF 12.00".
-pub fn format_money(amount: i64, currency: &str) -> String {
-    let plain = decimal_string(amount.saturating_abs(), currency);
-    let (whole, fraction) = plain
-        .split_once('.')
-        .map_or((plain.as_str(), None), |(w, f)| (w, Some(f)));
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    if let Some(fraction) = fraction {
-        grouped.push('.');
-        grouped.push_str(fraction);
-    }
-    let sign = if amount < 0 { "-" } else { "" };
-    let code = currency.to_ascii_lowercase();
-    match code.as_str() {
-        "usd" => format!("{sign}${grouped}"),
-        "eur" => format!("{sign}€{grouped}"),
-        "gbp" => format!("{sign}£{grouped}"),
-        "jpy" => format!("{sign}¥{grouped}"),
-        _ => format!("{sign}{} {grouped}", code.to_ascii_uppercase()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_is_formatted_from_minor_units() {
-        assert_eq!(format_money(20_000, "usd"), "$200.00");
-        assert_eq!(format_money(123_456_789, "usd"), "$1,234,567.89");
-        assert_eq!(format_money(5, "eur"), "€0.05");
-        assert_eq!(format_money(-2_550, "gbp"), "-£25.50");
-        assert_eq!(format_money(500, "jpy"), "¥500");
-        assert_eq!(format_money(1_000_000, "chf"), "CHF 10,000.00");
-        assert_eq!(format_money(12_345, "kwd"), "KWD 12.345");
-    }
 
     #[test]
     fn currency_is_normalised_to_lower_case() {

@@ -57,6 +57,32 @@ async fn purchase_page_is_rendered_with_prices_and_explains_what_needs_javascrip
 }
 
 #[tokio::test]
+async fn purchase_page_formats_prices_for_the_accept_language_locale() {
+    let app = spawn_app().await;
+    app.add_admin("Northfield Community College", "bursar@northfield.edu")
+        .await;
+    app.login("bursar@northfield.edu", PASSWORD).await;
+    let german = app
+        .get_with("/billing/purchase", ("accept-language", "de-DE,de;q=0.9"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    // The configured currency (usd) keeps its symbol, placed and separated the German way.
+    for expected in [
+        r#"<html lang="de-DE""#,
+        "20,00\u{a0}$ per session · saves 5,00\u{a0}$ per session",
+        "25,00\u{a0}$ per session",
+        "Pay 200,00\u{a0}$",
+    ] {
+        assert!(german.contains(expected), "no {expected:?} in the page");
+    }
+    let default = app.get("/billing/purchase").await.text().await.unwrap();
+    assert!(default.contains(r#"<html lang="en-US""#));
+    assert!(default.contains("$25.00 per session"));
+}
+
+#[tokio::test]
 async fn sign_in_page_has_a_labelled_form() {
     let app = spawn_app().await;
     let response = app.get("/login").await;

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::older_pages::{OlderPages, ShowOlder};
 use crate::api_types::{InvoiceList, InvoiceView};
-use crate::domain::dates::{format_date, iso_date};
-use crate::domain::money::format_money;
+use crate::components::locale::use_locale;
+use crate::domain::dates::iso_date;
 use crate::error::AppError;
 use crate::rpc::billing::load_invoices;
 
@@ -47,14 +47,15 @@ pub fn InvoiceList(invoices: Result<InvoiceList, AppError>) -> impl IntoView {
 
 #[component]
 fn InvoiceRow(invoice: InvoiceView) -> impl IntoView {
+    let locale = use_locale();
     let status = invoice.status.clone().unwrap_or_else(|| "draft".into());
     view! {
         <li data-invoice-id=invoice.id.clone()>
             <strong>{invoice.number.clone().unwrap_or_else(|| "Draft".into())}</strong>
             " · "
-            <time datetime=iso_date(invoice.created)>{format_date(invoice.created)}</time>
+            <time datetime=iso_date(invoice.created)>{locale.date(invoice.created)}</time>
             " · "
-            {format_money(invoice.amount_due, &invoice.currency)}
+            {locale.money(invoice.amount_due, &invoice.currency)}
             " "
             <span class=format!("badge badge-invoice-{status}")>{status.clone()}</span>
             {invoice.hosted_invoice_url.map(|url| view! {

@@ -2,8 +2,8 @@
 
 mod add_card_form;
 mod invoice_list;
-mod older_pages;
 mod monthly_chart;
+mod older_pages;
 mod purchase_history;
 mod saved_cards;
 mod status_badge;
@@ -16,10 +16,9 @@ use self::monthly_chart::MonthlyChart;
 use self::purchase_history::PurchaseHistory;
 use self::saved_cards::SavedCards;
 use crate::api_types::BillingSummary;
+use crate::components::locale::use_locale;
 use crate::components::sign_out_button::SignOutButton;
 use crate::components::signed_in_page::{PageReload, signed_in_page};
-use crate::domain::dates::format_date;
-use crate::domain::money::format_money;
 use crate::domain::pricing::Pricing;
 use crate::rpc::billing::load_billing_summary;
 
@@ -43,6 +42,7 @@ pub fn BillingPage() -> impl IntoView {
 
 #[component]
 fn BillingOverview(summary: BillingSummary) -> impl IntoView {
+    let locale = use_locale();
     let BillingSummary {
         account,
         pricing,
@@ -69,8 +69,8 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         format!(
             "Last purchase: {} sessions on {} ({}).",
             last.quantity,
-            format_date(last.created_at),
-            format_money(last.amount, &last.currency)
+            locale.date(last.created_at),
+            locale.money(last.amount, &last.currency)
         )
     });
     let prices = Pricing::from_info(&pricing).ok().map(|pricing| {
@@ -81,16 +81,16 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                 <dt>"Annual plan"</dt>
                 <dd>
                     {
-                        let price = format_money(pricing.annual.cents(), &currency);
+                        let price = locale.money(pricing.annual.cents(), &currency);
                         if saving > 0 {
-                            format!("{price} per session (saves {} per session)", format_money(saving, &currency))
+                            format!("{price} per session (saves {} per session)", locale.money(saving, &currency))
                         } else {
                             format!("{price} per session")
                         }
                     }
                 </dd>
                 <dt>"Quarterly plan"</dt>
-                <dd>{format!("{} per session", format_money(pricing.quarterly.cents(), &currency))}</dd>
+                <dd>{format!("{} per session", locale.money(pricing.quarterly.cents(), &currency))}</dd>
             </dl>
         }
     });

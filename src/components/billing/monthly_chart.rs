@@ -5,11 +5,12 @@
 use leptos::prelude::*;
 
 use crate::api_types::MonthlySummary;
+use crate::components::locale::use_locale;
 use crate::domain::chart::{FONT, HEIGHT, WIDTH, diamond, monthly_chart};
 
 #[component]
 pub fn MonthlyChart(summary: MonthlySummary) -> impl IntoView {
-    let Some(chart) = monthly_chart(&summary.months, &summary.currency) else {
+    let Some(chart) = monthly_chart(&summary.months, &summary.currency, use_locale()) else {
         return view! {
             <p class="empty" data-testid="chart-empty">"Nothing bought in the last 12 months."</p>
         }

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use super::older_pages::{OlderPages, ShowOlder};
 use super::status_badge::StatusBadge;
 use crate::api_types::{PurchaseList, PurchaseView};
-use crate::domain::dates::{format_date, iso_date};
-use crate::domain::money::format_money;
+use crate::components::locale::use_locale;
+use crate::domain::dates::iso_date;
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
 use crate::rpc::billing::load_purchases;
@@ -77,6 +77,7 @@ fn HistoryRow(
     row: PurchaseView,
     cancel: Action<String, Result<PurchaseView, AppError>>,
 ) -> impl IntoView {
+    let locale = use_locale();
     let plan = match row.plan.as_str() {
         "annual" => "Annual",
         "quarterly" => "Quarterly",
@@ -86,10 +87,10 @@ fn HistoryRow(
     let payable = PurchaseStatus::parse(&row.status).is_some_and(PurchaseStatus::is_payable);
     view! {
         <tr data-purchase-id=row.id.clone()>
-            <td data-label="Date"><time datetime=iso_date(row.created_at)>{format_date(row.created_at)}</time></td>
+            <td data-label="Date"><time datetime=iso_date(row.created_at)>{locale.date(row.created_at)}</time></td>
             <td data-label="Sessions">{row.quantity}</td>
             <td data-label="Plan">{plan}</td>
-            <td data-label="Amount" class="number">{format_money(row.amount, &row.currency)}</td>
+            <td data-label="Amount" class="number">{locale.money(row.amount, &row.currency)}</td>
             <td data-label="Status">
                 <StatusBadge status=row.status.clone() reason=row.failure_message.clone()/>
             </td>

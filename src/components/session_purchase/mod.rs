@@ -16,9 +16,8 @@ use self::checkout::{Checkout, Order, Step};
 use self::order_form::OrderFields;
 use self::outcome_notice::OutcomeNotice;
 use crate::api_types::{PurchasePage, PurchaseView};
+use crate::components::locale::use_locale;
 use crate::components::signed_in_page::signed_in_page;
-use crate::domain::dates::format_date;
-use crate::domain::money::format_money;
 use crate::domain::plan::Plan;
 use crate::domain::pricing::Pricing;
 use crate::domain::purchase_status::PurchaseStatus;
@@ -71,6 +70,7 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
     let quantity_text = RwSignal::new("10".to_owned());
     let plan = RwSignal::new(Plan::Annual);
     let currency = pricing.currency.code().to_owned();
+    let locale = use_locale();
     let resume = page.resume;
     // The order and the amount to pay, or what is wrong with the order as typed.
     let order = {
@@ -103,7 +103,7 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
         let currency = currency.clone();
         move || match checkout.step.get() {
             Step::Idle => match order.get() {
-                Ok((_, amount, _)) => format!("Pay {}", format_money(amount, &currency)),
+                Ok((_, amount, _)) => format!("Pay {}", locale.money(amount, &currency)),
                 Err(_) => "Pay".to_owned(),
             },
             Step::Creating => "Preparing the payment…".to_owned(),
@@ -128,9 +128,9 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
                     move || match order.get() {
                         Ok((Order::New { quantity, .. }, amount, Some(unit_amount))) => view! {
                             <span>"Total"</span>
-                            <strong>{format_money(amount, &currency)}</strong>
+                            <strong>{locale.money(amount, &currency)}</strong>
                             <span class="muted">
-                                {format!("{quantity} sessions × {}", format_money(unit_amount, &currency))}
+                                {format!("{quantity} sessions × {}", locale.money(unit_amount, &currency))}
                             </span>
                         }.into_any(),
                         Ok(_) => ().into_any(),
@@ -200,16 +200,17 @@ fn is_payable(purchase: &PurchaseView) -> bool {
 /// The unpaid purchase being finished: what it is for, and why the last attempt failed.
 #[component]
 fn ResumedOrder(purchase: PurchaseView) -> impl IntoView {
+    let locale = use_locale();
     view! {
         <div class="order-total" data-testid="resumed-order">
             <span>"Purchase"</span>
-            <strong>{format_money(purchase.amount, &purchase.currency)}</strong>
+            <strong>{locale.money(purchase.amount, &purchase.currency)}</strong>
             <span class="muted">
                 {format!(
                     "{} sessions on the {} plan, started on {}.",
                     purchase.quantity,
                     purchase.plan,
-                    format_date(purchase.created_at)
+                    locale.date(purchase.created_at)
                 )}
             </span>
         </div>

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::money::format_money;
+use crate::components::locale::use_locale;
 use crate::domain::plan::Plan;
 use crate::domain::pricing::{MIN_QUANTITY, Pricing};
 
@@ -15,17 +15,18 @@ pub fn OrderFields(
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let currency = pricing.currency.code().to_owned();
+    let locale = use_locale();
     let saving = pricing.annual_saving_per_session();
     let options = Plan::ALL
         .into_iter()
         .map(|option| {
-            let price = format_money(pricing.unit_price(option).cents(), &currency);
+            let price = locale.money(pricing.unit_price(option).cents(), &currency);
             let (name, detail) = match option {
                 Plan::Annual if saving > 0 => (
                     "Annual",
                     format!(
                         "{price} per session · saves {} per session",
-                        format_money(saving, &currency)
+                        locale.money(saving, &currency)
                     ),
                 ),
                 Plan::Annual => ("Annual", format!("{price} per session")),
