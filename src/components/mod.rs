@@ -2,6 +2,7 @@
 
 pub mod billing;
 pub mod card_field;
+pub mod confirm_inline;
 pub mod locale;
 pub mod login_page;
 pub mod not_found_page;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::older_pages::{OlderPages, ShowOlder};
 use super::status_badge::StatusBadge;
 use crate::api_types::{PurchaseList, PurchaseView};
+use crate::components::confirm_inline::ConfirmInline;
 use crate::components::locale::use_locale;
 use crate::domain::dates::iso_date;
 use crate::domain::purchase_status::PurchaseStatus;
@@ -128,20 +129,15 @@ fn UnpaidActions(
             {
                 let id = id.clone();
                 view! {
-                    <span role="group" aria-label="Confirm cancellation">
-                        "Cancel this purchase? "
-                        <button
-                            type="button"
-                            class="button danger small"
-                            disabled=canceling
-                            on:click=move |_| { cancel.dispatch(id.clone()); }
-                        >
-                            {move || if canceling() { "Canceling…" } else { "Yes, cancel it" }}
-                        </button>
-                        <button type="button" class="button secondary small" on:click=move |_| confirming.set(false)>
-                            "Keep it"
-                        </button>
-                    </span>
+                    <ConfirmInline
+                        label="Confirm cancellation"
+                        question="Cancel this purchase?"
+                        yes="Yes, cancel it"
+                        working="Canceling…"
+                        busy=Signal::derive(canceling)
+                        on_yes=Callback::new(move |()| { cancel.dispatch(id.clone()); })
+                        on_no=Callback::new(move |()| confirming.set(false))
+                    />
                 }
             }
         </Show>

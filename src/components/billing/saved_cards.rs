@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::add_card_form::AddCardForm;
 use crate::api_types::{SavedCard, SavedCardList, StripeClientConfig};
+use crate::components::confirm_inline::ConfirmInline;
 use crate::domain::card::brand_name;
 use crate::error::AppError;
 use crate::rpc::cards::{load_saved_cards, make_default_card, remove_saved_card};
@@ -108,20 +109,15 @@ pub fn SavedCards(
                         {
                             let card = card.clone();
                             view! {
-                                <span role="group" aria-label="Confirm removal">
-                                    "Remove this card? "
-                                    <button
-                                        type="button"
-                                        class="button danger small"
-                                        disabled=busy
-                                        on:click=move |_| { edit.dispatch(Edit::Remove(card.clone())); }
-                                    >
-                                        {move || if busy() { "Removing…" } else { "Yes, remove" }}
-                                    </button>
-                                    <button type="button" class="button secondary small" on:click=move |_| confirming.set(None)>
-                                        "Keep it"
-                                    </button>
-                                </span>
+                                <ConfirmInline
+                                    label="Confirm removal"
+                                    question="Remove this card?"
+                                    yes="Yes, remove"
+                                    working="Removing…"
+                                    busy=Signal::derive(busy)
+                                    on_yes=Callback::new(move |()| { edit.dispatch(Edit::Remove(card.clone())); })
+                                    on_no=Callback::new(move |()| confirming.set(None))
+                                />
                             }
                         }
                     </Show>
