@@ -17,7 +17,7 @@ const TOP: f64 = FONT + LABEL_GAP;
 /// Room for two lines of month labels.
 const BOTTOM: f64 = 2.0 * FONT + 10.0;
 /// Text is not measured on the server: a generous average glyph width for tick labels.
-const CHAR_WIDTH: f64 = 0.58 * FONT;
+const CHAR_WIDTH: f64 = 0.64 * FONT;
 /// Gap between a tick label and the plot.
 const GAP: f64 = 4.0;
 /// A month with a few sessions next to a huge one still shows a bar.

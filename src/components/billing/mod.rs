@@ -129,12 +129,12 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
             <Panel title="Sessions and spending" id="monthly-chart">
                 <MonthlyChart summary=monthly/>
             </Panel>
+            <Panel title="Saved cards" id="saved-cards">
+                <SavedCards cards stripe/>
+            </Panel>
             <Panel title="Purchase history" id="purchase-history">
                 <PurchaseHistory first_page=purchases/>
                 <p><a href="/api/sessions/purchases.csv" download>"Download the history (CSV)"</a></p>
-            </Panel>
-            <Panel title="Saved cards" id="saved-cards">
-                <SavedCards cards stripe/>
             </Panel>
             <Panel title="Invoices" id="invoices">
                 {invoice_pending.then(|| view! {

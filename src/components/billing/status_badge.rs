@@ -20,8 +20,12 @@ pub fn status_label(status: &str) -> &'static str {
 #[component]
 pub fn StatusBadge(status: String, reason: Option<String>) -> impl IntoView {
     let class = format!("badge badge-{status}");
+    // One box, so that on narrow screens (where cells are flex rows) badge and reason stay
+    // together instead of being stretched side by side.
     view! {
-        <span class=class>{status_label(&status)}</span>
-        {(status == "failed").then(|| reason.map(|reason| view! { <span class="muted small failure-reason">{reason}</span> }))}
+        <span class="status">
+            <span class=class>{status_label(&status)}</span>
+            {(status == "failed").then(|| reason.map(|reason| view! { <span class="muted small failure-reason">{reason}</span> }))}
+        </span>
     }
 }

@@ -61,7 +61,7 @@ pub fn CardChoiceFields(
                     text.push_str(" · expired");
                 }
                 view! {
-                    <label class="plan-option" for=label_for>
+                    <label class="plan-option pay-option" for=label_for>
                         <input
                             type="radio"
                             id=input_id
@@ -80,7 +80,7 @@ pub fn CardChoiceFields(
             <fieldset class="plan-choice" data-testid="pay-with">
                 <legend>"Pay with"</legend>
                 {options}
-                <label class="plan-option" for="pay-with-new">
+                <label class="plan-option pay-option" for="pay-with-new">
                     <input
                         type="radio"
                         id="pay-with-new"

@@ -523,8 +523,8 @@ pub async fn attach_payment(
         if let Some(list) = invoice["payments"]["data"].as_array_mut() {
             list.insert(0, payment.clone());
         }
+        // Stripe has no event for an attached payment; `invoice_payment.paid` follows below.
         let mut invoice = tx.store.insert(invoice);
-        tx.emit("invoice_payment.attached", &payment);
         if intent["status"] == "succeeded" {
             invoice = credit(tx, payment)?;
         }
