@@ -222,7 +222,8 @@ fn ticks(labels: Vec<String>, plot: Rect, x: f64) -> Vec<Tick> {
 
 fn label_width(labels: &[String]) -> f64 {
     let chars = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-    round(chars as f64 * CHAR_WIDTH)
+    // Rounded up: a label must never be given less room than it needs.
+    (chars as f64 * CHAR_WIDTH * 10.0).ceil() / 10.0
 }
 
 /// SVG path of a money marker centred on `(x, y)`.
