@@ -74,6 +74,7 @@ test('a declined card is not saved and the reason is shown', async ({ page }) =>
 
 test('paying with a saved card updates the history, pool and invoice without a reload', async ({ page }) => {
   await openBilling(page, buyer(9).email);
+  await expect(page.getByTestId('chart-empty')).toBeVisible();
   await addCard(page);
   await markWindow(page);
 
@@ -99,6 +100,10 @@ test('paying with a saved card updates the history, pool and invoice without a r
   await expect(row.getByTestId('invoice-link')).toBeVisible();
   await expect(page.getByTestId('invoice-list').locator('li')).toHaveCount(1);
   await expect(page.getByTestId('invoice-list')).toContainText('$100.00');
+  // The chart now has this month's bar, and its figures say the same.
+  await expect(page.getByTestId('monthly-chart').locator('text.chart-value')).toHaveText(['5']);
+  await page.getByText('Figures by month').click();
+  await expect(page.getByTestId('chart-figures').locator('tbody tr').last()).toContainText(/5\s*\$100\.00/);
   await expectSameWindow(page);
 
   // The history's link leads to Stripe's page for that invoice.
