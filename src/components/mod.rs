@@ -2,7 +2,8 @@
 
 pub mod billing;
 pub mod card_field;
-pub mod confirm_inline;
+pub mod checkbox_field;
+pub mod confirm_button;
 pub mod locale;
 pub mod login_page;
 pub mod not_found_page;

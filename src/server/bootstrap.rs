@@ -20,7 +20,7 @@ pub async fn add_admin(
 ) -> Result<(), AppError> {
     let hash = password::hash(new_password.expose().to_owned()).await?;
     let mut tx = db.pool().begin().await?;
-    let institution = institutions::get_or_create_by_name(&mut *tx, institution).await?;
+    let institution = institutions::get_or_create_by_name(&mut tx, institution).await?;
     admins::upsert(&mut *tx, &institution.id, email, &hash).await?;
     tx.commit().await?;
     tracing::info!(institution_id = institution.id, "admin saved");

@@ -5,6 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, error_message, stripe_ok};
+use crate::purchases::rpc::rpc_as;
 use crate::purchases::{
     buy, confirm, other_institution_admin, post_purchase, rows, signed_in_app, wait_for_status,
 };
@@ -299,27 +300,10 @@ async fn save_card_keeps_the_new_card_for_later() {
     assert_eq!(cards(&app.client, &app).await.len(), 1);
 }
 
-/// The billing page's server function `name`, from `client`; its status and body.
-async fn rpc(
-    client: &reqwest::Client,
-    app: &TestApp,
-    name: &str,
-    form: &[(&str, &str)],
-) -> (u16, Value) {
-    let response = client
-        .post(app.url(&format!("/rpc/{name}")))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn the_billing_pages_card_functions_save_default_and_remove_for_their_institution_only() {
     let app = signed_in_app().await;
-    let (status, setup) = rpc(&app.client, &app, "start_card_setup", &[]).await;
+    let (status, setup) = rpc_as(&app.client, &app, "start_card_setup", &[]).await;
     assert_eq!(status, 200, "{setup}");
     let intent = setup["client_secret"]
         .as_str()
@@ -337,7 +321,7 @@ async fn the_billing_pages_card_functions_save_default_and_remove_for_their_inst
     )
     .await;
     let visa = confirmed["payment_method"].as_str().unwrap().to_owned();
-    let (status, _) = rpc(
+    let (status, _) = rpc_as(
         &app.client,
         &app,
         "record_saved_card",
@@ -347,7 +331,7 @@ async fn the_billing_pages_card_functions_save_default_and_remove_for_their_inst
     assert_eq!(status, 200);
     let mastercard = save_card(&app, "pm_card_mastercard").await;
 
-    let (_, listed) = rpc(&app.client, &app, "load_saved_cards", &[]).await;
+    let (_, listed) = rpc_as(&app.client, &app, "load_saved_cards", &[]).await;
     let listed: Vec<Value> = listed["data"].as_array().unwrap().clone();
     assert_eq!(listed.len(), 2);
     assert!(listed.iter().all(|card| card["is_default"] == false));
@@ -355,10 +339,10 @@ async fn the_billing_pages_card_functions_save_default_and_remove_for_their_inst
     // Another institution can touch none of it, and learns nothing.
     let other = other_institution_admin(&app).await;
     for name in ["make_default_card", "remove_saved_card"] {
-        let (status, _) = rpc(&other, &app, name, &[("payment_method_id", &visa)]).await;
+        let (status, _) = rpc_as(&other, &app, name, &[("payment_method_id", &visa)]).await;
         assert_eq!(status, 404, "{name}");
     }
-    let (status, _) = rpc(
+    let (status, _) = rpc_as(
         &other,
         &app,
         "record_saved_card",
@@ -366,10 +350,10 @@ async fn the_billing_pages_card_functions_save_default_and_remove_for_their_inst
     )
     .await;
     assert_eq!(status, 404);
-    let (_, theirs) = rpc(&other, &app, "load_saved_cards", &[]).await;
+    let (_, theirs) = rpc_as(&other, &app, "load_saved_cards", &[]).await;
     assert_eq!(theirs["data"], json!([]));
 
-    let (status, _) = rpc(
+    let (status, _) = rpc_as(
         &app.client,
         &app,
         "make_default_card",
@@ -377,7 +361,7 @@ async fn the_billing_pages_card_functions_save_default_and_remove_for_their_inst
     )
     .await;
     assert_eq!(status, 200);
-    let (status, _) = rpc(
+    let (status, _) = rpc_as(
         &app.client,
         &app,
         "remove_saved_card",

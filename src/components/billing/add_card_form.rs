@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api_types::{SavedCardList, StripeClientConfig};
 use crate::components::card_field::{CardField, CardInput};
+use crate::components::checkbox_field::CheckboxField;
 
 const ELEMENT_ID: &str = "new-card-element";
 const ELEMENT_SELECTOR: &str = "#new-card-element";
@@ -52,16 +53,7 @@ pub fn AddCardForm(
     view! {
         <form class="stacked-form add-card" on:submit=on_submit aria-busy=move || saving.get().to_string() novalidate>
             <CardInput field element_id=ELEMENT_ID label="New card"/>
-            <label class="checkbox">
-                <input
-                    type="checkbox"
-                    name="set_default"
-                    prop:checked=move || make_default.get()
-                    on:change=move |event| make_default.set(event_target_checked(&event))
-                    disabled=move || saving.get()
-                />
-                " Make this the default card"
-            </label>
+            <CheckboxField label="Make this the default card" name="set_default" checked=make_default disabled=saving/>
             <p class="form-error" role="alert" data-testid="add-card-error">{move || failure.get()}</p>
             <div class="button-row">
                 <button

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::older_pages::{OlderPages, ShowOlder};
 use super::status_badge::StatusBadge;
 use crate::api_types::{PurchaseList, PurchaseView};
-use crate::components::confirm_inline::ConfirmInline;
+use crate::components::confirm_button::ConfirmButton;
 use crate::components::locale::use_locale;
 use crate::domain::dates::iso_date;
 use crate::domain::purchase_status::PurchaseStatus;
@@ -113,33 +113,16 @@ fn UnpaidActions(
     id: String,
     cancel: Action<String, Result<PurchaseView, AppError>>,
 ) -> impl IntoView {
-    let confirming = RwSignal::new(false);
-    let canceling = move || cancel.pending().get();
     let pay_href = format!("/billing/purchase?resume={id}");
     view! {
         <a class="button link" href=pay_href>"Pay now"</a>
-        <Show
-            when=move || confirming.get()
-            fallback=move || view! {
-                <button type="button" class="button link danger" on:click=move |_| confirming.set(true)>
-                    "Cancel"
-                </button>
-            }
-        >
-            {
-                let id = id.clone();
-                view! {
-                    <ConfirmInline
-                        label="Confirm cancellation"
-                        question="Cancel this purchase?"
-                        yes="Yes, cancel it"
-                        working="Canceling…"
-                        busy=Signal::derive(canceling)
-                        on_yes=Callback::new(move |()| { cancel.dispatch(id.clone()); })
-                        on_no=Callback::new(move |()| confirming.set(false))
-                    />
-                }
-            }
-        </Show>
+        <ConfirmButton
+            action="Cancel"
+            question="Cancel this purchase?"
+            yes="Yes, cancel it"
+            working="Canceling…"
+            busy=Signal::derive(move || cancel.pending().get())
+            on_confirm=Callback::new(move |()| { cancel.dispatch(id.clone()); })
+        />
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::add_card_form::AddCardForm;
 use crate::api_types::{SavedCard, SavedCardList, StripeClientConfig};
-use crate::components::confirm_inline::ConfirmInline;
+use crate::components::confirm_button::ConfirmButton;
 use crate::domain::card::brand_name;
 use crate::error::AppError;
 use crate::rpc::cards::{load_saved_cards, make_default_card, remove_saved_card};
@@ -24,8 +24,6 @@ pub fn SavedCards(
 ) -> impl IntoView {
     let cards = RwSignal::new(cards);
     let adding = RwSignal::new(false);
-    // The card whose removal waits for a second click.
-    let confirming = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
     let edit = Action::new(|edit: &Edit| {
         let edit = edit.clone();
@@ -45,7 +43,6 @@ pub fn SavedCards(
     });
     Effect::new(move |_| {
         if let Some(Ok((done, list))) = edit.value().get() {
-            confirming.set(None);
             cards.set(Ok(list));
             notice.set(Some(done));
         }
@@ -59,11 +56,8 @@ pub fn SavedCards(
     });
 
     let card_row = move |card: SavedCard| {
-        let id = card.id.clone();
-        let row_id = id.clone();
-        let confirm_id = id.clone();
+        let row_id = card.id.clone();
         let brand = brand_name(&card.brand).to_owned();
-        let is_confirming = move || confirming.get().as_deref() == Some(confirm_id.as_str());
         let label = describe(&card);
         let (default_card, removed_card) = (card.clone(), card.clone());
         view! {
@@ -80,47 +74,24 @@ pub fn SavedCards(
                             type="button"
                             class="button link"
                             disabled=busy
-                            aria-label=format!("Make {label} the default card")
+                            aria-label=format!("Make {} the default card", label.clone())
                             on:click=move |_| { edit.dispatch(Edit::MakeDefault(default_card.clone())); }
                         >
                             "Make default"
                         </button>
                     })}
-                    <Show
-                        when=is_confirming.clone()
-                        fallback=move || {
-                            let id = id.clone();
-                            view! {
-                                <button
-                                    type="button"
-                                    class="button link danger"
-                                    disabled=busy
-                                    aria-label=format!("Remove {}", describe(&removed_card))
-                                    on:click=move |_| {
-                                        notice.set(None);
-                                        confirming.set(Some(id.clone()));
-                                    }
-                                >
-                                    "Remove"
-                                </button>
-                            }
-                        }
-                    >
-                        {
-                            let card = card.clone();
-                            view! {
-                                <ConfirmInline
-                                    label="Confirm removal"
-                                    question="Remove this card?"
-                                    yes="Yes, remove"
-                                    working="Removing…"
-                                    busy=Signal::derive(busy)
-                                    on_yes=Callback::new(move |()| { edit.dispatch(Edit::Remove(card.clone())); })
-                                    on_no=Callback::new(move |()| confirming.set(None))
-                                />
-                            }
-                        }
-                    </Show>
+                    <ConfirmButton
+                        action="Remove"
+                        action_label=format!("Remove {label}")
+                        question="Remove this card?"
+                        yes="Yes, remove"
+                        working="Removing…"
+                        busy=Signal::derive(busy)
+                        on_confirm=Callback::new(move |()| {
+                            notice.set(None);
+                            edit.dispatch(Edit::Remove(removed_card.clone()));
+                        })
+                    />
                 </span>
             </li>
         }

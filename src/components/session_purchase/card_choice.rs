@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api_types::SavedCard;
 use crate::components::card_field::{CardField, CardInput};
+use crate::components::checkbox_field::CheckboxField;
 use crate::domain::card::brand_name;
 use crate::domain::purchase_order::CardChoice;
 
@@ -101,16 +102,7 @@ pub fn CardChoiceFields(
         // mounted here, and confirming with a saved card still needs the Stripe object.
         <div class="new-card" hidden=move || selected.get().is_some()>
             <CardInput field element_id=CARD_ELEMENT_ID label="Card"/>
-            <label class="checkbox">
-                <input
-                    type="checkbox"
-                    name="save_card"
-                    prop:checked=move || save.get()
-                    on:change=move |event| save.set(event_target_checked(&event))
-                    disabled=move || disabled.get()
-                />
-                " Save this card for later purchases"
-            </label>
+            <CheckboxField label="Save this card for later purchases" name="save_card" checked=save disabled=disabled/>
         </div>
     }
 }

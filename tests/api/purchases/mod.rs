@@ -4,7 +4,7 @@
 mod cancel;
 mod create;
 mod idempotency;
-mod rpc;
+pub mod rpc;
 mod sync;
 mod webhook;
 

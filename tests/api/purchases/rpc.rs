@@ -29,7 +29,8 @@ async fn start_with_key(app: &TestApp, quantity: &str, plan: &str, key: &str) ->
     .await
 }
 
-async fn rpc_as(
+/// Calls the server function `name` as `client`; its status and JSON body.
+pub async fn rpc_as(
     client: &reqwest::Client,
     app: &TestApp,
     name: &str,
