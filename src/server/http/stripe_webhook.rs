@@ -117,7 +117,7 @@ fn news_of(object: &EventObject) -> Option<News> {
         | EventObject::PaymentIntentProcessing(intent)
         | EventObject::PaymentIntentRequiresAction(intent)
         | EventObject::PaymentIntentCanceled(intent) => {
-            Some(News::Intent(IntentReport::from_intent(intent)))
+            Some(News::Intent(IntentReport::from_event(intent)))
         }
         EventObject::ChargeRefunded(charge) => RefundReport::from_charge(charge).map(News::Refund),
         _ => None,

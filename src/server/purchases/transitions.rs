@@ -20,6 +20,9 @@ pub struct IntentReport {
     pub amount: i64,
     pub currency: String,
     pub failure_message: Option<String>,
+    /// A webhook's copy of the intent as it was when the event was made, which may be older
+    /// than what we know; `false` for an intent just retrieved from Stripe.
+    pub snapshot: bool,
 }
 
 impl IntentReport {
@@ -45,6 +48,15 @@ impl IntentReport {
                 .last_payment_error
                 .as_ref()
                 .and_then(|e| e.message.clone()),
+            snapshot: false,
+        }
+    }
+
+    /// As [`IntentReport::from_intent`], for the copy of the intent a webhook event carries.
+    pub fn from_event(intent: &PaymentIntent) -> Self {
+        IntentReport {
+            snapshot: true,
+            ..Self::from_intent(intent)
         }
     }
 }
@@ -80,6 +92,20 @@ pub async fn apply(
             );
             return Ok(Some(purchase));
         };
+        if report.snapshot
+            && (current, next) == (PurchaseStatus::Failed, PurchaseStatus::Processing)
+        {
+            // Either a new attempt, or the failed attempt's own `processing` news delivered
+            // late (webhooks come in any order); a copy cannot tell which. Leaving the purchase
+            // failed loses nothing: the new attempt's outcome arrives as its own event, and
+            // the browser asks Stripe directly after paying.
+            tracing::info!(
+                purchase_id = %purchase.id,
+                payment_intent_id = %report.payment_intent_id,
+                "processing news about a failed purchase may be late; left failed"
+            );
+            return Ok(Some(purchase));
+        }
         if next == PurchaseStatus::Completed
             && (report.amount != purchase.amount || report.currency != purchase.currency)
         {

@@ -95,6 +95,25 @@ async fn a_failure_arriving_after_success_leaves_the_purchase_completed() {
 }
 
 #[tokio::test]
+async fn a_declined_attempts_processing_news_arriving_late_leaves_the_purchase_failed() {
+    let app = signed_in_app().await;
+    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    let purchase = buy(&app, 3).await;
+    let intent = purchase["payment_intent_id"].as_str().unwrap();
+    let declined = confirm(&app, &purchase, "pm_card_chargeDeclined").await;
+    assert_eq!(declined.status(), StatusCode::PAYMENT_REQUIRED);
+    // Both events of the attempt, delivered in the wrong order: the failure first.
+    for event_type in ["payment_intent.payment_failed", "payment_intent.processing"] {
+        let body = emitted_event(&app, event_type, intent).await.to_string();
+        assert_eq!(deliver(&app, &body, Some(&sign(&body))).await.status(), 200);
+    }
+    let now = get_purchase(&app, &purchase).await;
+    assert_eq!(now["status"], "failed", "{now}");
+    // So it can still be paid from the billing page, and nothing was credited.
+    assert_eq!(pool(&app).await, 0);
+}
+
+#[tokio::test]
 async fn forged_tampered_stale_and_unsigned_webhooks_are_400_and_change_nothing() {
     let app = signed_in_app().await;
     let (purchase, event) = paid_but_unannounced(&app, 2).await;
