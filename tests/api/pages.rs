@@ -128,6 +128,25 @@ async fn pages_are_gzip_compressed_for_browsers_that_accept_it() {
 }
 
 #[tokio::test]
+async fn billing_page_history_shows_what_was_refunded() {
+    use crate::purchases::{paid_purchase, refund_in_stripe, signed_in_app, wait_for_status};
+
+    let app = signed_in_app().await;
+    let purchase =
+        paid_purchase(&app, &serde_json::json!({"quantity": 10, "plan": "annual"})).await;
+    refund_in_stripe(&app, &purchase, 5_000).await;
+    wait_for_status(&app, &purchase, "partially_refunded").await;
+
+    let html = app.get("/billing").await.text().await.unwrap();
+    let history = &html[html.find(r#"data-testid="purchase-history""#).unwrap()..];
+    assert!(history.contains("$50.00 refunded"), "{history}");
+    assert!(
+        history
+            .contains(r#"<span class="badge badge-partially_refunded">Partially refunded</span>"#)
+    );
+}
+
+#[tokio::test]
 async fn billing_page_shows_pool_prices_history_invoices_and_cards() {
     use crate::purchases::{buy, confirm, signed_in_app, wait_for_status};
 

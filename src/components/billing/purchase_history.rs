@@ -91,7 +91,15 @@ fn HistoryRow(
             <td data-label="Date"><time datetime=iso_date(row.created_at)>{locale.date(row.created_at)}</time></td>
             <td data-label="Sessions">{row.quantity}</td>
             <td data-label="Plan">{plan}</td>
-            <td data-label="Amount" class="number">{locale.money(row.amount, &row.currency)}</td>
+            <td data-label="Amount" class="number">
+                {locale.money(row.amount, &row.currency)}
+                // What a finance office reconciles against the bank: the refunded part, in words.
+                {(row.amount_refunded > 0).then(|| view! {
+                    <span class="muted small refunded-amount">
+                        {format!("{} refunded", locale.money(row.amount_refunded, &row.currency))}
+                    </span>
+                })}
+            </td>
             <td data-label="Status">
                 <StatusBadge status=row.status.clone() reason=row.failure_message.clone()/>
             </td>
