@@ -21,9 +21,9 @@ use octavia_billing::server::config::Config;
 use octavia_billing::server::startup::Application;
 use octavia_billing::server::storage::purchases::{self, NewPurchase};
 use octavia_billing::server::storage::{Db, institutions, ledger, new_id, now_unix};
-use octavia_billing::server::stripe_emulator::webhooks::signature_header;
 use octavia_billing::server::telemetry;
 use sqlx::Connection;
+use stripe_emulator::webhooks::signature_header;
 
 const CONCURRENCY: usize = 16;
 const DEFAULT_EVENTS: usize = 2000;

@@ -3,8 +3,6 @@
 //! `domain` is pure logic shared by server and browser; `server` (feature `ssr`) holds
 //! configuration, storage, sign-in and HTTP; `components` and `app` are the Leptos UI;
 //! `rpc` holds the server functions that connect the two.
-// serde_json's json! macro nests deeply for Stripe-shaped objects (the emulator's charges).
-#![recursion_limit = "256"]
 
 pub mod api_types;
 pub mod app;

@@ -18,17 +18,15 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::bootstrap;
 use super::config::Config;
 use super::http::{api_router, origin_check};
+use super::offline::OfflineStripe;
 use super::state::AppState;
 use super::storage::Db;
 use super::storage::session_store::DbSessionStore;
 use super::stripe::StripeGateway;
-use super::stripe_emulator::{EmulatorSettings, StripeEmulator};
 use super::{invoices, purchases};
 use crate::app::{App, shell};
 
 pub const SESSION_COOKIE: &str = "octavia_session";
-/// Where the embedded Stripe emulator is mounted in offline test mode.
-pub const STRIPE_EMULATOR_PATH: &str = "/_emulator/stripe";
 /// A login lasts this long without activity; every request renews it.
 const SESSION_IDLE: time::Duration = time::Duration::hours(12);
 
@@ -52,6 +50,10 @@ pub enum StartupError {
     Stripe(#[source] stripe::StripeError),
     #[error("could not create the demo admin: {0}")]
     Demo(crate::error::AppError),
+    #[error(
+        "STRIPE_SECRET_KEY is missing and this server was built without the Stripe emulator (cargo feature `emulator`), so offline test mode is unavailable; set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET"
+    )]
+    OfflineUnavailable,
 }
 
 pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
@@ -66,14 +68,13 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
-    stripe_emulator: Option<StripeEmulator>,
+    /// Kept for tests that drive the emulator; the router holds its own handle.
+    #[cfg(feature = "emulator")]
+    offline: OfflineStripe,
 }
 
 impl Application {
     pub async fn build(mut config: Config) -> Result<Self, StartupError> {
-        let db = open_database(&config).await?;
-        announce_mode(&config, &db).await?;
-
         let listener = TcpListener::bind(config.site_addr)
             .await
             .map_err(|source| StartupError::Bind {
@@ -82,7 +83,11 @@ impl Application {
             })?;
         let mut leptos_options = leptos_options();
         leptos_options.site_addr = listener.local_addr().unwrap_or(config.site_addr);
-        let stripe_emulator = start_stripe_emulator(&mut config, leptos_options.site_addr);
+        // Before the database is touched (the demo admin): a server that cannot take payments
+        // stops here.
+        let offline = OfflineStripe::start(&mut config, leptos_options.site_addr)?;
+        let db = open_database(&config).await?;
+        announce_mode(&config, &db).await?;
 
         let stripe = StripeGateway::from_config(&config).map_err(StartupError::Stripe)?;
         let state = AppState {
@@ -91,18 +96,20 @@ impl Application {
             config: Arc::new(config),
             leptos_options,
         };
-        let router = router(state.clone(), stripe_emulator.as_ref());
+        let router = router(state.clone(), &offline);
         Ok(Application {
             listener,
             router,
             state,
-            stripe_emulator,
+            #[cfg(feature = "emulator")]
+            offline,
         })
     }
 
     /// The embedded Stripe emulator, present in offline test mode only.
-    pub fn stripe_emulator(&self) -> Option<&StripeEmulator> {
-        self.stripe_emulator.as_ref()
+    #[cfg(feature = "emulator")]
+    pub fn stripe_emulator(&self) -> Option<&stripe_emulator::StripeEmulator> {
+        self.offline.emulator()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -155,34 +162,7 @@ impl Application {
     }
 }
 
-/// In offline test mode (no Stripe key at all, so never a live one), builds the emulator and
-/// points the app's Stripe client and Stripe.js at it on this very listener. With any key it is
-/// not built, and its routes answer 404.
-fn start_stripe_emulator(config: &mut Config, bound: SocketAddr) -> Option<StripeEmulator> {
-    if !config.offline_test_mode() {
-        return None;
-    }
-    // Reachable from this host even when listening on every interface (0.0.0.0).
-    let local = if bound.ip().is_unspecified() {
-        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), bound.port())
-    } else {
-        bound
-    };
-    let own_origin = format!("http://{local}");
-    let public_origin = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| own_origin.clone());
-    config.stripe_api_base = format!("{own_origin}{STRIPE_EMULATOR_PATH}/");
-    config.stripe_js_url = format!("{public_origin}{STRIPE_EMULATOR_PATH}/js/v3/");
-    Some(StripeEmulator::new(EmulatorSettings {
-        public_base: format!("{public_origin}{STRIPE_EMULATOR_PATH}"),
-        webhook_url: format!("{own_origin}/api/stripe/webhook"),
-        webhook_secret: config.webhook_secret().clone(),
-    }))
-}
-
-fn router(state: AppState, stripe_emulator: Option<&StripeEmulator>) -> Router {
+fn router(state: AppState, offline: &OfflineStripe) -> Router {
     let routes = generate_route_list(App);
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
@@ -196,9 +176,7 @@ fn router(state: AppState, stripe_emulator: Option<&StripeEmulator>) -> Router {
         "/billing/invoices/{id}",
         get(super::http::invoices::open_hosted),
     );
-    if let Some(emulator) = stripe_emulator {
-        app = app.nest(STRIPE_EMULATOR_PATH, emulator.router());
-    }
+    app = offline.mount(app);
     app.leptos_routes_with_context(
         &state,
         routes,

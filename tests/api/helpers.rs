@@ -9,10 +9,11 @@ use octavia_billing::server::config::Config;
 use octavia_billing::server::startup::Application;
 use octavia_billing::server::state::AppState;
 use octavia_billing::server::storage::Db;
-use octavia_billing::server::stripe_emulator::StripeEmulator;
 use reqwest::Response;
 use serde_json::Value;
 use sqlx::Connection;
+use stripe_emulator::StripeEmulator;
+use stripe_emulator::test_client::TestClient;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -191,87 +192,10 @@ impl TestApp {
             .expect("request sent")
     }
 
-    /// The emulator's Stripe API base, as a Stripe client is configured with it.
-    pub fn stripe_base(&self) -> String {
-        self.url("/_emulator/stripe/")
+    /// A client for the emulator's Stripe API (`/_emulator/stripe/`), with a test key.
+    pub fn stripe(&self) -> TestClient {
+        TestClient::new(self.url("/_emulator/stripe/"))
     }
-
-    /// A form-encoded POST to the emulator's API (`path` like `v1/customers`), with a test key.
-    pub async fn stripe_post(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.stripe_request(reqwest::Method::POST, path, form, &[])
-            .await
-    }
-
-    pub async fn stripe_get(&self, path: &str) -> Response {
-        self.stripe_request(reqwest::Method::GET, path, &[], &[])
-            .await
-    }
-
-    /// Any call to the emulator's API with the test key, with extra headers.
-    pub async fn stripe_request(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        form: &[(&str, &str)],
-        headers: &[(&str, &str)],
-    ) -> Response {
-        let mut request = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.stripe_base()))
-            .bearer_auth(STRIPE_TEST_KEY)
-            .form(form);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        request.send().await.expect("request sent")
-    }
-
-    /// POSTs and returns the JSON object, panicking with the body unless the status is 200.
-    pub async fn stripe_create(&self, path: &str, form: &[(&str, &str)]) -> Value {
-        stripe_ok(self.stripe_post(path, form).await).await
-    }
-
-    /// Arms one of the emulator's fault injections, e.g. `("api", [("mode", "error")])`.
-    pub async fn arm_fault(&self, path: &str, form: &[(&str, &str)]) {
-        let response = reqwest::Client::new()
-            .post(self.url(&format!("/_emulator/stripe/_faults/{path}")))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_success(),
-            "fault armed: {}",
-            response.text().await.unwrap()
-        );
-    }
-
-    pub fn emulator(&self) -> &StripeEmulator {
-        self.stripe_emulator
-            .as_ref()
-            .expect("offline test mode runs the Stripe emulator")
-    }
-}
-
-/// Any `sk_test_` key works offline.
-pub const STRIPE_TEST_KEY: &str = "sk_test_emulator_tests";
-
-/// The JSON body of a 200 answer; panics with the status and body otherwise.
-pub async fn stripe_ok(response: Response) -> Value {
-    let status = response.status();
-    let body: Value = response.json().await.expect("JSON body");
-    assert_eq!(status, 200, "unexpected answer: {body}");
-    body
-}
-
-/// The status and Stripe error object (`body.error`) of a failed call.
-pub async fn stripe_error(response: Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.expect("JSON body");
-    assert!(
-        body["error"].is_object(),
-        "no Stripe error envelope in {body}"
-    );
-    (status, body["error"].clone())
 }
 
 /// The `{"error": "..."}` body every failure carries; panics if the body is not that shape.
@@ -291,16 +215,6 @@ pub async fn error_message(response: Response) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no error message in {body}"))
         .to_owned()
-}
-
-/// One of Stripe's own example objects (tests/fixtures/stripe/{resource}.json).
-pub fn stripe_fixture(resource: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/stripe/{resource}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists"))
-        .expect("fixture is JSON")
 }
 
 /// GETs `url` with `client` (another admin's browser, say) and returns the JSON body.

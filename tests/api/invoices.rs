@@ -8,7 +8,9 @@ use octavia_billing::server::invoices::issue::sweep;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_message, get_json_with, stripe_ok};
+use stripe_emulator::test_client::stripe_ok;
+
+use crate::helpers::{TestApp, error_message, get_json_with};
 use crate::purchases::{buy, get_purchase, other_institution_admin, paid_purchase, signed_in_app};
 
 /// A purchase of `quantity` sessions (annual plan, $20 each), paid with a good card; as
@@ -64,7 +66,8 @@ async fn customer_id(app: &TestApp) -> String {
 async fn stripe_invoices(app: &TestApp) -> Vec<Value> {
     let customer = customer_id(app).await;
     let list = stripe_ok(
-        app.stripe_get(&format!("v1/invoices?customer={customer}&limit=100"))
+        app.stripe()
+            .get(&format!("v1/invoices?customer={customer}&limit=100"))
             .await,
     )
     .await;
@@ -137,11 +140,12 @@ async fn each_paid_purchase_gets_one_invoice_paid_by_its_payment() {
 /// Issuing fails once at the call whose path contains `failing`, then the sweep retries.
 async fn failing_once_then_retried(failing: &str) {
     let app = signed_in_app().await;
-    app.arm_fault(
-        "api",
-        &[("mode", "error"), ("count", "1"), ("path", failing)],
-    )
-    .await;
+    app.stripe()
+        .arm_fault(
+            "api",
+            &[("mode", "error"), ("count", "1"), ("path", failing)],
+        )
+        .await;
     let purchase = paid(&app, 4).await;
     // The attempt started at completion has hit the fault.
     for _ in 0..100 {
@@ -204,23 +208,26 @@ async fn invoices_made_outside_the_app_are_listed_too_newest_first_by_page() {
     // An invoice made "in the Stripe dashboard".
     let customer = customer_id(&app).await;
     let outside = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/invoices",
             &[("customer", &customer), ("currency", "usd")],
         )
         .await;
     let outside_id = outside["id"].as_str().unwrap();
-    app.stripe_create(
-        "v1/invoiceitems",
-        &[
-            ("customer", &customer),
-            ("invoice", outside_id),
-            ("amount", "12345"),
-            ("description", "Consulting"),
-        ],
-    )
-    .await;
-    app.stripe_create(&format!("v1/invoices/{outside_id}/finalize"), &[])
+    app.stripe()
+        .create(
+            "v1/invoiceitems",
+            &[
+                ("customer", &customer),
+                ("invoice", outside_id),
+                ("amount", "12345"),
+                ("description", "Consulting"),
+            ],
+        )
+        .await;
+    app.stripe()
+        .create(&format!("v1/invoices/{outside_id}/finalize"), &[])
         .await;
 
     let first = invoices(&app, "?limit=1").await;

@@ -1,5 +1,5 @@
 //! Events shaped like live Stripe's, built from Stripe's own example objects
-//! (`tests/fixtures/stripe/`). Shared by the webhook tests and the webhook benchmark
+//! (`crates/stripe-emulator/tests/fixtures/stripe/`, kept with the emulator's conformance tests). Shared by the webhook tests and the webhook benchmark
 //! (`benches/webhook.rs` includes this file), so both send what Stripe sends.
 
 use serde_json::{Value, json};
@@ -13,7 +13,7 @@ pub fn live_shaped_succeeded(
     purchase_id: &str,
     amount: i64,
 ) -> String {
-    let mut intent = fixture("payment_intent.json");
+    let mut intent = stripe_fixture("payment_intent");
     intent["id"] = json!(payment_intent_id);
     intent["amount"] = json!(amount);
     intent["amount_received"] = json!(amount);
@@ -24,17 +24,19 @@ pub fn live_shaped_succeeded(
     intent["next_action"] = Value::Null;
     intent["canceled_at"] = Value::Null;
     intent["shipping"] = Value::Null;
-    let mut event = fixture("event.json");
+    let mut event = stripe_fixture("event");
     event["id"] = json!(event_id);
     event["type"] = json!("payment_intent.succeeded");
     event["data"] = json!({ "object": intent });
     event.to_string()
 }
 
-fn fixture(name: &str) -> Value {
+/// One of Stripe's own example objects, e.g. `stripe_fixture("charge")`.
+pub fn stripe_fixture(resource: &str) -> Value {
     let path = format!(
-        "{}/tests/fixtures/stripe/{name}",
+        "{}/crates/stripe-emulator/tests/fixtures/stripe/{resource}.json",
         env!("CARGO_MANIFEST_DIR")
     );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).expect("fixture is JSON")
 }

@@ -4,7 +4,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_message, stripe_ok};
+use stripe_emulator::test_client::stripe_ok;
+
+use crate::helpers::{TestApp, error_message};
 use crate::purchases::rpc::rpc_as;
 use crate::purchases::{
     buy, confirm, other_institution_admin, post_purchase, rows, signed_in_app, wait_for_status,
@@ -28,11 +30,12 @@ async fn save_card_as(app: &TestApp, client: &reqwest::Client, token: &str) -> S
     let secret = body["client_secret"].as_str().unwrap();
     let intent = secret.split("_secret_").next().unwrap();
     let confirmed = stripe_ok(
-        app.stripe_post(
-            &format!("v1/setup_intents/{intent}/confirm"),
-            &[("payment_method", token)],
-        )
-        .await,
+        app.stripe()
+            .post(
+                &format!("v1/setup_intents/{intent}/confirm"),
+                &[("payment_method", token)],
+            )
+            .await,
     )
     .await;
     assert_eq!(confirmed["status"], "succeeded");
@@ -72,7 +75,7 @@ fn ids_and_defaults(cards: &[Value]) -> Vec<(String, bool)> {
 }
 
 async fn stripe_payment_method(app: &TestApp, id: &str) -> Value {
-    stripe_ok(app.stripe_get(&format!("v1/payment_methods/{id}")).await).await
+    stripe_ok(app.stripe().get(&format!("v1/payment_methods/{id}")).await).await
 }
 
 #[tokio::test]
@@ -222,16 +225,17 @@ async fn unknown_and_malformed_card_ids_are_not_found() {
     }
     // A card that was never saved to anyone is not the institution's either.
     let loose = stripe_ok(
-        app.stripe_post(
-            "v1/payment_methods",
-            &[
-                ("type", "card"),
-                ("card[number]", "4242424242424242"),
-                ("card[exp_month]", "12"),
-                ("card[exp_year]", "2034"),
-            ],
-        )
-        .await,
+        app.stripe()
+            .post(
+                "v1/payment_methods",
+                &[
+                    ("type", "card"),
+                    ("card[number]", "4242424242424242"),
+                    ("card[exp_month]", "12"),
+                    ("card[exp_year]", "2034"),
+                ],
+            )
+            .await,
     )
     .await;
     let response = record(&app.client, &app, json!({"payment_method_id": loose["id"]})).await;
@@ -251,7 +255,8 @@ async fn a_purchase_can_be_paid_with_a_saved_card() {
     let purchase: Value = response.json().await.unwrap();
     let intent = purchase["payment_intent_id"].as_str().unwrap();
     let before = stripe_ok(
-        app.stripe_get(&format!("v1/payment_intents/{intent}"))
+        app.stripe()
+            .get(&format!("v1/payment_intents/{intent}"))
             .await,
     )
     .await;
@@ -259,7 +264,8 @@ async fn a_purchase_can_be_paid_with_a_saved_card() {
 
     // The browser confirms with the card already on the intent.
     let paid = app
-        .stripe_post(&format!("v1/payment_intents/{intent}/confirm"), &[])
+        .stripe()
+        .post(&format!("v1/payment_intents/{intent}/confirm"), &[])
         .await;
     assert_eq!(paid.status(), StatusCode::OK);
     wait_for_status(&app, &purchase, "completed").await;
@@ -277,7 +283,8 @@ async fn save_card_keeps_the_new_card_for_later() {
     let purchase: Value = response.json().await.unwrap();
     let intent = purchase["payment_intent_id"].as_str().unwrap();
     let created = stripe_ok(
-        app.stripe_get(&format!("v1/payment_intents/{intent}"))
+        app.stripe()
+            .get(&format!("v1/payment_intents/{intent}"))
             .await,
     )
     .await;
@@ -313,11 +320,12 @@ async fn the_billing_pages_card_functions_save_default_and_remove_for_their_inst
         .unwrap()
         .to_owned();
     let confirmed = stripe_ok(
-        app.stripe_post(
-            &format!("v1/setup_intents/{intent}/confirm"),
-            &[("payment_method", "pm_card_visa")],
-        )
-        .await,
+        app.stripe()
+            .post(
+                &format!("v1/setup_intents/{intent}/confirm"),
+                &[("payment_method", "pm_card_visa")],
+            )
+            .await,
     )
     .await;
     let visa = confirmed["payment_method"].as_str().unwrap().to_owned();

@@ -7,7 +7,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, stripe_fixture};
+use crate::helpers::TestApp;
+use crate::live_events::stripe_fixture;
 use crate::purchases::{
     buy, confirm, deliver, get_purchase, paid_purchase, pool, refund_in_stripe, rows, sign,
     signed_in_app, wait_for_status,
@@ -54,7 +55,9 @@ async fn a_full_refund_marks_the_purchase_refunded_and_takes_its_sessions_back()
 async fn partial_refunds_take_back_the_refunded_share_once_each_even_delivered_twice() {
     let app = signed_in_app().await;
     let purchase = paid(&app, 10).await;
-    app.arm_fault("webhooks", &[("mode", "duplicate")]).await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "duplicate")])
+        .await;
 
     // $50 of $200: two and a half sessions' worth, so 2 sessions.
     refund_in_stripe(&app, &purchase, 5_000).await;
@@ -148,7 +151,9 @@ async fn a_live_shaped_charge_refunded_is_applied_once_and_a_stale_total_changes
 #[tokio::test]
 async fn a_refund_of_a_payment_not_yet_seen_is_refused_for_redelivery() {
     let app = signed_in_app().await;
-    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
     let purchase = buy(&app, 2).await;
     assert_eq!(confirm(&app, &purchase, "pm_card_visa").await.status(), 200);
     let body = live_shaped_refund(&purchase, "ch_early", 4_000, "evt_early_refund");
@@ -157,7 +162,7 @@ async fn a_refund_of_a_payment_not_yet_seen_is_refused_for_redelivery() {
     assert_eq!(rows(&app, "stripe_events").await, 0);
 
     // Once the payment is known, the redelivered refund applies.
-    app.arm_fault("webhooks/release", &[]).await;
+    app.stripe().arm_fault("webhooks/release", &[]).await;
     wait_for_status(&app, &purchase, "completed").await;
     assert_eq!(
         deliver(&app, &body, Some(&sign(&body))).await.status(),

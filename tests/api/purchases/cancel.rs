@@ -7,7 +7,9 @@ use super::{
     buy, confirm, get_purchase, other_institution_admin, pool, post_empty, signed_in_app,
     wait_for_status,
 };
-use crate::helpers::{TestApp, error_message, stripe_ok};
+use stripe_emulator::test_client::stripe_ok;
+
+use crate::helpers::{TestApp, error_message};
 
 fn cancel_path(purchase: &Value) -> String {
     format!(
@@ -19,7 +21,8 @@ fn cancel_path(purchase: &Value) -> String {
 async fn intent_status(app: &TestApp, purchase: &Value) -> Value {
     let intent = purchase["payment_intent_id"].as_str().unwrap();
     stripe_ok(
-        app.stripe_get(&format!("v1/payment_intents/{intent}"))
+        app.stripe()
+            .get(&format!("v1/payment_intents/{intent}"))
             .await,
     )
     .await["status"]
@@ -78,7 +81,9 @@ async fn a_paid_purchase_cannot_be_canceled() {
 #[tokio::test]
 async fn a_purchase_paid_before_the_app_heard_of_it_is_a_conflict_not_a_cancel() {
     let app = signed_in_app().await;
-    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
     let purchase = buy(&app, 4).await;
     assert_eq!(confirm(&app, &purchase, "pm_card_visa").await.status(), 200);
     // The app still thinks it is pending; Stripe refuses the cancel and the app learns why.

@@ -9,8 +9,10 @@ use super::{
     buy, other_institution_admin, post_purchase, refuse_purchase_inserts, rows, signed_in_app,
     signed_in_app_with,
 };
+use stripe_emulator::test_client::stripe_ok;
+
 use crate::helpers::{
-    PASSWORD, backend, error_message, fresh_database, get_json_with, spawn_app_with, stripe_ok,
+    PASSWORD, backend, error_message, fresh_database, get_json_with, spawn_app_with,
 };
 
 #[tokio::test]
@@ -29,7 +31,8 @@ async fn a_purchase_creates_one_customer_and_an_intent_for_quantity_times_price(
 
     let intent_id = purchase["payment_intent_id"].as_str().unwrap();
     let intent = stripe_ok(
-        app.stripe_get(&format!("v1/payment_intents/{intent_id}"))
+        app.stripe()
+            .get(&format!("v1/payment_intents/{intent_id}"))
             .await,
     )
     .await;
@@ -45,7 +48,8 @@ async fn a_purchase_creates_one_customer_and_an_intent_for_quantity_times_price(
             .unwrap();
     assert_eq!(intent["customer"].as_str(), stored.as_deref());
     let customer = stripe_ok(
-        app.stripe_get(&format!("v1/customers/{}", stored.unwrap()))
+        app.stripe()
+            .get(&format!("v1/customers/{}", stored.unwrap()))
             .await,
     )
     .await;
@@ -54,7 +58,7 @@ async fn a_purchase_creates_one_customer_and_an_intent_for_quantity_times_price(
 
     // A second purchase reuses the customer.
     buy(&app, 1).await;
-    let customers = stripe_ok(app.stripe_get("v1/customers").await).await;
+    let customers = stripe_ok(app.stripe().get("v1/customers").await).await;
     assert_eq!(customers["data"].as_array().unwrap().len(), 1);
 }
 
@@ -62,7 +66,7 @@ async fn a_purchase_creates_one_customer_and_an_intent_for_quantity_times_price(
 async fn two_concurrent_first_purchases_make_one_stripe_customer() {
     let app = signed_in_app().await;
     let (a, b) = tokio::join!(buy(&app, 1), buy(&app, 2));
-    let customers = stripe_ok(app.stripe_get("v1/customers").await).await;
+    let customers = stripe_ok(app.stripe().get("v1/customers").await).await;
     assert_eq!(
         customers["data"].as_array().unwrap().len(),
         1,
@@ -72,7 +76,7 @@ async fn two_concurrent_first_purchases_make_one_stripe_customer() {
         let id = purchase["payment_intent_id"].as_str().unwrap().to_owned();
         let app = &app;
         async move {
-            stripe_ok(app.stripe_get(&format!("v1/payment_intents/{id}")).await).await["customer"]
+            stripe_ok(app.stripe().get(&format!("v1/payment_intents/{id}")).await).await["customer"]
                 .clone()
         }
     };
@@ -125,7 +129,7 @@ async fn every_bad_input_is_400_naming_the_problem_and_writes_nothing() {
         rows(&app, "institutions WHERE stripe_customer_id IS NOT NULL").await,
         0
     );
-    let customers = stripe_ok(app.stripe_get("v1/customers").await).await;
+    let customers = stripe_ok(app.stripe().get("v1/customers").await).await;
     assert!(customers["data"].as_array().unwrap().is_empty());
 }
 
@@ -142,7 +146,8 @@ async fn a_body_over_64_kb_is_413_json() {
 #[tokio::test]
 async fn stripe_failing_on_create_gives_a_clear_error_and_no_payable_purchase() {
     let app = signed_in_app().await;
-    app.arm_fault("api", &[("mode", "error"), ("count", "10")])
+    app.stripe()
+        .arm_fault("api", &[("mode", "error"), ("count", "10")])
         .await;
     let response = post_purchase(&app, &json!({"quantity": 3, "plan": "annual"})).await;
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
@@ -156,11 +161,12 @@ async fn stripe_not_answering_within_the_timeout_gives_a_clear_error_and_no_paya
     let app = signed_in_app_with(&[("STRIPE_TIMEOUT_SECS", "1")]).await;
     // The customer exists after a first purchase, so the next call is the intent's creation.
     let first = buy(&app, 1).await;
-    app.arm_fault(
-        "api",
-        &[("mode", "timeout"), ("hang_ms", "3000"), ("count", "1")],
-    )
-    .await;
+    app.stripe()
+        .arm_fault(
+            "api",
+            &[("mode", "timeout"), ("hang_ms", "3000"), ("count", "1")],
+        )
+        .await;
     let started = Instant::now();
     let response = post_purchase(&app, &json!({"quantity": 3, "plan": "annual"})).await;
     let waited = started.elapsed();
@@ -189,7 +195,7 @@ async fn an_intent_whose_purchase_cannot_be_stored_is_canceled() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     error_message(response).await;
     assert_eq!(rows(&app, "purchases").await, 0);
-    let intents = stripe_ok(app.stripe_get("v1/payment_intents").await).await;
+    let intents = stripe_ok(app.stripe().get("v1/payment_intents").await).await;
     let intents = intents["data"].as_array().unwrap();
     assert_eq!(
         intents.len(),
@@ -269,7 +275,7 @@ async fn an_admin_of_another_institution_cannot_see_or_sync_a_purchase() {
 async fn a_refused_api_key_is_a_clear_error_and_no_purchase() {
     // A second app whose Stripe is the first one's emulator, which refuses live keys with 401.
     let emulator_host = signed_in_app().await;
-    let base = emulator_host.stripe_base();
+    let base = emulator_host.stripe().base().to_owned();
     let app = spawn_app_with(
         fresh_database(backend()).await,
         &[

@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 use super::{
     other_institution_admin, post_purchase_with_key, refuse_purchase_inserts, rows, signed_in_app,
 };
-use crate::helpers::{TestApp, error_message, stripe_ok};
+use stripe_emulator::test_client::stripe_ok;
+
+use crate::helpers::{TestApp, error_message};
 
 const KEY: &str = "0b5e7d1c-2f4a-4e8b-9c1d-3a6f5e7b8c9d";
 
@@ -26,7 +28,7 @@ async fn answer(response: reqwest::Response) -> (StatusCode, bool, Value) {
 }
 
 async fn intents_at_stripe(app: &TestApp) -> usize {
-    let list = stripe_ok(app.stripe_get("v1/payment_intents?limit=100").await).await;
+    let list = stripe_ok(app.stripe().get("v1/payment_intents?limit=100").await).await;
     list["data"].as_array().unwrap().len()
 }
 
@@ -141,7 +143,8 @@ async fn a_malformed_key_is_400_naming_the_problem_and_writes_nothing() {
 #[tokio::test]
 async fn a_key_whose_request_failed_at_stripe_can_be_retried() {
     let app = signed_in_app().await;
-    app.arm_fault("api", &[("mode", "error"), ("count", "1")])
+    app.stripe()
+        .arm_fault("api", &[("mode", "error"), ("count", "1")])
         .await;
     let failed = post_purchase_with_key(&app, &order(2), KEY).await;
     assert_eq!(failed.status(), StatusCode::BAD_GATEWAY);
@@ -167,7 +170,8 @@ async fn a_key_whose_purchase_could_not_be_stored_gets_a_fresh_intent_on_retry()
     assert_eq!(status, StatusCode::CREATED, "{retried}");
     let intent_id = retried["payment_intent_id"].as_str().unwrap();
     let intent = stripe_ok(
-        app.stripe_get(&format!("v1/payment_intents/{intent_id}"))
+        app.stripe()
+            .get(&format!("v1/payment_intents/{intent_id}"))
             .await,
     )
     .await;

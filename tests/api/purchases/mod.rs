@@ -10,13 +10,14 @@ mod webhook;
 
 use std::time::Duration;
 
-use octavia_billing::server::stripe_emulator::webhooks::signature_header;
 use reqwest::header::HeaderValue;
 use reqwest::{RequestBuilder, Response};
 use serde_json::{Value, json};
+use stripe_emulator::test_client::stripe_ok;
+use stripe_emulator::webhooks::signature_header;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, backend, cookie_client, fresh_database, spawn_app_with, stripe_ok,
+    Backend, PASSWORD, TestApp, backend, cookie_client, fresh_database, spawn_app_with,
 };
 
 pub const WEBHOOK_SECRET: &str = "whsec_purchases_tests";
@@ -104,11 +105,12 @@ pub async fn paid_purchase(app: &TestApp, body: &Value) -> Value {
 pub async fn refund_in_stripe(app: &TestApp, purchase: &Value, amount: i64) {
     let intent = purchase["payment_intent_id"].as_str().unwrap();
     stripe_ok(
-        app.stripe_post(
-            "v1/refunds",
-            &[("payment_intent", intent), ("amount", &amount.to_string())],
-        )
-        .await,
+        app.stripe()
+            .post(
+                "v1/refunds",
+                &[("payment_intent", intent), ("amount", &amount.to_string())],
+            )
+            .await,
     )
     .await;
 }
@@ -117,11 +119,12 @@ pub async fn refund_in_stripe(app: &TestApp, purchase: &Value, amount: i64) {
 /// as the browser's `confirmCardPayment` would.
 pub async fn confirm(app: &TestApp, purchase: &Value, payment_method: &str) -> Response {
     let intent = purchase["payment_intent_id"].as_str().unwrap();
-    app.stripe_post(
-        &format!("v1/payment_intents/{intent}/confirm"),
-        &[("payment_method", payment_method)],
-    )
-    .await
+    app.stripe()
+        .post(
+            &format!("v1/payment_intents/{intent}/confirm"),
+            &[("payment_method", payment_method)],
+        )
+        .await
 }
 
 pub async fn get_purchase(app: &TestApp, purchase: &Value) -> Value {
@@ -183,7 +186,8 @@ pub async fn rows(app: &TestApp, table: &str) -> i64 {
 /// The emulator's latest event of `event_type` for the intent, as Stripe would send it.
 pub async fn emitted_event(app: &TestApp, event_type: &str, intent: &str) -> Value {
     let events = stripe_ok(
-        app.stripe_get(&format!("v1/events?type={event_type}&limit=100"))
+        app.stripe()
+            .get(&format!("v1/events?type={event_type}&limit=100"))
             .await,
     )
     .await;

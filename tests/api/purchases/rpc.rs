@@ -248,7 +248,8 @@ async fn an_unpaid_purchase_canceled_from_the_history_cannot_be_resumed() {
         "{canceled}"
     );
     let intent = app
-        .stripe_get(&format!(
+        .stripe()
+        .get(&format!(
             "v1/payment_intents/{}",
             created["payment_intent_id"].as_str().unwrap()
         ))
@@ -297,7 +298,7 @@ async fn start_purchase_can_name_a_saved_card_or_ask_to_save_the_new_one() {
         "v1/payment_intents/{}",
         created["payment_intent_id"].as_str().unwrap()
     );
-    let intent: Value = app.stripe_get(&intent_path).await.json().await.unwrap();
+    let intent: Value = app.stripe().get(&intent_path).await.json().await.unwrap();
     assert_eq!(intent["setup_future_usage"], "off_session");
 
     // Somebody else's card is refused before anything is made.

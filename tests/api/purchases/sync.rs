@@ -8,7 +8,9 @@ use serde_json::Value;
 #[tokio::test]
 async fn sync_before_the_webhook_then_the_webhook_credits_once() {
     let app = signed_in_app().await;
-    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
     let purchase = buy(&app, 6).await;
     assert_eq!(confirm(&app, &purchase, "pm_card_visa").await.status(), 200);
 
@@ -25,7 +27,7 @@ async fn sync_before_the_webhook_then_the_webhook_credits_once() {
     assert_eq!(pool(&app).await, 6);
 
     // Now the withheld webhooks (processing, succeeded) arrive: recorded, but no second credit.
-    app.arm_fault("webhooks/release", &[]).await;
+    app.stripe().arm_fault("webhooks/release", &[]).await;
     for _ in 0..100 {
         if rows(
             &app,
@@ -54,7 +56,9 @@ async fn sync_before_the_webhook_then_the_webhook_credits_once() {
 #[tokio::test]
 async fn the_sweep_settles_purchases_left_unsettled_too_long() {
     let app = signed_in_app().await;
-    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
     let stale = buy(&app, 8).await;
     assert_eq!(confirm(&app, &stale, "pm_card_visa").await.status(), 200);
     let recent = buy(&app, 1).await;

@@ -10,12 +10,14 @@ use super::{
 };
 use crate::helpers::{TestApp, error_message};
 use crate::live_events;
-use octavia_billing::server::stripe_emulator::webhooks::signature_header;
+use stripe_emulator::webhooks::signature_header;
 
 /// A purchase of `quantity` paid with a good card while webhooks are withheld; returns it and
 /// the `payment_intent.succeeded` event the app has not yet received.
 async fn paid_but_unannounced(app: &TestApp, quantity: i64) -> (Value, Value) {
-    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
     let purchase = buy(app, quantity).await;
     assert_eq!(confirm(app, &purchase, "pm_card_visa").await.status(), 200);
     let intent = purchase["payment_intent_id"].as_str().unwrap();
@@ -97,7 +99,9 @@ async fn a_failure_arriving_after_success_leaves_the_purchase_completed() {
 #[tokio::test]
 async fn a_declined_attempts_processing_news_arriving_late_leaves_the_purchase_failed() {
     let app = signed_in_app().await;
-    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
     let purchase = buy(&app, 3).await;
     let intent = purchase["payment_intent_id"].as_str().unwrap();
     let declined = confirm(&app, &purchase, "pm_card_chargeDeclined").await;
@@ -162,7 +166,9 @@ fn live_shaped_succeeded(purchase: &Value, amount: i64) -> String {
 #[tokio::test]
 async fn a_live_shaped_event_from_the_fixtures_is_processed() {
     let app = signed_in_app().await;
-    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
     let purchase = buy(&app, 4).await;
     let body = live_shaped_succeeded(&purchase, 8_000);
     let response = deliver(&app, &body, Some(&sign(&body))).await;
@@ -174,7 +180,9 @@ async fn a_live_shaped_event_from_the_fixtures_is_processed() {
 #[tokio::test]
 async fn a_payment_for_another_amount_credits_nothing() {
     let app = signed_in_app().await;
-    app.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
     let purchase = buy(&app, 4).await;
     let body = live_shaped_succeeded(&purchase, 100);
     assert_eq!(deliver(&app, &body, Some(&sign(&body))).await.status(), 200);

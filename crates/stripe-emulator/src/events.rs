@@ -77,7 +77,7 @@ fn type_matches(pattern: &str, event_type: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::stripe_emulator::Caller;
+    use crate::Caller;
 
     #[test]
     fn events_carry_request_and_previous_attributes() {

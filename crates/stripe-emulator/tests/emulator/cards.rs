@@ -3,18 +3,19 @@
 
 use serde_json::Value;
 
-use super::{card, customer, payment_intent};
-use crate::helpers::{TestApp, spawn_app, stripe_error, stripe_ok};
+use crate::support::{TestEmulator, spawn_emulator};
+use crate::support::{card, customer, payment_intent};
+use stripe_emulator::test_client::{stripe_error, stripe_ok};
 
 /// Confirms a new 2000-cent intent with the card; the intent, or the 402 error.
-async fn pay(app: &TestApp, number: &str) -> Result<Value, Value> {
+async fn pay(app: &TestEmulator, number: &str) -> Result<Value, Value> {
     let pm = card(app, number).await;
     let intent = payment_intent(app, "2000").await;
     let path = format!(
         "v1/payment_intents/{}/confirm",
         intent["id"].as_str().unwrap()
     );
-    let response = app.stripe_post(&path, &[("payment_method", &pm)]).await;
+    let response = app.stripe().post(&path, &[("payment_method", &pm)]).await;
     if response.status() == 200 {
         Ok(response.json().await.unwrap())
     } else {
@@ -26,16 +27,17 @@ async fn pay(app: &TestApp, number: &str) -> Result<Value, Value> {
 
 #[tokio::test]
 async fn card_4242_succeeds_and_keeps_brand_last4_expiry() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let intent = pay(&app, "4242424242424242").await.expect("paid");
     assert_eq!(intent["status"], "succeeded");
     assert_eq!(intent["amount_received"], 2000);
     let pm = stripe_ok(
-        app.stripe_get(&format!(
-            "v1/payment_methods/{}",
-            intent["payment_method"].as_str().unwrap()
-        ))
-        .await,
+        app.stripe()
+            .get(&format!(
+                "v1/payment_methods/{}",
+                intent["payment_method"].as_str().unwrap()
+            ))
+            .await,
     )
     .await;
     assert_eq!(pm["card"]["brand"], "visa");
@@ -48,11 +50,12 @@ async fn card_4242_succeeds_and_keeps_brand_last4_expiry() {
         (Some(12), Some(2034))
     );
     let charge = stripe_ok(
-        app.stripe_get(&format!(
-            "v1/charges/{}",
-            intent["latest_charge"].as_str().unwrap()
-        ))
-        .await,
+        app.stripe()
+            .get(&format!(
+                "v1/charges/{}",
+                intent["latest_charge"].as_str().unwrap()
+            ))
+            .await,
     )
     .await;
     assert_eq!(
@@ -63,7 +66,7 @@ async fn card_4242_succeeds_and_keeps_brand_last4_expiry() {
 
 #[tokio::test]
 async fn declining_cards_fail_with_stripes_codes() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     for (number, code, decline_code) in [
         ("4000000000000002", "card_declined", "generic_decline"),
         ("4000000000009995", "card_declined", "insufficient_funds"),
@@ -84,7 +87,7 @@ async fn declining_cards_fail_with_stripes_codes() {
 
 #[tokio::test]
 async fn three_d_secure_cards_require_action_then_succeed_or_fail() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     for number in ["4000002500003155", "4000002760003184"] {
         let challenged = pay(&app, number)
             .await
@@ -93,7 +96,8 @@ async fn three_d_secure_cards_require_action_then_succeed_or_fail() {
         assert_eq!(challenged["next_action"]["type"], "use_stripe_sdk");
         let id = challenged["id"].as_str().unwrap();
         let passed = app
-            .stripe_create(
+            .stripe()
+            .create(
                 &format!("v1/payment_intents/{id}/authenticate"),
                 &[("result", "complete")],
             )
@@ -103,7 +107,8 @@ async fn three_d_secure_cards_require_action_then_succeed_or_fail() {
         let challenged = pay(&app, number).await.unwrap();
         let id = challenged["id"].as_str().unwrap();
         let failed = app
-            .stripe_create(
+            .stripe()
+            .create(
                 &format!("v1/payment_intents/{id}/authenticate"),
                 &[("result", "fail")],
             )
@@ -118,10 +123,11 @@ async fn three_d_secure_cards_require_action_then_succeed_or_fail() {
 
 #[tokio::test]
 async fn three_d_secure_card_off_session_is_declined_authentication_required() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let pm = card(&app, "4000002760003184").await;
     let response = app
-        .stripe_post(
+        .stripe()
+        .post(
             "v1/payment_intents",
             &[
                 ("amount", "2000"),
@@ -141,18 +147,20 @@ async fn three_d_secure_card_off_session_is_declined_authentication_required() {
 
 #[tokio::test]
 async fn card_0341_attaches_to_a_customer_but_its_charge_fails() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let pm = card(&app, "4000000000000341").await;
     let attached = app
-        .stripe_create(
+        .stripe()
+        .create(
             &format!("v1/payment_methods/{pm}/attach"),
             &[("customer", &customer)],
         )
         .await;
     assert_eq!(attached["customer"], customer.as_str());
     let response = app
-        .stripe_post(
+        .stripe()
+        .post(
             "v1/payment_intents",
             &[
                 ("amount", "2000"),
@@ -175,11 +183,12 @@ async fn card_0341_attaches_to_a_customer_but_its_charge_fails() {
     // By contrast 0002 is refused at attach time already.
     let declining = card(&app, "4000000000000002").await;
     let (status, error) = stripe_error(
-        app.stripe_post(
-            &format!("v1/payment_methods/{declining}/attach"),
-            &[("customer", &customer)],
-        )
-        .await,
+        app.stripe()
+            .post(
+                &format!("v1/payment_methods/{declining}/attach"),
+                &[("customer", &customer)],
+            )
+            .await,
     )
     .await;
     assert_eq!(
@@ -190,20 +199,21 @@ async fn card_0341_attaches_to_a_customer_but_its_charge_fails() {
 
 #[tokio::test]
 async fn invalid_card_details_are_402_naming_the_field() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let create = |number: &'static str, month: &'static str| {
         let app = &app;
         async move {
-            app.stripe_post(
-                "v1/payment_methods",
-                &[
-                    ("type", "card"),
-                    ("card[number]", number),
-                    ("card[exp_month]", month),
-                    ("card[exp_year]", "2034"),
-                ],
-            )
-            .await
+            app.stripe()
+                .post(
+                    "v1/payment_methods",
+                    &[
+                        ("type", "card"),
+                        ("card[number]", number),
+                        ("card[exp_month]", month),
+                        ("card[exp_year]", "2034"),
+                    ],
+                )
+                .await
         }
     };
     let (status, error) = stripe_error(create("4242424242424241", "12").await).await;

@@ -12,6 +12,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::intents::Kind;
+use super::payment_intents::PAYMENT;
+use super::setup_intents::SETUP;
 use super::{Caller, Ctx, StripeEmulator};
 
 pub fn routes() -> Router<StripeEmulator> {
@@ -182,7 +184,12 @@ async fn answer_challenge(
         request_id: super::ids::new_id("req"),
         idempotency_key: None,
     };
-    let kind = Kind::of_id(&id);
+    // The id tells the kind: `seti_...` or `pi_...`.
+    let kind: &Kind = if id.starts_with("seti_") {
+        &SETUP
+    } else {
+        &PAYMENT
+    };
     let answered = emulator.transact(&ctx, |tx| {
         let intent = tx.store.find(kind.object, kind.object, &id)?;
         kind.answer(tx, intent, success)

@@ -2,19 +2,20 @@
 
 use reqwest::Method;
 
-use super::{confirmed_intent, payment_intent};
-use crate::helpers::{spawn_app, stripe_error};
+use crate::support::spawn_emulator;
+use crate::support::{confirmed_intent, payment_intent};
+use stripe_emulator::test_client::stripe_error;
 
 #[tokio::test]
 async fn unknown_id_is_404_no_such() {
-    let app = spawn_app().await;
-    let (status, error) = stripe_error(app.stripe_get("v1/payment_intents/pi_nope").await).await;
+    let app = spawn_emulator().await;
+    let (status, error) = stripe_error(app.stripe().get("v1/payment_intents/pi_nope").await).await;
     assert_eq!(status, 404);
     assert_eq!(error["type"], "invalid_request_error");
     assert_eq!(error["code"], "resource_missing");
     assert_eq!(error["param"], "id");
     assert_eq!(error["message"], "No such payment_intent: 'pi_nope'");
-    let (status, error) = stripe_error(app.stripe_get("v1/customers/cus_nope").await).await;
+    let (status, error) = stripe_error(app.stripe().get("v1/customers/cus_nope").await).await;
     assert_eq!(
         (status, error["message"].as_str()),
         (404, Some("No such customer: 'cus_nope'"))
@@ -23,8 +24,8 @@ async fn unknown_id_is_404_no_such() {
 
 #[tokio::test]
 async fn missing_or_wrong_keys_are_401() {
-    let app = spawn_app().await;
-    let url = app.url("/_emulator/stripe/v1/customers");
+    let app = spawn_emulator().await;
+    let url = app.url("/v1/customers");
     let client = reqwest::Client::new();
     for key in [
         "sk_live_fake-key-never-real-1234",
@@ -64,11 +65,12 @@ async fn missing_or_wrong_keys_are_401() {
 
 #[tokio::test]
 async fn declined_card_is_402_card_error_with_the_intent() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let intent = payment_intent(&app, "2000").await;
     let id = intent["id"].as_str().unwrap();
     let response = app
-        .stripe_post(
+        .stripe()
+        .post(
             &format!("v1/payment_intents/{id}/confirm"),
             &[("payment_method", "pm_card_chargeDeclined")],
         )
@@ -85,9 +87,10 @@ async fn declined_card_is_402_card_error_with_the_intent() {
 
 #[tokio::test]
 async fn bad_parameters_are_400_naming_the_parameter() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let (status, error) = stripe_error(
-        app.stripe_post("v1/payment_intents", &[("currency", "usd")])
+        app.stripe()
+            .post("v1/payment_intents", &[("currency", "usd")])
             .await,
     )
     .await;
@@ -96,11 +99,12 @@ async fn bad_parameters_are_400_naming_the_parameter() {
         (400, Some("amount"), Some("parameter_missing"))
     );
     let (status, error) = stripe_error(
-        app.stripe_post(
-            "v1/payment_intents",
-            &[("amount", "12.5"), ("currency", "usd")],
-        )
-        .await,
+        app.stripe()
+            .post(
+                "v1/payment_intents",
+                &[("amount", "12.5"), ("currency", "usd")],
+            )
+            .await,
     )
     .await;
     assert_eq!(
@@ -108,11 +112,12 @@ async fn bad_parameters_are_400_naming_the_parameter() {
         (400, Some("Invalid integer: 12.5"))
     );
     let (status, error) = stripe_error(
-        app.stripe_post(
-            "v1/payment_intents",
-            &[("amount", "10"), ("currency", "usd")],
-        )
-        .await,
+        app.stripe()
+            .post(
+                "v1/payment_intents",
+                &[("amount", "10"), ("currency", "usd")],
+            )
+            .await,
     )
     .await;
     assert_eq!(
@@ -120,7 +125,8 @@ async fn bad_parameters_are_400_naming_the_parameter() {
         (400, Some("amount_too_small"))
     );
     let (status, error) = stripe_error(
-        app.stripe_request(Method::DELETE, "v1/nothing_here", &[], &[])
+        app.stripe()
+            .request(Method::DELETE, "v1/nothing_here", &[], &[])
             .await,
     )
     .await;
@@ -135,13 +141,13 @@ async fn bad_parameters_are_400_naming_the_parameter() {
 
 #[tokio::test]
 async fn confirming_a_succeeded_intent_is_400_unexpected_state() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let paid = confirmed_intent(&app, "2000", "pm_card_visa").await;
     let path = format!(
         "v1/payment_intents/{}/confirm",
         paid["id"].as_str().unwrap()
     );
-    let (status, error) = stripe_error(app.stripe_post(&path, &[]).await).await;
+    let (status, error) = stripe_error(app.stripe().post(&path, &[]).await).await;
     assert_eq!(status, 400);
     assert_eq!(error["code"], "payment_intent_unexpected_state");
     assert_eq!(

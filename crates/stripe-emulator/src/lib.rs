@@ -1,6 +1,6 @@
-//! An embedded Stripe: REST API v1, signed webhooks and a Stripe.js stand-in, mounted at
-//! `/_emulator/stripe` in offline test mode only (never with any configured key, so never with a
-//! live one).
+//! An embedded Stripe: REST API v1, signed webhooks and a Stripe.js stand-in, as an axum
+//! [`Router`] to nest in any app (octavia-billing mounts it at `/_emulator/stripe` in offline test
+//! mode only) or to run on its own with the `stripe-emulator` binary. See the README.
 //!
 //! It speaks Stripe's wire protocol (form-encoded bracket-notation requests, Bearer `sk_test_`
 //! keys, JSON answers, Stripe's error envelope, `Idempotency-Key`), so the app's async-stripe
@@ -10,6 +10,9 @@
 //! long as the process. Liberties taken, so that tests see every event the app must handle:
 //! every card confirmation passes through `processing` (and emits `payment_intent.processing`)
 //! before it succeeds or fails; `capture_method=manual` is refused.
+
+// serde_json's json! macro nests deeply for Stripe-shaped objects (charges, invoices).
+#![recursion_limit = "256"]
 
 pub mod cards;
 mod charges;
@@ -29,6 +32,7 @@ mod refunds;
 mod setup_intents;
 mod store;
 mod stripe_js;
+pub mod test_client;
 pub mod webhooks;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -64,6 +68,8 @@ pub struct EmulatorSettings {
     /// The webhook endpoint events are POSTed to: the app's own `/api/stripe/webhook`.
     pub webhook_url: String,
     pub webhook_secret: SecretString,
+    /// The `pk_test_` key the Stripe.js test page initialises Stripe.js with.
+    pub publishable_key: String,
 }
 
 /// A handle on the emulator; cheap to clone. Tests use it to redirect and speed up webhooks.
@@ -78,6 +84,7 @@ struct Inner {
     faults: Arc<Faults>,
     webhooks: Arc<Deliverer>,
     public_base: String,
+    publishable_key: String,
 }
 
 impl StripeEmulator {
@@ -97,12 +104,17 @@ impl StripeEmulator {
                 faults,
                 webhooks,
                 public_base: settings.public_base.trim_end_matches('/').to_owned(),
+                publishable_key: settings.publishable_key,
             }),
         }
     }
 
     pub fn public_base(&self) -> &str {
         &self.inner.public_base
+    }
+
+    pub fn publishable_key(&self) -> &str {
+        &self.inner.publishable_key
     }
 
     pub fn webhooks(&self) -> &Deliverer {

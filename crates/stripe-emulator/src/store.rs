@@ -128,7 +128,7 @@ pub fn page(items: Vec<Value>, params: &Params, url: &str) -> Result<Value, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::stripe_emulator::form::decode;
+    use crate::form::decode;
 
     fn store_of(n: usize) -> Store {
         let mut store = Store::default();

@@ -1,35 +1,39 @@
 //! Resource behaviour beyond single calls: invoices from draft to paid or void with their hosted
 //! pages, refunds, saved cards, lists and paging.
 
-use super::{card, confirmed_intent, customer, payment_intent};
-use crate::helpers::{TestApp, spawn_app, stripe_error, stripe_ok};
+use crate::support::{TestEmulator, spawn_emulator};
+use crate::support::{card, confirmed_intent, customer, payment_intent};
+use stripe_emulator::test_client::{stripe_error, stripe_ok};
 
-async fn get(app: &TestApp, path: &str) -> serde_json::Value {
-    stripe_ok(app.stripe_get(path).await).await
+async fn get(app: &TestEmulator, path: &str) -> serde_json::Value {
+    stripe_ok(app.stripe().get(path).await).await
 }
 
-async fn open_invoice(app: &TestApp, customer: &str, amount: &str) -> serde_json::Value {
+async fn open_invoice(app: &TestEmulator, customer: &str, amount: &str) -> serde_json::Value {
     let draft = app
-        .stripe_create("v1/invoices", &[("customer", customer)])
+        .stripe()
+        .create("v1/invoices", &[("customer", customer)])
         .await;
     let id = draft["id"].as_str().unwrap();
-    app.stripe_create(
-        "v1/invoiceitems",
-        &[
-            ("customer", customer),
-            ("amount", amount),
-            ("invoice", id),
-            ("description", "Interview sessions"),
-        ],
-    )
-    .await;
-    app.stripe_create(&format!("v1/invoices/{id}/finalize"), &[])
+    app.stripe()
+        .create(
+            "v1/invoiceitems",
+            &[
+                ("customer", customer),
+                ("amount", amount),
+                ("invoice", id),
+                ("description", "Interview sessions"),
+            ],
+        )
+        .await;
+    app.stripe()
+        .create(&format!("v1/invoices/{id}/finalize"), &[])
         .await
 }
 
 #[tokio::test]
 async fn invoice_is_finalized_with_hosted_page_and_pdf_then_paid_by_card() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let open = open_invoice(&app, &customer, "4000").await;
     assert_eq!(open["status"], "open");
@@ -52,18 +56,21 @@ async fn invoice_is_finalized_with_hosted_page_and_pdf_then_paid_by_card() {
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
 
     let pm = card(&app, "4242424242424242").await;
-    app.stripe_create(
-        &format!("v1/payment_methods/{pm}/attach"),
-        &[("customer", &customer)],
-    )
-    .await;
-    app.stripe_create(
-        &format!("v1/customers/{customer}"),
-        &[("invoice_settings[default_payment_method]", &pm)],
-    )
-    .await;
+    app.stripe()
+        .create(
+            &format!("v1/payment_methods/{pm}/attach"),
+            &[("customer", &customer)],
+        )
+        .await;
+    app.stripe()
+        .create(
+            &format!("v1/customers/{customer}"),
+            &[("invoice_settings[default_payment_method]", &pm)],
+        )
+        .await;
     let paid = app
-        .stripe_create(
+        .stripe()
+        .create(
             &format!("v1/invoices/{}/pay", open["id"].as_str().unwrap()),
             &[],
         )
@@ -80,16 +87,17 @@ async fn invoice_is_finalized_with_hosted_page_and_pdf_then_paid_by_card() {
 
 #[tokio::test]
 async fn invoice_paid_by_a_declining_card_stays_open_and_void_closes_it() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let open = open_invoice(&app, &customer, "2500").await;
     let id = open["id"].as_str().unwrap();
     let (status, error) = stripe_error(
-        app.stripe_post(
-            &format!("v1/invoices/{id}/pay"),
-            &[("payment_method", "pm_card_chargeDeclinedInsufficientFunds")],
-        )
-        .await,
+        app.stripe()
+            .post(
+                &format!("v1/invoices/{id}/pay"),
+                &[("payment_method", "pm_card_chargeDeclinedInsufficientFunds")],
+            )
+            .await,
     )
     .await;
     assert_eq!(
@@ -105,15 +113,17 @@ async fn invoice_paid_by_a_declining_card_stays_open_and_void_closes_it() {
         (Some("open"), Some(1))
     );
     let void = app
-        .stripe_create(&format!("v1/invoices/{id}/void"), &[])
+        .stripe()
+        .create(&format!("v1/invoices/{id}/void"), &[])
         .await;
     assert_eq!(void["status"], "void");
     let (status, _) = stripe_error(
-        app.stripe_post(
-            &format!("v1/invoices/{id}/pay"),
-            &[("paid_out_of_band", "true")],
-        )
-        .await,
+        app.stripe()
+            .post(
+                &format!("v1/invoices/{id}/pay"),
+                &[("paid_out_of_band", "true")],
+            )
+            .await,
     )
     .await;
     assert_eq!(status, 400, "a void invoice cannot be paid");
@@ -125,19 +135,22 @@ async fn invoice_paid_by_a_declining_card_stays_open_and_void_closes_it() {
 
 #[tokio::test]
 async fn refunds_are_partial_then_full_and_never_more_than_paid() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let paid = confirmed_intent(&app, "5000", "pm_card_visa").await;
     let pi = paid["id"].as_str().unwrap();
-    app.stripe_create("v1/refunds", &[("payment_intent", pi), ("amount", "2000")])
+    app.stripe()
+        .create("v1/refunds", &[("payment_intent", pi), ("amount", "2000")])
         .await;
     let (status, error) = stripe_error(
-        app.stripe_post("v1/refunds", &[("payment_intent", pi), ("amount", "3001")])
+        app.stripe()
+            .post("v1/refunds", &[("payment_intent", pi), ("amount", "3001")])
             .await,
     )
     .await;
     assert_eq!((status, error["param"].as_str()), (400, Some("amount")));
     let rest = app
-        .stripe_create("v1/refunds", &[("payment_intent", pi)])
+        .stripe()
+        .create("v1/refunds", &[("payment_intent", pi)])
         .await;
     assert_eq!(rest["amount"], 3000);
     let charge = get(
@@ -158,10 +171,11 @@ async fn refunds_are_partial_then_full_and_never_more_than_paid() {
 
 #[tokio::test]
 async fn setup_intent_saves_the_card_to_the_customer_and_lists_find_it() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let setup = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/setup_intents",
             &[
                 ("customer", &customer),
@@ -186,7 +200,8 @@ async fn setup_intent_saves_the_card_to_the_customer_and_lists_find_it() {
     )
     .await;
     assert_eq!(listed["data"][0]["id"], pm);
-    app.stripe_create(&format!("v1/payment_methods/{pm}/detach"), &[])
+    app.stripe()
+        .create(&format!("v1/payment_methods/{pm}/detach"), &[])
         .await;
     let after = get(&app, &format!("v1/customers/{customer}/payment_methods")).await;
     assert!(after["data"].as_array().unwrap().is_empty());
@@ -194,12 +209,13 @@ async fn setup_intent_saves_the_card_to_the_customer_and_lists_find_it() {
 
 #[tokio::test]
 async fn lists_page_newest_first_with_has_more_and_starting_after() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let mut ids = Vec::new();
     for amount in ["1000", "2000", "3000"] {
         let pi = app
-            .stripe_create(
+            .stripe()
+            .create(
                 "v1/payment_intents",
                 &[
                     ("amount", amount),
@@ -235,16 +251,18 @@ async fn lists_page_newest_first_with_has_more_and_starting_after() {
 
 #[tokio::test]
 async fn customer_update_merges_metadata_and_emits_customer_updated() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/customers",
             &[("metadata[a]", "1"), ("metadata[b]", "2")],
         )
         .await;
     let id = customer["id"].as_str().unwrap();
     let updated = app
-        .stripe_create(
+        .stripe()
+        .create(
             &format!("v1/customers/{id}"),
             &[
                 ("metadata[a]", ""),
@@ -266,7 +284,7 @@ async fn customer_update_merges_metadata_and_emits_customer_updated() {
 
 #[tokio::test]
 async fn publishable_key_may_confirm_only_with_the_client_secret() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let intent = payment_intent(&app, "2000").await;
     let id = intent["id"].as_str().unwrap();
     let secret = intent["client_secret"].as_str().unwrap();
@@ -274,7 +292,7 @@ async fn publishable_key_may_confirm_only_with_the_client_secret() {
         reqwest::Client::new()
             .post(format!(
                 "{}v1/payment_intents/{id}/confirm",
-                app.stripe_base()
+                app.stripe().base()
             ))
             .bearer_auth("pk_test_browser")
             .form(&form)
@@ -311,9 +329,10 @@ async fn publishable_key_may_confirm_only_with_the_client_secret() {
 
 #[tokio::test]
 async fn server_side_confirmation_with_return_url_redirects_through_the_challenge_page() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let intent = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/payment_intents",
             &[
                 ("amount", "2000"),
@@ -365,10 +384,11 @@ async fn server_side_confirmation_with_return_url_redirects_through_the_challeng
 
 #[tokio::test]
 async fn expand_replaces_ids_with_the_objects() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let paid = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/payment_intents",
             &[
                 ("amount", "2000"),

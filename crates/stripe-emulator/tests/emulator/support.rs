@@ -1,63 +1,107 @@
-//! The embedded Stripe emulator, over real HTTP on the app's own listener.
-
-mod cards;
-mod client;
-mod conformance;
-mod errors;
-mod faults;
-mod flows;
-mod idempotency;
-mod safety;
-mod webhooks;
+//! The emulator on a free port of its own, as the `stripe-emulator` binary serves it, and a
+//! webhook endpoint that records what it is sent.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use octavia_billing::server::stripe_emulator::webhooks::Schedule;
+use secrecy::SecretString;
 use serde_json::Value;
+use stripe_emulator::test_client::{TestClient, stripe_ok};
+use stripe_emulator::webhooks::Schedule;
+use stripe_emulator::{EmulatorSettings, StripeEmulator};
 
-use crate::helpers::TestApp;
+/// The secret webhooks are signed with, unless a test chooses another.
+pub const WEBHOOK_SECRET: &str = "whsec_emulator_tests";
+
+/// A running emulator and a client for its API.
+pub struct TestEmulator {
+    emulator: StripeEmulator,
+    client: TestClient,
+    origin: String,
+}
+
+impl TestEmulator {
+    pub fn stripe(&self) -> &TestClient {
+        &self.client
+    }
+
+    pub fn emulator(&self) -> &StripeEmulator {
+        &self.emulator
+    }
+
+    /// An absolute URL on the emulator's listener, e.g. `url("/v1/customers")`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+}
+
+pub async fn spawn_emulator() -> TestEmulator {
+    spawn_emulator_with_secret(WEBHOOK_SECRET).await
+}
+
+pub async fn spawn_emulator_with_secret(webhook_secret: &str) -> TestEmulator {
+    // Where its webhooks go until a test attaches a receiver of its own.
+    let default_receiver = Receiver::spawn(&[]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let emulator = StripeEmulator::new(EmulatorSettings {
+        public_base: origin.clone(),
+        webhook_url: default_receiver.url.clone(),
+        webhook_secret: SecretString::from(webhook_secret.to_owned()),
+        publishable_key: "pk_test_emulator_tests".to_owned(),
+    });
+    let router = emulator.router::<()>();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    TestEmulator {
+        client: TestClient::new(format!("{origin}/")),
+        emulator,
+        origin,
+    }
+}
 
 /// A new customer's id.
-pub async fn customer(app: &TestApp) -> String {
+pub async fn customer(app: &TestEmulator) -> String {
     let customer = app
-        .stripe_create("v1/customers", &[("email", "bursar@state.test")])
+        .stripe()
+        .create("v1/customers", &[("email", "bursar@state.test")])
         .await;
     customer["id"].as_str().unwrap().to_owned()
 }
 
 /// A new PaymentIntent of `amount` cents, waiting for a payment method.
-pub async fn payment_intent(app: &TestApp, amount: &str) -> Value {
-    app.stripe_create(
-        "v1/payment_intents",
-        &[("amount", amount), ("currency", "usd")],
-    )
-    .await
+pub async fn payment_intent(app: &TestEmulator, amount: &str) -> Value {
+    app.stripe()
+        .create(
+            "v1/payment_intents",
+            &[("amount", amount), ("currency", "usd")],
+        )
+        .await
 }
 
 /// Creates a PaymentIntent of `amount` cents and confirms it at once with `payment_method` (an
 /// id or a `pm_card_*` token); the raw answer.
-pub async fn pay_now(app: &TestApp, amount: &str, payment_method: &str) -> reqwest::Response {
+pub async fn pay_now(app: &TestEmulator, amount: &str, payment_method: &str) -> reqwest::Response {
     let form = [
         ("amount", amount),
         ("currency", "usd"),
         ("payment_method", payment_method),
         ("confirm", "true"),
     ];
-    app.stripe_post("v1/payment_intents", &form).await
+    app.stripe().post("v1/payment_intents", &form).await
 }
 
 /// As [`pay_now`], for a call that must answer 200: the intent.
-pub async fn confirmed_intent(app: &TestApp, amount: &str, payment_method: &str) -> Value {
-    crate::helpers::stripe_ok(pay_now(app, amount, payment_method).await).await
+pub async fn confirmed_intent(app: &TestEmulator, amount: &str, payment_method: &str) -> Value {
+    stripe_ok(pay_now(app, amount, payment_method).await).await
 }
 
 /// A card payment method from a test card number.
-pub async fn card(app: &TestApp, number: &str) -> String {
+pub async fn card(app: &TestEmulator, number: &str) -> String {
     let pm = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/payment_methods",
             &[
                 ("type", "card"),
@@ -131,7 +175,7 @@ impl Receiver {
     }
 
     /// Points the app's emulator here, with retries 50 ms apart instead of Stripe's hours.
-    pub fn attach(&self, app: &TestApp) {
+    pub fn attach(&self, app: &TestEmulator) {
         app.emulator().webhooks().set_schedule(Schedule {
             url: self.url.clone(),
             retry_delays: vec![Duration::from_millis(50); 5],
@@ -165,4 +209,14 @@ impl Receiver {
             .map(|d| d.event()["type"].as_str().unwrap().to_owned())
             .collect()
     }
+}
+
+/// One of Stripe's own example objects (`tests/fixtures/stripe/{resource}.json`).
+pub fn stripe_fixture(resource: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/stripe/{resource}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).expect("fixture is JSON")
 }

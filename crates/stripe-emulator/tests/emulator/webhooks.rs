@@ -2,17 +2,16 @@
 
 use stripe_webhook::{Webhook, WebhookError};
 
-use super::{Receiver, TOO_SLOW, confirmed_intent};
-use crate::helpers::{TestApp, backend, fresh_database, spawn_app_with, stripe_ok};
+use stripe_emulator::test_client::stripe_ok;
 
-const SECRET: &str = "whsec_emulator_tests";
+use crate::support::{
+    Receiver, TOO_SLOW, TestEmulator, confirmed_intent, spawn_emulator_with_secret,
+};
 
-async fn app_with_secret() -> TestApp {
-    spawn_app_with(
-        fresh_database(backend()).await,
-        &[("STRIPE_WEBHOOK_SECRET", SECRET)],
-    )
-    .await
+const SECRET: &str = "whsec_webhook_tests";
+
+async fn app_with_secret() -> TestEmulator {
+    spawn_emulator_with_secret(SECRET).await
 }
 
 #[tokio::test]
@@ -21,7 +20,8 @@ async fn events_are_signed_so_that_async_stripe_verifies_them() {
     let receiver = Receiver::spawn(&[]).await;
     receiver.attach(&app);
     let customer = app
-        .stripe_create("v1/customers", &[("email", "a@b.test")])
+        .stripe()
+        .create("v1/customers", &[("email", "a@b.test")])
         .await;
 
     let deliveries = receiver.wait_until(|d| !d.is_empty()).await;
@@ -36,7 +36,8 @@ async fn events_are_signed_so_that_async_stripe_verifies_them() {
         other => panic!("expected a customer, got {other:?}"),
     }
     let stored = stripe_ok(
-        app.stripe_get(&format!("v1/events/{}", event.id.as_str()))
+        app.stripe()
+            .get(&format!("v1/events/{}", event.id.as_str()))
             .await,
     )
     .await;
@@ -57,7 +58,8 @@ async fn wrong_secret_altered_body_and_old_timestamp_fail_verification() {
     let app = app_with_secret().await;
     let receiver = Receiver::spawn(&[]).await;
     receiver.attach(&app);
-    app.stripe_create("v1/customers", &[("email", "a@b.test")])
+    app.stripe()
+        .create("v1/customers", &[("email", "a@b.test")])
         .await;
     let delivery = receiver.wait_until(|d| !d.is_empty()).await.remove(0);
 
@@ -112,7 +114,8 @@ async fn endpoint_failing_twice_receives_the_same_event_three_times() {
     let app = app_with_secret().await;
     let receiver = Receiver::spawn(&[500, 500]).await;
     receiver.attach(&app);
-    app.stripe_create("v1/customers", &[("email", "a@b.test")])
+    app.stripe()
+        .create("v1/customers", &[("email", "a@b.test")])
         .await;
 
     let deliveries = receiver.wait_until(|d| d.len() >= 3).await;
@@ -140,7 +143,8 @@ async fn an_endpoint_that_times_out_gets_the_event_again() {
     let app = app_with_secret().await;
     let receiver = Receiver::spawn(&[TOO_SLOW]).await;
     receiver.attach(&app);
-    app.stripe_create("v1/customers", &[("email", "a@b.test")])
+    app.stripe()
+        .create("v1/customers", &[("email", "a@b.test")])
         .await;
     let deliveries = receiver.wait_until(|d| d.len() >= 2).await;
     assert_eq!(deliveries[0].event()["id"], deliveries[1].event()["id"]);

@@ -1,43 +1,24 @@
 //! What payment and setup intents share: status guards, reads with a client secret, and the
-//! cardholder's 3-D Secure answer.
+//! cardholder's 3-D Secure step. Each kind is declared by its own module
+//! (`payment_intents::PAYMENT`, `setup_intents::SETUP`), so this one depends on neither.
 
 use axum::Json;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::errors::StripeError;
 use super::form::Params;
-use super::{ApiResult, Ctx, StripeEmulator, Tx, payment_intents, setup_intents};
+use super::{ApiResult, Ctx, StripeEmulator, Tx};
 
 pub struct Kind {
     /// The `object` value, also the resource name in Stripe's messages.
     pub object: &'static str,
     /// How Stripe's state errors name it.
-    label: &'static str,
+    pub label: &'static str,
     /// Settles the intent after the challenge: passed (`true`) or failed.
-    answer: fn(&mut Tx, Value, bool) -> Result<Value, StripeError>,
+    pub answer: fn(&mut Tx, Value, bool) -> Result<Value, StripeError>,
 }
 
-pub const PAYMENT: Kind = Kind {
-    object: "payment_intent",
-    label: "PaymentIntent",
-    answer: payment_intents::answer_challenge,
-};
-pub const SETUP: Kind = Kind {
-    object: "setup_intent",
-    label: "SetupIntent",
-    answer: setup_intents::answer_challenge,
-};
-
 impl Kind {
-    /// The kind an intent id belongs to (`seti_...` or `pi_...`).
-    pub fn of_id(id: &str) -> &'static Kind {
-        if id.starts_with("seti_") {
-            &SETUP
-        } else {
-            &PAYMENT
-        }
-    }
-
     /// Stripe's 400 `*_unexpected_state` unless the intent's status is one of `allowed`.
     pub fn require_status(
         &self,
@@ -103,4 +84,25 @@ impl Kind {
         self.require_status(&intent, &["requires_action"], "authenticate")?;
         (self.answer)(tx, intent, success)
     }
+}
+
+/// The `next_action` of an intent waiting for 3-D Secure: a redirect to the emulator's challenge
+/// page when the caller gave a `return_url`, else what Stripe.js opens in a dialog.
+pub fn three_d_secure_action(public_base: &str, intent: &Value, return_url: Option<&str>) -> Value {
+    let id = intent["id"].as_str().unwrap_or_default();
+    let challenge = format!("{public_base}/_3ds/{id}");
+    match return_url {
+        Some(return_url) => json!({
+            "type": "redirect_to_url",
+            "redirect_to_url": { "return_url": return_url, "url": format!("{challenge}?return_url={}", encode(return_url)) },
+        }),
+        None => json!({
+            "type": "use_stripe_sdk",
+            "use_stripe_sdk": { "type": "three_d_secure_redirect", "stripe_js": challenge },
+        }),
+    }
+}
+
+fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }

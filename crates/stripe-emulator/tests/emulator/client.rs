@@ -6,14 +6,15 @@ use stripe_core::customer::CreateCustomer;
 use stripe_core::payment_intent::{
     ConfirmPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
 };
+use stripe_emulator::test_client::TEST_SECRET_KEY;
 
-use crate::helpers::{STRIPE_TEST_KEY, spawn_app};
+use crate::support::spawn_emulator;
 
 #[tokio::test]
 async fn async_stripe_client_creates_a_customer_and_pays_an_intent() {
-    let app = spawn_app().await;
-    let client = stripe::ClientBuilder::new(STRIPE_TEST_KEY)
-        .url(app.stripe_base())
+    let app = spawn_emulator().await;
+    let client = stripe::ClientBuilder::new(TEST_SECRET_KEY)
+        .url(app.stripe().base())
         .build()
         .expect("client");
 

@@ -9,9 +9,14 @@ use super::cards::{AUTHENTICATION_FAILED, Behaviour, Decline};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{client_secret, new_id, now};
-use super::intents::SETUP;
-use super::payment_intents::three_d_secure_action;
+use super::intents::{Kind, three_d_secure_action};
 use super::{ApiResult, Ctx, StripeEmulator, Tx, customer_filter, payment_methods};
+
+pub const SETUP: Kind = Kind {
+    object: "setup_intent",
+    label: "SetupIntent",
+    answer: answer_challenge,
+};
 
 const CONFIRMABLE: &[&str] = &[
     "requires_payment_method",

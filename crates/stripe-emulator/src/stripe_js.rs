@@ -4,12 +4,12 @@
 //! it is given, for testing the stand-in on its own.
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 
 use super::StripeEmulator;
-use crate::server::config::OFFLINE_PUBLISHABLE_KEY as TEST_PUBLISHABLE_KEY;
 
 const STRIPE_JS: &str = include_str!("stripe_js/v3.js");
 
@@ -37,7 +37,8 @@ async fn script() -> impl IntoResponse {
 /// `?client_secret=pi_..._secret_...` (or `seti_...`) and optional `&payment_method=pm_...` to
 /// confirm with a saved card instead of the form. The outcome is written into `#result` with
 /// `data-outcome` set to `succeeded`, `error` or the intent's status.
-async fn card_page() -> Html<String> {
+async fn card_page(State(emulator): State<StripeEmulator>) -> Html<String> {
+    let publishable_key = emulator.publishable_key();
     Html(format!(
         r#"<!doctype html>
 <html lang="en">
@@ -58,7 +59,7 @@ async fn card_page() -> Html<String> {
   const query = new URLSearchParams(location.search);
   const secret = query.get('client_secret') || '';
   const savedPaymentMethod = query.get('payment_method');
-  const stripe = Stripe('{TEST_PUBLISHABLE_KEY}');
+  const stripe = Stripe('{publishable_key}');
   const card = stripe.elements().create('card');
   card.mount('#card-element');
   card.on('change', (event) => {{

@@ -9,8 +9,9 @@
 
 use serde_json::Value;
 
-use super::{card, confirmed_intent, customer, pay_now, payment_intent};
-use crate::helpers::{TestApp, spawn_app, stripe_error, stripe_fixture as fixture};
+use crate::support::{TestEmulator, spawn_emulator, stripe_fixture as fixture};
+use crate::support::{card, confirmed_intent, customer, pay_now, payment_intent};
+use stripe_emulator::test_client::{stripe_error, stripe_ok};
 
 fn json_type(value: &Value) -> &'static str {
     match value {
@@ -63,15 +64,16 @@ fn conforms<T: miniserde::Deserialize>(resource: &str, object: &Value) -> T {
     typed(object)
 }
 
-async fn get(app: &TestApp, path: &str) -> Value {
-    crate::helpers::stripe_ok(app.stripe_get(path).await).await
+async fn get(app: &TestEmulator, path: &str) -> Value {
+    stripe_ok(app.stripe().get(path).await).await
 }
 
 #[tokio::test]
 async fn customer_matches_stripe() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let created = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/customers",
             &[
                 ("email", "a@b.test"),
@@ -87,7 +89,7 @@ async fn customer_matches_stripe() {
 
 #[tokio::test]
 async fn payment_method_matches_stripe() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let id = card(&app, "4242424242424242").await;
     let pm: stripe_payment::PaymentMethod = conforms(
         "payment_method",
@@ -102,10 +104,11 @@ async fn payment_method_matches_stripe() {
 
 #[tokio::test]
 async fn payment_intent_matches_stripe_in_every_state() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let fresh = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/payment_intents",
             &[
                 ("amount", "2000"),
@@ -127,7 +130,8 @@ async fn payment_intent_matches_stripe_in_every_state() {
         declined["id"].as_str().unwrap()
     );
     let (status, error) = stripe_error(
-        app.stripe_post(&path, &[("payment_method", "pm_card_chargeDeclined")])
+        app.stripe()
+            .post(&path, &[("payment_method", "pm_card_chargeDeclined")])
             .await,
     )
     .await;
@@ -142,7 +146,8 @@ async fn payment_intent_matches_stripe_in_every_state() {
 
     let canceled = payment_intent(&app, "2000").await;
     let canceled = app
-        .stripe_create(
+        .stripe()
+        .create(
             &format!(
                 "v1/payment_intents/{}/cancel",
                 canceled["id"].as_str().unwrap()
@@ -156,20 +161,23 @@ async fn payment_intent_matches_stripe_in_every_state() {
 
 #[tokio::test]
 async fn setup_intent_matches_stripe() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let fresh = app
-        .stripe_create("v1/setup_intents", &[("customer", &customer)])
+        .stripe()
+        .create("v1/setup_intents", &[("customer", &customer)])
         .await;
     conforms::<stripe_core::SetupIntent>("setup_intent", &fresh);
     let path = format!("v1/setup_intents/{}/confirm", fresh["id"].as_str().unwrap());
     let succeeded = app
-        .stripe_create(&path, &[("payment_method", "pm_card_visa")])
+        .stripe()
+        .create(&path, &[("payment_method", "pm_card_visa")])
         .await;
     assert_eq!(succeeded["status"], "succeeded");
     conforms::<stripe_core::SetupIntent>("setup_intent", &succeeded);
     let challenged = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/setup_intents",
             &[
                 ("payment_method", "pm_card_authenticationRequired"),
@@ -183,10 +191,11 @@ async fn setup_intent_matches_stripe() {
 
 #[tokio::test]
 async fn invoice_and_invoice_item_match_stripe() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let item = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/invoiceitems",
             &[
                 ("customer", &customer),
@@ -197,7 +206,8 @@ async fn invoice_and_invoice_item_match_stripe() {
         .await;
     conforms::<stripe_billing::InvoiceItem>("invoiceitem", &item);
     let draft = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/invoices",
             &[
                 ("customer", &customer),
@@ -209,11 +219,13 @@ async fn invoice_and_invoice_item_match_stripe() {
     assert_eq!(parsed.amount_due, 4000);
     let id = draft["id"].as_str().unwrap();
     let open = app
-        .stripe_create(&format!("v1/invoices/{id}/finalize"), &[])
+        .stripe()
+        .create(&format!("v1/invoices/{id}/finalize"), &[])
         .await;
     conforms::<stripe_billing::Invoice>("invoice", &open);
     let paid = app
-        .stripe_create(
+        .stripe()
+        .create(
             &format!("v1/invoices/{id}/pay"),
             &[("paid_out_of_band", "true")],
         )
@@ -231,10 +243,11 @@ async fn invoice_and_invoice_item_match_stripe() {
 
 #[tokio::test]
 async fn refund_and_charge_match_stripe() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let paid = confirmed_intent(&app, "5000", "pm_card_visa").await;
     let refund = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/refunds",
             &[
                 ("payment_intent", paid["id"].as_str().unwrap()),
@@ -257,17 +270,20 @@ async fn refund_and_charge_match_stripe() {
 /// `data.object` into the typed struct of the event's type.
 #[tokio::test]
 async fn events_match_stripe_and_parse_as_typed_webhook_events() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let customer = customer(&app).await;
-    app.stripe_post(&format!("v1/customers/{customer}"), &[("name", "Renamed")])
+    app.stripe()
+        .post(&format!("v1/customers/{customer}"), &[("name", "Renamed")])
         .await;
     let pm = card(&app, "4242424242424242").await;
-    app.stripe_post(
-        &format!("v1/payment_methods/{pm}/attach"),
-        &[("customer", &customer)],
-    )
-    .await;
-    app.stripe_post(&format!("v1/payment_methods/{pm}/detach"), &[])
+    app.stripe()
+        .post(
+            &format!("v1/payment_methods/{pm}/attach"),
+            &[("customer", &customer)],
+        )
+        .await;
+    app.stripe()
+        .post(&format!("v1/payment_methods/{pm}/detach"), &[])
         .await;
     for card in [
         "pm_card_visa",
@@ -277,26 +293,30 @@ async fn events_match_stripe_and_parse_as_typed_webhook_events() {
         pay_now(&app, "2000", card).await;
     }
     let to_cancel = payment_intent(&app, "900").await;
-    app.stripe_post(
-        &format!(
-            "v1/payment_intents/{}/cancel",
-            to_cancel["id"].as_str().unwrap()
-        ),
-        &[],
-    )
-    .await;
-    app.stripe_post(
-        "v1/setup_intents",
-        &[("payment_method", "pm_card_visa"), ("confirm", "true")],
-    )
-    .await;
-    app.stripe_post(
-        "v1/invoiceitems",
-        &[("customer", &customer), ("amount", "700")],
-    )
-    .await;
+    app.stripe()
+        .post(
+            &format!(
+                "v1/payment_intents/{}/cancel",
+                to_cancel["id"].as_str().unwrap()
+            ),
+            &[],
+        )
+        .await;
+    app.stripe()
+        .post(
+            "v1/setup_intents",
+            &[("payment_method", "pm_card_visa"), ("confirm", "true")],
+        )
+        .await;
+    app.stripe()
+        .post(
+            "v1/invoiceitems",
+            &[("customer", &customer), ("amount", "700")],
+        )
+        .await;
     let invoice = app
-        .stripe_create(
+        .stripe()
+        .create(
             "v1/invoices",
             &[
                 ("customer", &customer),
@@ -304,17 +324,19 @@ async fn events_match_stripe_and_parse_as_typed_webhook_events() {
             ],
         )
         .await;
-    app.stripe_post(
-        &format!("v1/invoices/{}/pay", invoice["id"].as_str().unwrap()),
-        &[("paid_out_of_band", "true")],
-    )
-    .await;
+    app.stripe()
+        .post(
+            &format!("v1/invoices/{}/pay", invoice["id"].as_str().unwrap()),
+            &[("paid_out_of_band", "true")],
+        )
+        .await;
     let paid = confirmed_intent(&app, "3000", "pm_card_visa").await;
-    app.stripe_post(
-        "v1/refunds",
-        &[("payment_intent", paid["id"].as_str().unwrap())],
-    )
-    .await;
+    app.stripe()
+        .post(
+            "v1/refunds",
+            &[("payment_intent", paid["id"].as_str().unwrap())],
+        )
+        .await;
 
     let events = get(&app, "v1/events?limit=100").await;
     let events = events["data"].as_array().unwrap();

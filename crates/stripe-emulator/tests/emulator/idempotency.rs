@@ -1,12 +1,12 @@
 //! `Idempotency-Key`: replay with the same parameters, 400 with others.
 
+use crate::support::spawn_emulator;
 use reqwest::Method;
-
-use crate::helpers::{spawn_app, stripe_error, stripe_ok};
+use stripe_emulator::test_client::{stripe_error, stripe_ok};
 
 #[tokio::test]
 async fn same_key_and_params_replay_the_stored_answer_without_a_second_object() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let form = [
         ("amount", "2000"),
         ("currency", "usd"),
@@ -14,7 +14,8 @@ async fn same_key_and_params_replay_the_stored_answer_without_a_second_object() 
     ];
     let headers = [("Idempotency-Key", "order-42")];
     let first = app
-        .stripe_request(Method::POST, "v1/payment_intents", &form, &headers)
+        .stripe()
+        .request(Method::POST, "v1/payment_intents", &form, &headers)
         .await;
     assert!(first.headers().get("idempotent-replayed").is_none());
     let first = stripe_ok(first).await;
@@ -25,12 +26,13 @@ async fn same_key_and_params_replay_the_stored_answer_without_a_second_object() 
         ("amount", "2000"),
     ];
     let second = app
-        .stripe_request(Method::POST, "v1/payment_intents", &reordered, &headers)
+        .stripe()
+        .request(Method::POST, "v1/payment_intents", &reordered, &headers)
         .await;
     assert_eq!(second.headers()["idempotent-replayed"], "true");
     let second = stripe_ok(second).await;
     assert_eq!(first, second, "the stored response, byte for byte");
-    let list = stripe_ok(app.stripe_get("v1/payment_intents").await).await;
+    let list = stripe_ok(app.stripe().get("v1/payment_intents").await).await;
     assert_eq!(
         list["data"].as_array().unwrap().len(),
         1,
@@ -40,10 +42,11 @@ async fn same_key_and_params_replay_the_stored_answer_without_a_second_object() 
 
 #[tokio::test]
 async fn same_key_with_other_params_is_400_idempotency_error() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let headers = [("Idempotency-Key", "k-1")];
     let first = app
-        .stripe_request(
+        .stripe()
+        .request(
             Method::POST,
             "v1/customers",
             &[("email", "a@b.test")],
@@ -52,7 +55,8 @@ async fn same_key_with_other_params_is_400_idempotency_error() {
         .await;
     stripe_ok(first).await;
     let other = app
-        .stripe_request(
+        .stripe()
+        .request(
             Method::POST,
             "v1/customers",
             &[("email", "c@d.test")],
@@ -72,7 +76,7 @@ async fn same_key_with_other_params_is_400_idempotency_error() {
 
 #[tokio::test]
 async fn errors_are_replayed_too_and_other_keys_are_independent() {
-    let app = spawn_app().await;
+    let app = spawn_emulator().await;
     let form = [
         ("amount", "2000"),
         ("currency", "usd"),
@@ -80,7 +84,8 @@ async fn errors_are_replayed_too_and_other_keys_are_independent() {
         ("confirm", "true"),
     ];
     let first = app
-        .stripe_request(
+        .stripe()
+        .request(
             Method::POST,
             "v1/payment_intents",
             &form,
@@ -90,7 +95,8 @@ async fn errors_are_replayed_too_and_other_keys_are_independent() {
     let (status, first) = stripe_error(first).await;
     assert_eq!(status, 402);
     let again = app
-        .stripe_request(
+        .stripe()
+        .request(
             Method::POST,
             "v1/payment_intents",
             &form,
@@ -101,7 +107,8 @@ async fn errors_are_replayed_too_and_other_keys_are_independent() {
     let (status, again) = stripe_error(again).await;
     assert_eq!((status, &again), (402, &first));
     let fresh = app
-        .stripe_request(
+        .stripe()
+        .request(
             Method::POST,
             "v1/payment_intents",
             &form,

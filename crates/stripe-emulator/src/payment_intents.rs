@@ -10,9 +10,15 @@ use super::cards::{AUTHENTICATION_FAILED, AUTHENTICATION_REQUIRED, Behaviour, De
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{client_secret, new_id, now};
-use super::intents::PAYMENT;
+use super::intents::{Kind, three_d_secure_action};
 use super::{
     ApiResult, Ctx, StripeEmulator, Tx, charges, customer_filter, invoices, payment_methods,
+};
+
+pub const PAYMENT: Kind = Kind {
+    object: "payment_intent",
+    label: "PaymentIntent",
+    answer: answer_challenge,
 };
 
 /// Stripe's minimum charge is $0.50 (or its equivalent); amounts are in minor units.
@@ -279,28 +285,6 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
         return Ok(intent);
     }
     settle(tx, intent, &pm)
-}
-
-/// `redirect_to_url` when the server confirmed with a `return_url`; otherwise `use_stripe_sdk`,
-/// which Stripe.js (here, the stand-in) handles with its challenge dialog. Both point at the
-/// emulator's challenge page.
-pub fn three_d_secure_action(public_base: &str, intent: &Value, return_url: Option<&str>) -> Value {
-    let id = intent["id"].as_str().unwrap_or_default();
-    let challenge = format!("{public_base}/_3ds/{id}");
-    match return_url {
-        Some(return_url) => json!({
-            "type": "redirect_to_url",
-            "redirect_to_url": { "return_url": return_url, "url": format!("{challenge}?return_url={}", encode(return_url)) },
-        }),
-        None => json!({
-            "type": "use_stripe_sdk",
-            "use_stripe_sdk": { "type": "three_d_secure_redirect", "stripe_js": challenge },
-        }),
-    }
-}
-
-fn encode(value: &str) -> String {
-    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// Charges the card; passes through `processing` as the emulator always does (see mod docs).

@@ -25,7 +25,8 @@ async fn live_keys_turn_the_emulator_off() {
         assert_eq!(app.get(route).await.status(), 404, "{route}");
     }
     let post = app
-        .stripe_post("v1/customers", &[("email", "a@b.test")])
+        .stripe()
+        .post("v1/customers", &[("email", "a@b.test")])
         .await;
     assert_eq!(post.status(), 404);
 }
@@ -62,5 +63,5 @@ async fn offline_mode_serves_the_api_and_the_stripe_js_stand_in() {
         app.get("/_emulator/stripe/_test/card-page").await.status(),
         200
     );
-    assert_eq!(app.stripe_get("v1/customers").await.status(), 200);
+    assert_eq!(app.stripe().get("v1/customers").await.status(), 200);
 }

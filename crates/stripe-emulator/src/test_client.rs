@@ -1,0 +1,101 @@
+//! A client for tests: calls an emulator's API with a test key over real HTTP and reads Stripe's
+//! answers, so the emulator's own tests and the tests of an app that mounts it share it.
+
+use reqwest::{Method, Response};
+use serde_json::Value;
+
+/// The secret key tests call with; the emulator takes any `sk_test_` key.
+pub const TEST_SECRET_KEY: &str = "sk_test_emulator_tests";
+
+#[derive(Clone)]
+pub struct TestClient {
+    /// The API base ending in `/`, e.g. `http://127.0.0.1:3005/_emulator/stripe/`.
+    base: String,
+    http: reqwest::Client,
+}
+
+impl TestClient {
+    pub fn new(base: impl Into<String>) -> Self {
+        let mut base = base.into();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        TestClient {
+            base,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The API base, as a Stripe client (async-stripe) is configured with it.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A form-encoded POST to the API (`path` like `v1/customers`).
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.request(Method::POST, path, form, &[]).await
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path, &[], &[]).await
+    }
+
+    /// Any call with the test key and extra headers.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(TEST_SECRET_KEY)
+            .form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// POSTs and returns the JSON object, panicking with the body unless the status is 200.
+    pub async fn create(&self, path: &str, form: &[(&str, &str)]) -> Value {
+        stripe_ok(self.post(path, form).await).await
+    }
+
+    /// Arms one of the fault injections, e.g. `("api", [("mode", "error")])`.
+    pub async fn arm_fault(&self, path: &str, form: &[(&str, &str)]) {
+        let response = self
+            .http
+            .post(format!("{}_faults/{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("request sent");
+        assert!(
+            response.status().is_success(),
+            "fault armed: {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+}
+
+/// The JSON body of a 200 answer; panics with the status and body otherwise.
+pub async fn stripe_ok(response: Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.expect("JSON body");
+    assert_eq!(status, 200, "unexpected answer: {body}");
+    body
+}
+
+/// The status and Stripe error object (`body.error`) of a failed call.
+pub async fn stripe_error(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.expect("JSON body");
+    assert!(
+        body["error"].is_object(),
+        "no Stripe error envelope in {body}"
+    );
+    (status, body["error"].clone())
+}
