@@ -1,4 +1,4 @@
-//! Saved cards of the signed-in admin's institution; shared by the REST API and (later) the
+//! Saved cards of the signed-in admin's institution; shared by the REST API and the
 //! UI's server functions. Stripe holds the cards; every call checks that the card belongs to
 //! the institution's own customer, and another customer's card is "not found", like an
 //! unknown one, so its existence stays private.

@@ -1,5 +1,5 @@
 //! The institution's invoices, straight from Stripe (invoices made in the Stripe dashboard
-//! included); shared by the REST API and (later) the UI's server functions.
+//! included); shared by the REST API and the UI's server functions.
 
 use stripe_billing::Invoice;
 

@@ -1,4 +1,4 @@
-//! Purchases for the signed-in admin's institution; shared by the REST API and (later) the
+//! Purchases for the signed-in admin's institution; shared by the REST API and the
 //! UI's server functions.
 
 use serde_json::Value;
