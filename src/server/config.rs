@@ -75,6 +75,9 @@ pub struct Config {
     pub price_quarterly: UnitPrice,
     pub currency: Currency,
     pub max_sessions_per_purchase: i64,
+    /// `OFFLINE_TEST_MODE=1`: run the emulator even where offline mode is not local (end-to-end
+    /// and demo deployments); see [`Config::check_offline_is_local`].
+    pub offline_anywhere: bool,
 }
 
 /// A configuration mistake, rendered as one line: what is wrong and how to fix it.
@@ -210,6 +213,8 @@ impl Config {
             }
         };
 
+        let offline_anywhere = parse_flag("OFFLINE_TEST_MODE", get("OFFLINE_TEST_MODE"))?;
+
         Ok(Config {
             site_addr,
             public_url,
@@ -223,7 +228,26 @@ impl Config {
             price_quarterly,
             currency,
             max_sessions_per_purchase,
+            offline_anywhere,
         })
+    }
+
+    /// Offline test mode takes payments nobody pays, so it runs only where it cannot face real
+    /// customers: a SQLite file, a loopback listener, and no public URL other than localhost.
+    /// A deployment that merely forgot its Stripe variables stops here instead of giving
+    /// sessions away.
+    pub fn check_offline_is_local(&self) -> Result<(), ConfigError> {
+        let local = self.database_kind == DatabaseKind::Sqlite
+            && self.site_addr.ip().is_loopback()
+            && self.public_url.as_deref().is_none_or(is_local_origin);
+        if !self.offline_test_mode() || self.offline_anywhere || local {
+            return Ok(());
+        }
+        Err(error(
+            "STRIPE_SECRET_KEY",
+            "is missing",
+            "offline test mode runs only on a local SQLite database (set the keys, or OFFLINE_TEST_MODE=1 to run the emulator anyway)",
+        ))
     }
 
     pub fn offline_test_mode(&self) -> bool {
@@ -282,6 +306,31 @@ fn parse_public_url(url: &str) -> Result<String, ConfigError> {
             "PUBLIC_URL",
             format!("is not an origin: {url:?}"),
             "set scheme and host only, like https://billing.example.edu",
+        )),
+    }
+}
+
+/// `http://localhost[:port]` or `http://127.0.0.1[:port]`.
+fn is_local_origin(origin: &str) -> bool {
+    let Some(host_port) = origin.strip_prefix("http://") else {
+        return false;
+    };
+    let host = host_port
+        .rsplit_once(':')
+        .filter(|(_, port)| port.parse::<u16>().is_ok())
+        .map_or(host_port, |(host, _)| host);
+    host == "localhost" || host == "127.0.0.1"
+}
+
+/// An on/off variable: `1`/`true` or `0`/`false`, unset is off.
+fn parse_flag(variable: &'static str, raw: Option<String>) -> Result<bool, ConfigError> {
+    match raw.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("0" | "false") => Ok(false),
+        Some("1" | "true") => Ok(true),
+        Some(other) => Err(error(
+            variable,
+            format!("must be 1 or 0, got {other:?}"),
+            "set it to 1 to turn it on, or unset it",
         )),
     }
 }
@@ -588,6 +637,62 @@ mod tests {
             assert_eq!(e.variable, "STRIPE_TIMEOUT_SECS", "{bad}");
             assert!(e.to_string().contains("from 1 to 120"), "{e}");
         }
+    }
+
+    /// Offline test mode with no keys, and whether the server may start with it.
+    fn offline_allowed(vars: &[(&str, &str)]) -> Result<(), ConfigError> {
+        config(vars).unwrap().check_offline_is_local()
+    }
+
+    #[test]
+    fn offline_mode_is_allowed_on_local_sqlite_only() {
+        assert_eq!(offline_allowed(&[]), Ok(()));
+        for public_url in [
+            "http://localhost:3005",
+            "http://127.0.0.1",
+            "http://localhost",
+        ] {
+            assert_eq!(offline_allowed(&[("PUBLIC_URL", public_url)]), Ok(()));
+        }
+        let refusals: [&[(&str, &str)]; 5] = [
+            &[("DATABASE_URL", "postgres://u@localhost/db")],
+            &[("LEPTOS_SITE_ADDR", "0.0.0.0:3005")],
+            &[("LEPTOS_SITE_ADDR", "10.0.0.5:3005")],
+            &[("PUBLIC_URL", "https://billing.example.edu")],
+            &[("PUBLIC_URL", "http://localhost.example.edu")],
+        ];
+        for vars in refusals {
+            let e = offline_allowed(vars).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "configuration error: STRIPE_SECRET_KEY is missing; offline test mode runs only on a local SQLite database (set the keys, or OFFLINE_TEST_MODE=1 to run the emulator anyway)",
+                "{vars:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn offline_test_mode_1_runs_the_emulator_anywhere_and_keys_need_no_check() {
+        let anywhere = [
+            ("DATABASE_URL", "postgres://u@localhost/db"),
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:3005"),
+            ("PUBLIC_URL", "https://demo.example.edu"),
+        ];
+        assert!(offline_allowed(&anywhere).is_err());
+        let mut overridden = anywhere.to_vec();
+        overridden.push(("OFFLINE_TEST_MODE", "1"));
+        assert_eq!(offline_allowed(&overridden), Ok(()));
+
+        let mut with_keys = anywhere.to_vec();
+        with_keys.extend([
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+        ]);
+        assert_eq!(offline_allowed(&with_keys), Ok(()));
+
+        let e = config(&[("OFFLINE_TEST_MODE", "yes please")]).unwrap_err();
+        assert_eq!(e.variable, "OFFLINE_TEST_MODE");
     }
 
     #[test]

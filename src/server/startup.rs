@@ -16,7 +16,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::bootstrap;
-use super::config::Config;
+use super::config::{Config, ConfigError};
 use super::http::{api_router, origin_check};
 use super::offline::OfflineStripe;
 use super::state::AppState;
@@ -32,6 +32,8 @@ const SESSION_IDLE: time::Duration = time::Duration::hours(12);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error(
         "could not open the database ({0}); check DATABASE_URL and that the database is running"
     )]
@@ -75,6 +77,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(mut config: Config) -> Result<Self, StartupError> {
+        config.check_offline_is_local()?;
         let listener = TcpListener::bind(config.site_addr)
             .await
             .map_err(|source| StartupError::Bind {

@@ -204,7 +204,10 @@ async fn oversized_bodies_are_413_json() {
 async fn an_https_public_url_makes_the_cookie_secure() {
     let app = spawn_app_with(
         fresh_database(backend()).await,
-        &[("PUBLIC_URL", "https://billing.example.edu")],
+        &[
+            ("PUBLIC_URL", "https://billing.example.edu"),
+            ("OFFLINE_TEST_MODE", "1"),
+        ],
     )
     .await;
     app.add_admin("State University", "dean@state.edu").await;

@@ -127,6 +127,38 @@ async fn start_up_with_a_malformed_variable_fails_with_one_line_naming_it() {
     );
 }
 
+/// Starts the server with no Stripe keys and `vars`; it must refuse with the one line that
+/// names STRIPE_SECRET_KEY, having written nothing.
+async fn assert_offline_refused(vars: &[(&str, &str)]) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = binary(dir.path());
+    command.envs(vars.iter().copied());
+    let output = command.output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{vars:?}: {stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: configuration error: STRIPE_SECRET_KEY is missing; offline test mode runs only on a local SQLite database (set the keys, or OFFLINE_TEST_MODE=1 to run the emulator anyway)",
+        "{vars:?}"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "{vars:?}: nothing written before refusing (no data/ folder)"
+    );
+}
+
+#[tokio::test]
+async fn without_keys_a_server_that_is_not_local_refuses_to_start() {
+    // Refused before any connection is tried: nothing listens on port 1.
+    assert_offline_refused(&[("DATABASE_URL", "postgres://billing@127.0.0.1:1/billing")]).await;
+    assert_offline_refused(&[("LEPTOS_SITE_ADDR", "0.0.0.0:0")]).await;
+    assert_offline_refused(&[
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+        ("PUBLIC_URL", "https://billing.example.edu"),
+    ])
+    .await;
+}
+
 #[tokio::test]
 async fn the_embedded_default_is_a_sqlite_file_under_data_in_wal_mode() {
     let dir = tempfile::tempdir().unwrap();
@@ -178,6 +210,7 @@ async fn offline_mode_on_an_empty_database_prints_a_demo_sign_in_that_works_once
     let mut server = binary(dir.path())
         .env("DATABASE_URL", &database.url)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("OFFLINE_TEST_MODE", "1")
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -122,6 +122,10 @@ pub async fn spawn_app_with(database: TestDatabase, extra: &[(&str, &str)]) -> T
         ("DATABASE_URL", database.url.as_str()),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
     ];
+    if database.url.starts_with("postgres") {
+        // Offline test mode on PostgreSQL is the end-to-end deployment's explicit override.
+        vars.push(("OFFLINE_TEST_MODE", "1"));
+    }
     vars.extend_from_slice(extra);
     let config = config_with(&vars);
     let app = Application::build(config).await.expect("app starts");
