@@ -54,7 +54,8 @@ pub struct StripeKeys {
 
 impl StripeKeys {
     pub fn is_live(&self) -> bool {
-        self.secret_key.expose_secret().starts_with("sk_live_")
+        let key = self.secret_key.expose_secret();
+        key.starts_with("sk_live_") || key.starts_with("rk_live_")
     }
 }
 
@@ -167,6 +168,13 @@ impl Config {
                 format!("is not an http(s) URL: {stripe_js_url:?}"),
                 format!("unset it to use {DEFAULT_STRIPE_JS_URL}"),
             ));
+        }
+
+        if let StripeMode::Keys(keys) = &stripe
+            && keys.is_live()
+        {
+            require_stripe_host("STRIPE_API_BASE", &stripe_api_base, "api.stripe.com")?;
+            require_stripe_host("STRIPE_JS_URL", &stripe_js_url, "js.stripe.com")?;
         }
 
         let stripe_timeout = parse_stripe_timeout(get("STRIPE_TIMEOUT_SECS"))?;
@@ -421,6 +429,22 @@ fn check_webhook_secret(secret: String) -> Result<String, ConfigError> {
             "copy the endpoint's signing secret, not an API key",
         ))
     }
+}
+
+/// With live keys, real money and the secret key go only to Stripe itself: a stray test
+/// server or proxy in these variables would see both.
+fn require_stripe_host(variable: &'static str, url: &str, host: &str) -> Result<(), ConfigError> {
+    let actual = url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.split(['/', '?', '#']).next());
+    if actual == Some(host) {
+        return Ok(());
+    }
+    Err(error(
+        variable,
+        format!("must be an https URL on {host} with live keys, got {url:?}"),
+        "unset it to use Stripe's own, or use test keys (sk_test_) with another server",
+    ))
 }
 
 fn is_http_url(url: &str) -> bool {
@@ -693,6 +717,40 @@ mod tests {
 
         let e = config(&[("OFFLINE_TEST_MODE", "yes please")]).unwrap_err();
         assert_eq!(e.variable, "OFFLINE_TEST_MODE");
+    }
+
+    #[test]
+    fn live_keys_talk_only_to_stripes_own_hosts_over_https() {
+        let live = [
+            ("STRIPE_SECRET_KEY", "sk_live_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_live_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+        ];
+        let with = |extra: (&'static str, &'static str)| {
+            let mut vars = live.to_vec();
+            vars.push(extra);
+            config(&vars)
+        };
+        assert!(config(&live).is_ok(), "the defaults are Stripe's own");
+        assert!(with(("STRIPE_API_BASE", "https://api.stripe.com")).is_ok());
+        for (variable, url) in [
+            ("STRIPE_API_BASE", "http://api.stripe.com/"),
+            ("STRIPE_API_BASE", "https://api.stripe.com.evil.test/"),
+            ("STRIPE_API_BASE", "http://127.0.0.1:3005/_emulator/stripe/"),
+            ("STRIPE_JS_URL", "https://cdn.example.edu/stripe/v3/"),
+            ("STRIPE_JS_URL", "http://js.stripe.com/v3/"),
+        ] {
+            let e = with((variable, url)).unwrap_err();
+            assert_eq!(e.variable, variable, "{url}");
+            assert!(e.to_string().contains("https URL on"), "{e}");
+        }
+        let mut test_keys = vec![
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+        ];
+        test_keys.push(("STRIPE_API_BASE", "http://127.0.0.1:12111/"));
+        assert!(config(&test_keys).is_ok(), "test keys may use any server");
     }
 
     #[test]
