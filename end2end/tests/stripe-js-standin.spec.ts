@@ -6,11 +6,18 @@ import { typeCard } from './fixtures';
 // server would.
 
 const API = '/_emulator/stripe/v1';
-const SECRET_KEY = 'sk_test_playwright';
+
+/** The emulator's secret key (a new one at each start), which it shows to this machine only. */
+async function auth(request: APIRequestContext) {
+  const response = await request.get('/_emulator/stripe/');
+  expect(response.status()).toBe(200);
+  const { secret_key } = await response.json();
+  return { Authorization: `Bearer ${secret_key}` };
+}
 
 async function createPaymentIntent(request: APIRequestContext, amount = 2000) {
   const response = await request.post(`${API}/payment_intents`, {
-    headers: { Authorization: `Bearer ${SECRET_KEY}` },
+    headers: await auth(request),
     form: { amount: String(amount), currency: 'usd' },
   });
   expect(response.status()).toBe(200);
@@ -19,7 +26,7 @@ async function createPaymentIntent(request: APIRequestContext, amount = 2000) {
 
 async function retrieve(request: APIRequestContext, id: string) {
   const response = await request.get(`${API}/payment_intents/${id}`, {
-    headers: { Authorization: `Bearer ${SECRET_KEY}` },
+    headers: await auth(request),
   });
   return response.json();
 }
@@ -108,7 +115,7 @@ test('a saved payment method id confirms without the card form', async ({ page, 
 
 test('confirmCardSetup saves a 3-D Secure card after the challenge', async ({ page, request }) => {
   const response = await request.post(`${API}/setup_intents`, {
-    headers: { Authorization: `Bearer ${SECRET_KEY}` },
+    headers: await auth(request),
     form: { usage: 'off_session' },
   });
   const setup = await response.json();

@@ -18,8 +18,6 @@ pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3005";
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://data/octavia-billing.db?mode=rwc";
 pub const DEFAULT_STRIPE_API_BASE: &str = "https://api.stripe.com/";
 pub const DEFAULT_STRIPE_JS_URL: &str = "https://js.stripe.com/v3/";
-/// What Stripe.js is given in offline test mode: the emulator takes any `pk_test_` key.
-pub const OFFLINE_PUBLISHABLE_KEY: &str = "pk_test_offline_emulator";
 /// $20.00 and $25.00 per session: annual is the cheaper plan, as the seed's dashboard shows.
 pub const DEFAULT_PRICE_ANNUAL: &str = "2000";
 pub const DEFAULT_PRICE_QUARTERLY: &str = "2500";
@@ -38,11 +36,19 @@ pub enum DatabaseKind {
 /// How the app reaches Stripe.
 #[derive(Debug, Clone)]
 pub enum StripeMode {
-    /// No key configured: the embedded emulator answers (offline test mode). It signs its
-    /// webhooks with `STRIPE_WEBHOOK_SECRET`, or with one generated at start-up when unset.
-    Offline { webhook_secret: SecretString },
+    /// No key configured: the embedded emulator answers (offline test mode), and accepts only
+    /// the keys generated here at start-up ([`StripeKeys::generate_offline`]).
+    Offline(StripeKeys),
     /// Real Stripe (or any Stripe-compatible server at `STRIPE_API_BASE`).
     Keys(StripeKeys),
+}
+
+impl StripeMode {
+    pub fn keys(&self) -> &StripeKeys {
+        match self {
+            StripeMode::Offline(keys) | StripeMode::Keys(keys) => keys,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +59,23 @@ pub struct StripeKeys {
 }
 
 impl StripeKeys {
+    /// A fresh pair for the emulator, `sk_test_emulator_<random>` and a `pk_test_emulator_`
+    /// key of its own random (the page shows the publishable key, which must not reveal the
+    /// secret one), so only this process and whoever it shows the key to can call it. Webhooks are signed with
+    /// `STRIPE_WEBHOOK_SECRET`, or a fresh secret when unset: the emulator signs, the app
+    /// verifies, and any secret both share will do.
+    fn generate_offline(webhook_secret: Option<String>) -> Self {
+        let random = || uuid::Uuid::new_v4().simple().to_string();
+        StripeKeys {
+            secret_key: SecretString::from(format!("sk_test_emulator_{}", random())),
+            publishable_key: format!("pk_test_emulator_{}", random()),
+            webhook_secret: SecretString::from(
+                webhook_secret
+                    .unwrap_or_else(|| format!("whsec_{}", uuid::Uuid::new_v4().simple())),
+            ),
+        }
+    }
+
     pub fn is_live(&self) -> bool {
         let key = self.secret_key.expose_secret();
         key.starts_with("sk_live_") || key.starts_with("rk_live_")
@@ -272,18 +295,12 @@ impl Config {
 
     /// The key the browser's Stripe.js is given (public by design).
     fn publishable_key(&self) -> &str {
-        match &self.stripe {
-            StripeMode::Offline { .. } => OFFLINE_PUBLISHABLE_KEY,
-            StripeMode::Keys(keys) => &keys.publishable_key,
-        }
+        &self.stripe.keys().publishable_key
     }
 
     /// The secret webhooks are signed with: the endpoint's (keys) or the emulator's (offline).
     pub fn webhook_secret(&self) -> &SecretString {
-        match &self.stripe {
-            StripeMode::Offline { webhook_secret } => webhook_secret,
-            StripeMode::Keys(keys) => &keys.webhook_secret,
-        }
+        &self.stripe.keys().webhook_secret
     }
 
     pub fn pricing(&self) -> Pricing {
@@ -370,14 +387,12 @@ fn parse_stripe_mode(get: &impl Fn(&str) -> Option<String>) -> Result<StripeMode
                 "set both keys from the same Stripe dashboard, or neither for offline test mode",
             ));
         }
-        let webhook_secret = match get("STRIPE_WEBHOOK_SECRET") {
-            Some(given) => check_webhook_secret(given)?,
-            // The emulator signs, the app verifies: any fresh secret both sides share will do.
-            None => format!("whsec_{}", uuid::Uuid::new_v4().simple()),
-        };
-        return Ok(StripeMode::Offline {
-            webhook_secret: SecretString::from(webhook_secret),
-        });
+        let webhook_secret = get("STRIPE_WEBHOOK_SECRET")
+            .map(check_webhook_secret)
+            .transpose()?;
+        return Ok(StripeMode::Offline(StripeKeys::generate_offline(
+            webhook_secret,
+        )));
     };
     let live = if secret.starts_with("sk_live_") || secret.starts_with("rk_live_") {
         true
@@ -563,7 +578,7 @@ mod tests {
                 assert_eq!(keys.publishable_key, "pk_test_abc");
                 assert!(!keys.is_live());
             }
-            StripeMode::Offline { .. } => panic!("keys were given"),
+            StripeMode::Offline(_) => panic!("keys were given"),
         }
     }
 
@@ -622,6 +637,30 @@ mod tests {
             b.webhook_secret().expose_secret(),
             "a fresh secret per start"
         );
+    }
+
+    #[test]
+    fn offline_mode_generates_a_key_pair_per_start() {
+        let a = config(&[]).unwrap();
+        let keys = a.stripe.keys();
+        let secret = keys.secret_key.expose_secret();
+        let random = secret.strip_prefix("sk_test_emulator_").expect(secret);
+        assert!(random.len() >= 32, "{secret}");
+        assert!(keys.publishable_key.starts_with("pk_test_emulator_"));
+        assert!(
+            !keys.publishable_key.contains(random),
+            "the public key does not reveal the secret one"
+        );
+        assert_ne!(
+            config(&[])
+                .unwrap()
+                .stripe
+                .keys()
+                .secret_key
+                .expose_secret(),
+            secret
+        );
+        assert!(!format!("{a:?}").contains(random), "secret key redacted");
     }
 
     #[test]

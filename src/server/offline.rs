@@ -41,7 +41,7 @@ impl OfflineStripe {
     pub fn mount<S: Clone + Send + Sync + 'static>(&self, router: Router<S>) -> Router<S> {
         #[cfg(feature = "emulator")]
         if let Some(emulator) = &self.emulator {
-            return router.nest(STRIPE_EMULATOR_PATH, emulator.router());
+            return emulator.mount(router, STRIPE_EMULATOR_PATH);
         }
         router
     }
@@ -73,6 +73,7 @@ fn start_emulator(config: &mut Config, bound: SocketAddr) -> stripe_emulator::St
         public_base: format!("{public_origin}{STRIPE_EMULATOR_PATH}"),
         webhook_url: format!("{own_origin}/api/stripe/webhook"),
         webhook_secret: config.webhook_secret().clone(),
+        secret_key: config.stripe.keys().secret_key.clone(),
         publishable_key: config.stripe_client().publishable_key,
     })
 }

@@ -8,6 +8,7 @@ use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -156,7 +157,12 @@ impl Application {
             }
         });
         tracing::info!(addr = %self.local_addr(), "listening on http://{}", self.local_addr());
-        let result = axum::serve(self.listener, self.router)
+        // The peer's address reaches handlers (ConnectInfo): the emulator shows its keys to
+        // loopback clients only.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await;
         sweeper.abort();
@@ -233,6 +239,12 @@ async fn announce_mode(config: &Config, db: &Db) -> Result<(), StartupError> {
         "OFFLINE TEST MODE: no STRIPE_SECRET_KEY is set, so payments use the built-in Stripe \
          emulator (state in memory, lost at restart) and no real money moves. Set the Stripe \
          variables (see .env.example) for real Stripe."
+    );
+    // To the console only, like the demo sign-in: the emulator takes this key and no other,
+    // for scripts and tests that call it (it is also at GET /_emulator/stripe/ from this host).
+    println!(
+        "\n  Stripe emulator key (offline test mode, new at each start):\n    {}\n",
+        config.stripe.keys().secret_key.expose_secret()
     );
     if let Some((email, password)) = bootstrap::ensure_demo_admin(db)
         .await

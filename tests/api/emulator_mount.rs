@@ -25,9 +25,13 @@ async fn live_keys_turn_the_emulator_off() {
         assert_eq!(app.get(route).await.status(), 404, "{route}");
     }
     let post = app
-        .stripe()
-        .post("v1/customers", &[("email", "a@b.test")])
-        .await;
+        .client
+        .post(app.url("/_emulator/stripe/v1/customers"))
+        .bearer_auth("sk_live_abc")
+        .form(&[("email", "a@b.test")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(post.status(), 404);
 }
 
@@ -64,4 +68,26 @@ async fn offline_mode_serves_the_api_and_the_stripe_js_stand_in() {
         200
     );
     assert_eq!(app.stripe().get("v1/customers").await.status(), 200);
+}
+
+#[tokio::test]
+async fn offline_the_emulator_takes_only_the_key_the_app_generated_and_shows_it_locally() {
+    let app = spawn_app().await;
+    let shown = app.get("/_emulator/stripe/").await;
+    assert_eq!(shown.status(), 200);
+    let shown: serde_json::Value = shown.json().await.unwrap();
+    let key = shown["secret_key"].as_str().unwrap();
+    assert!(key.starts_with("sk_test_emulator_"), "{key}");
+    assert_eq!(key, app.stripe().key());
+
+    let with_key = |key: &str| {
+        app.client
+            .get(app.url("/_emulator/stripe/v1/customers"))
+            .bearer_auth(key)
+            .send()
+    };
+    assert_eq!(with_key(key).await.unwrap().status(), 200);
+    for other in ["sk_test_abc", "sk_test_emulator_guessed", "sk_live_abc"] {
+        assert_eq!(with_key(other).await.unwrap().status(), 401, "{other}");
+    }
 }

@@ -10,6 +10,7 @@ use octavia_billing::server::startup::Application;
 use octavia_billing::server::state::AppState;
 use octavia_billing::server::storage::Db;
 use reqwest::Response;
+use secrecy::ExposeSecret;
 use serde_json::Value;
 use sqlx::Connection;
 use stripe_emulator::StripeEmulator;
@@ -198,7 +199,14 @@ impl TestApp {
 
     /// A client for the emulator's Stripe API (`/_emulator/stripe/`), with a test key.
     pub fn stripe(&self) -> TestClient {
-        TestClient::new(self.url("/_emulator/stripe/"))
+        let emulator = self
+            .stripe_emulator
+            .as_ref()
+            .expect("offline test mode runs the Stripe emulator");
+        TestClient::new(
+            self.url("/_emulator/stripe/"),
+            emulator.secret_key().expose_secret(),
+        )
     }
 }
 

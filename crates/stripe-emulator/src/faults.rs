@@ -1,4 +1,4 @@
-//! Fault injection for tests, driven over HTTP (form-encoded POSTs, no key) so Rust and
+//! Fault injection for tests, driven over HTTP (form-encoded POSTs with the secret key) so Rust and
 //! Playwright tests alike can use it:
 //!
 //! - `POST _faults/api` `mode=error|timeout&count=N[&hang_ms=M][&path=P]`: the next N API
@@ -133,12 +133,17 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-pub fn routes() -> Router<StripeEmulator> {
+/// The fault endpoints, for the emulator's secret key only.
+pub fn routes(emulator: &StripeEmulator) -> Router<StripeEmulator> {
     Router::new()
         .route("/_faults/api", post(arm_api).get(api_status))
         .route("/_faults/webhooks", post(arm_webhooks))
         .route("/_faults/webhooks/release", post(release))
         .route("/_faults/reset", post(reset))
+        .route_layer(axum::middleware::from_fn_with_state(
+            emulator.clone(),
+            crate::keys::require_secret_key,
+        ))
 }
 
 fn count(params: &Params, default: i64) -> Result<u32, StripeError> {

@@ -26,6 +26,7 @@ mod idempotency;
 pub mod ids;
 mod intents;
 mod invoices;
+mod keys;
 mod payment_intents;
 mod payment_methods;
 mod refunds;
@@ -40,7 +41,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -68,8 +69,21 @@ pub struct EmulatorSettings {
     /// The webhook endpoint events are POSTed to: the app's own `/api/stripe/webhook`.
     pub webhook_url: String,
     pub webhook_secret: SecretString,
-    /// The `pk_test_` key the Stripe.js test page initialises Stripe.js with.
+    /// The one secret key the API and the fault endpoints accept; any other key is Stripe's
+    /// 401, so nothing but its owner can call it (see [`generate_keys`]).
+    pub secret_key: SecretString,
+    /// The one publishable key accepted (what Stripe.js on the page is given).
     pub publishable_key: String,
+}
+
+/// A fresh key pair, `sk_test_emulator_<random>` and `pk_test_emulator_<another random>` (the
+/// publishable key is public and must not reveal the secret one).
+pub fn generate_keys() -> (SecretString, String) {
+    let random = || uuid::Uuid::new_v4().simple();
+    (
+        SecretString::from(format!("sk_test_emulator_{}", random())),
+        format!("pk_test_emulator_{}", random()),
+    )
 }
 
 /// A handle on the emulator; cheap to clone. Tests use it to redirect and speed up webhooks.
@@ -84,6 +98,7 @@ struct Inner {
     faults: Arc<Faults>,
     webhooks: Arc<Deliverer>,
     public_base: String,
+    secret_key: SecretString,
     publishable_key: String,
 }
 
@@ -104,6 +119,7 @@ impl StripeEmulator {
                 faults,
                 webhooks,
                 public_base: settings.public_base.trim_end_matches('/').to_owned(),
+                secret_key: settings.secret_key,
                 publishable_key: settings.publishable_key,
             }),
         }
@@ -117,11 +133,30 @@ impl StripeEmulator {
         &self.inner.publishable_key
     }
 
+    pub fn secret_key(&self) -> &SecretString {
+        &self.inner.secret_key
+    }
+
     pub fn webhooks(&self) -> &Deliverer {
         &self.inner.webhooks
     }
 
-    /// The routes, to be nested at `/_emulator/stripe`.
+    /// Nests the emulator at `path` (e.g. `/_emulator/stripe`) in an app's router. Its key page
+    /// answers at `path` and at `path/` (axum's nesting alone leaves `path/` unmatched).
+    pub fn mount<S: Clone + Send + Sync + 'static>(
+        &self,
+        router: Router<S>,
+        path: &str,
+    ) -> Router<S> {
+        router
+            .route(
+                &format!("{path}/"),
+                get(keys::show).with_state(self.clone()),
+            )
+            .nest(path, self.router())
+    }
+
+    /// The routes, to serve on their own (the binary) or to [`StripeEmulator::mount`].
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let api = Router::new()
             .route("/customers", post(customers::create).get(customers::list))
@@ -201,9 +236,10 @@ impl StripeEmulator {
             .layer(axum::middleware::from_fn_with_state(self.clone(), api_gate));
         Router::new()
             .nest("/v1", api)
+            .route("/", get(keys::show))
             .merge(stripe_js::routes())
             .merge(hosted_pages::routes())
-            .merge(faults::routes())
+            .merge(faults::routes(self))
             .with_state(self.clone())
     }
 
@@ -380,7 +416,7 @@ async fn api_gate(
     request: Request,
     next: Next,
 ) -> Response {
-    let caller = match authenticate(request.headers()) {
+    let caller = match keys::authenticate(request.headers(), &emulator) {
         Ok(caller) => caller,
         Err(e) => return e.into_response(),
     };
@@ -465,84 +501,6 @@ async fn idempotent(
     guard.complete(response).await
 }
 
-/// `Authorization: Bearer sk_test_...` (or Basic with the key as user name, as curl -u sends).
-/// Offline, any test key is accepted; live keys and anything else get Stripe's 401.
-fn authenticate(headers: &axum::http::HeaderMap) -> Result<Caller, StripeError> {
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Err(StripeError::no_api_key());
-    };
-    let key = if let Some(bearer) = value.strip_prefix("Bearer ") {
-        bearer.trim().to_owned()
-    } else if let Some(basic) = value.strip_prefix("Basic ") {
-        decode_basic_user(basic.trim()).ok_or_else(StripeError::no_api_key)?
-    } else {
-        return Err(StripeError::no_api_key());
-    };
-    if key.starts_with("sk_test_") || key.starts_with("rk_test_") {
-        Ok(Caller::Secret)
-    } else if key.starts_with("pk_test_") {
-        Ok(Caller::Publishable)
-    } else {
-        Err(StripeError::invalid_api_key(&key))
-    }
-}
-
-fn decode_basic_user(encoded: &str) -> Option<String> {
-    use base64::Engine;
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    Some(
-        text.split_once(':')
-            .map_or(text.clone(), |(user, _)| user.to_owned()),
-    )
-}
-
 async fn unknown_route(request: Request) -> StripeError {
     StripeError::no_route(request.method().as_str(), request.uri().path())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderMap;
-
-    fn auth(value: &str) -> Result<Caller, StripeError> {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_str(value).unwrap());
-        authenticate(&headers)
-    }
-
-    #[test]
-    fn test_keys_pass_and_live_keys_get_401() {
-        assert_eq!(auth("Bearer sk_test_anything").unwrap(), Caller::Secret);
-        assert_eq!(
-            auth("Bearer pk_test_anything").unwrap(),
-            Caller::Publishable
-        );
-        assert_eq!(
-            auth("Basic c2tfdGVzdF94eXo6").unwrap(),
-            Caller::Secret,
-            "curl -u sk_test_xyz:"
-        );
-        for live in [
-            "Bearer sk_live_abc",
-            "Bearer pk_live_abc",
-            "Bearer nonsense",
-        ] {
-            let e = auth(live).unwrap_err();
-            assert_eq!(e.status.as_u16(), 401, "{live}");
-            assert!(e.message.starts_with("Invalid API Key provided"));
-        }
-        assert!(
-            authenticate(&HeaderMap::new())
-                .unwrap_err()
-                .message
-                .contains("did not provide an API key")
-        );
-    }
 }

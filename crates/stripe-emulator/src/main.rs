@@ -6,8 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::Parser;
-use secrecy::SecretString;
-use stripe_emulator::{EmulatorSettings, StripeEmulator};
+use secrecy::{ExposeSecret, SecretString};
+use stripe_emulator::{EmulatorSettings, StripeEmulator, generate_keys};
 
 /// An offline Stripe: REST API v1, signed webhooks and a Stripe.js stand-in, state in memory.
 #[derive(Debug, Parser)]
@@ -22,12 +22,9 @@ struct Args {
     /// The endpoint secret webhooks are signed with (`whsec_...`), as the receiver verifies them.
     #[arg(long)]
     webhook_secret: String,
-    /// Address to listen on; loopback by default, since anyone who reaches it can "pay".
+    /// Address to listen on; loopback by default.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     host: IpAddr,
-    /// The publishable key the Stripe.js test page uses (any `pk_test_` key is accepted).
-    #[arg(long, default_value = "pk_test_emulator")]
-    publishable_key: String,
 }
 
 #[tokio::main]
@@ -48,18 +45,29 @@ async fn main() -> ExitCode {
     };
     let bound = listener.local_addr().unwrap_or(addr);
     let base = format!("http://{bound}");
+    // A fresh pair per start: only whoever reads this console (or GET / from this machine)
+    // can call it.
+    let (secret_key, publishable_key) = generate_keys();
+    println!(
+        "Stripe emulator: API base {base}/ , Stripe.js {base}/js/v3/\n  secret key:      {}\n  publishable key: {publishable_key}",
+        secret_key.expose_secret()
+    );
     let emulator = StripeEmulator::new(EmulatorSettings {
         public_base: base.clone(),
         webhook_url: args.webhook_url,
         webhook_secret: SecretString::from(args.webhook_secret),
-        publishable_key: args.publishable_key,
+        secret_key,
+        publishable_key,
     });
-    println!("Stripe emulator: API base {base}/ , Stripe.js {base}/js/v3/");
-    let served = axum::serve(listener, emulator.router::<()>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+    let router = emulator.router::<()>();
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -4,24 +4,24 @@
 use reqwest::{Method, Response};
 use serde_json::Value;
 
-/// The secret key tests call with; the emulator takes any `sk_test_` key.
-pub const TEST_SECRET_KEY: &str = "sk_test_emulator_tests";
-
 #[derive(Clone)]
 pub struct TestClient {
     /// The API base ending in `/`, e.g. `http://127.0.0.1:3005/_emulator/stripe/`.
     base: String,
+    /// The emulator's secret key ([`crate::StripeEmulator::secret_key`]).
+    key: String,
     http: reqwest::Client,
 }
 
 impl TestClient {
-    pub fn new(base: impl Into<String>) -> Self {
+    pub fn new(base: impl Into<String>, key: impl Into<String>) -> Self {
         let mut base = base.into();
         if !base.ends_with('/') {
             base.push('/');
         }
         TestClient {
             base,
+            key: key.into(),
             http: reqwest::Client::new(),
         }
     }
@@ -29,6 +29,11 @@ impl TestClient {
     /// The API base, as a Stripe client (async-stripe) is configured with it.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The secret key it calls with, for a client of one's own (async-stripe, reqwest).
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     /// A form-encoded POST to the API (`path` like `v1/customers`).
@@ -51,7 +56,7 @@ impl TestClient {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .bearer_auth(TEST_SECRET_KEY)
+            .bearer_auth(&self.key)
             .form(form);
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -69,6 +74,7 @@ impl TestClient {
         let response = self
             .http
             .post(format!("{}_faults/{path}", self.base))
+            .bearer_auth(&self.key)
             .form(form)
             .send()
             .await

@@ -21,12 +21,9 @@ use stripe_core::{PaymentIntent, PaymentIntentSetupFutureUsage};
 
 pub use invoices::PurchaseInvoice;
 
-use super::config::{Config, StripeMode};
+use super::config::Config;
 use super::storage::{Db, institutions};
 use crate::error::AppError;
-
-/// Any test key works against the emulator; this one names where it comes from.
-const OFFLINE_KEY: &str = "sk_test_octavia_offline";
 
 #[derive(Clone)]
 pub struct StripeGateway {
@@ -56,10 +53,7 @@ pub struct NewIntent<'a> {
 
 impl StripeGateway {
     pub fn from_config(config: &Config) -> Result<Self, stripe::StripeError> {
-        let key = match &config.stripe {
-            StripeMode::Keys(keys) => keys.secret_key.expose_secret().to_owned(),
-            StripeMode::Offline { .. } => OFFLINE_KEY.to_owned(),
-        };
+        let key = config.stripe.keys().secret_key.expose_secret();
         let client = stripe::ClientBuilder::new(key)
             .url(config.stripe_api_base.clone())
             .timeout(config.stripe_timeout)

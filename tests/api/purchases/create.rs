@@ -273,14 +273,15 @@ async fn an_admin_of_another_institution_cannot_see_or_sync_a_purchase() {
 
 #[tokio::test]
 async fn a_refused_api_key_is_a_clear_error_and_no_purchase() {
-    // A second app whose Stripe is the first one's emulator, which refuses live keys with 401.
+    // A second app whose Stripe is the first one's emulator, which refuses any key but its
+    // own with 401.
     let emulator_host = signed_in_app().await;
     let base = emulator_host.stripe().base().to_owned();
     let app = spawn_app_with(
         fresh_database(backend()).await,
         &[
-            ("STRIPE_SECRET_KEY", "sk_live_refused_by_the_emulator"),
-            ("STRIPE_PUBLISHABLE_KEY", "pk_live_refused_by_the_emulator"),
+            ("STRIPE_SECRET_KEY", "sk_test_refused_by_the_emulator"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_refused_by_the_emulator"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_refused"),
             ("STRIPE_API_BASE", &base),
         ],

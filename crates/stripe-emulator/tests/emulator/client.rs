@@ -6,14 +6,13 @@ use stripe_core::customer::CreateCustomer;
 use stripe_core::payment_intent::{
     ConfirmPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
 };
-use stripe_emulator::test_client::TEST_SECRET_KEY;
 
 use crate::support::spawn_emulator;
 
 #[tokio::test]
 async fn async_stripe_client_creates_a_customer_and_pays_an_intent() {
     let app = spawn_emulator().await;
-    let client = stripe::ClientBuilder::new(TEST_SECRET_KEY)
+    let client = stripe::ClientBuilder::new(app.stripe().key())
         .url(app.stripe().base())
         .build()
         .expect("client");

@@ -30,6 +30,11 @@ async fn missing_or_wrong_keys_are_401() {
     for key in [
         "sk_live_fake-key-never-real-1234",
         "pk_live_fake-key-never-real-1234",
+        // Test keys too: only the key this emulator was started with is accepted.
+        "sk_test_fake-key-never-real-1234",
+        "sk_test_emulator_fake-key-never-real-1234",
+        "rk_test_fake-key-never-real-1234",
+        "pk_test_fake-key-never-real-1234",
         "nonsense",
     ] {
         let (status, error) =
@@ -54,13 +59,82 @@ async fn missing_or_wrong_keys_are_401() {
     let (status, _) = stripe_error(
         client
             .get(&url)
-            .bearer_auth("pk_test_abc")
+            .bearer_auth(app.emulator().publishable_key())
             .send()
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(status, 401, "a publishable key cannot list customers");
+}
+
+#[tokio::test]
+async fn its_own_secret_key_works_as_bearer_or_as_curls_basic_user() {
+    let app = spawn_emulator().await;
+    let url = app.url("/v1/customers");
+    let client = reqwest::Client::new();
+    let key = app.stripe().key();
+    let bearer = client.get(&url).bearer_auth(key).send().await.unwrap();
+    assert_eq!(bearer.status(), 200);
+    // curl -u sk_...: sends Basic with the key as user name and an empty password.
+    let basic = client
+        .get(&url)
+        .basic_auth(key, Some(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), 200);
+}
+
+#[tokio::test]
+async fn fault_endpoints_need_the_secret_key() {
+    let app = spawn_emulator().await;
+    let client = reqwest::Client::new();
+    let url = app.url("/_faults/api");
+    let arm = |key: Option<&str>| {
+        let request = client.post(&url).form(&[("mode", "error"), ("count", "1")]);
+        match key {
+            Some(key) => request.bearer_auth(key),
+            None => request,
+        }
+        .send()
+    };
+    for key in [
+        None,
+        Some("sk_test_someone-else"),
+        Some(app.emulator().publishable_key()),
+    ] {
+        let (status, _) = stripe_error(arm(key).await.unwrap()).await;
+        assert_eq!(status, 401, "{key:?}");
+    }
+    let status = app.stripe().get("v1/customers").await.status();
+    assert_eq!(status, 200, "no fault was armed by the refused calls");
+}
+
+#[tokio::test]
+async fn the_keys_are_shown_to_this_machine_only() {
+    let app = spawn_emulator().await;
+    let client = reqwest::Client::new();
+    let shown: serde_json::Value = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["secret_key"], app.stripe().key());
+    assert_eq!(shown["publishable_key"], app.emulator().publishable_key());
+    assert_eq!(shown["api_base"], app.stripe().base());
+    // Through a proxy the peer is loopback but the client is not.
+    let proxied = client
+        .get(app.url("/"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proxied.status(), 403);
+    assert!(!proxied.text().await.unwrap().contains("sk_test_"));
 }
 
 #[tokio::test]

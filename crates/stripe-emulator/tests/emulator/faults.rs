@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::Receiver;
 use crate::support::{TestEmulator, spawn_emulator};
-use stripe_emulator::test_client::{TEST_SECRET_KEY, stripe_error, stripe_ok};
+use stripe_emulator::test_client::{stripe_error, stripe_ok};
 
 async fn new_customer(app: &TestEmulator, email: &str) -> String {
     app.stripe()
@@ -52,7 +52,7 @@ async fn a_timed_out_call_still_happens_and_an_idempotent_retry_returns_it() {
     let send = || {
         client
             .post(&url)
-            .bearer_auth(TEST_SECRET_KEY)
+            .bearer_auth(app.stripe().key())
             .header("Idempotency-Key", "retry-me")
             .form(&[("email", "a@b.test")])
     };

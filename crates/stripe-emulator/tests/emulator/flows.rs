@@ -294,7 +294,7 @@ async fn publishable_key_may_confirm_only_with_the_client_secret() {
                 "{}v1/payment_intents/{id}/confirm",
                 app.stripe().base()
             ))
-            .bearer_auth("pk_test_browser")
+            .bearer_auth(app.emulator().publishable_key())
             .form(&form)
             .send()
     };

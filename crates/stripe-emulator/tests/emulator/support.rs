@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use stripe_emulator::test_client::{TestClient, stripe_ok};
 use stripe_emulator::webhooks::Schedule;
-use stripe_emulator::{EmulatorSettings, StripeEmulator};
+use stripe_emulator::{EmulatorSettings, StripeEmulator, generate_keys};
 
 /// The secret webhooks are signed with, unless a test chooses another.
 pub const WEBHOOK_SECRET: &str = "whsec_emulator_tests";
@@ -46,16 +46,25 @@ pub async fn spawn_emulator_with_secret(webhook_secret: &str) -> TestEmulator {
     let default_receiver = Receiver::spawn(&[]).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
+    let (secret_key, publishable_key) = generate_keys();
     let emulator = StripeEmulator::new(EmulatorSettings {
         public_base: origin.clone(),
         webhook_url: default_receiver.url.clone(),
         webhook_secret: SecretString::from(webhook_secret.to_owned()),
-        publishable_key: "pk_test_emulator_tests".to_owned(),
+        secret_key: secret_key.clone(),
+        publishable_key,
     });
     let router = emulator.router::<()>();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    // With the peer's address, as the binary serves it: `GET /` shows the keys to loopback only.
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
     TestEmulator {
-        client: TestClient::new(format!("{origin}/")),
+        client: TestClient::new(format!("{origin}/"), secret_key.expose_secret()),
         emulator,
         origin,
     }
