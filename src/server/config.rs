@@ -285,6 +285,16 @@ impl Config {
         matches!(self.stripe, StripeMode::Offline { .. })
     }
 
+    /// Which Stripe objects are made in: the emulator's, or Stripe's test or live mode. Objects
+    /// of one do not exist in another.
+    pub fn stripe_origin(&self) -> &'static str {
+        match &self.stripe {
+            StripeMode::Offline(_) => "emulator",
+            StripeMode::Keys(keys) if keys.is_live() => "live",
+            StripeMode::Keys(_) => "test",
+        }
+    }
+
     /// What the browser's Stripe.js is given: public values only.
     pub fn stripe_client(&self) -> crate::api_types::StripeClientConfig {
         crate::api_types::StripeClientConfig {

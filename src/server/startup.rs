@@ -21,8 +21,8 @@ use super::config::{Config, ConfigError};
 use super::http::{api_router, origin_check};
 use super::offline::OfflineStripe;
 use super::state::AppState;
-use super::storage::Db;
 use super::storage::session_store::DbSessionStore;
+use super::storage::{Db, institutions};
 use super::stripe::StripeGateway;
 use super::{invoices, purchases};
 use crate::app::{App, shell};
@@ -92,6 +92,7 @@ impl Application {
         let offline = OfflineStripe::start(&mut config, leptos_options.site_addr)?;
         let db = open_database(&config).await?;
         announce_mode(&config, &db).await?;
+        forget_foreign_customers(&config, &db).await?;
 
         let stripe = StripeGateway::from_config(&config).map_err(StartupError::Stripe)?;
         let state = AppState {
@@ -253,6 +254,26 @@ async fn announce_mode(config: &Config, db: &Db) -> Result<(), StartupError> {
         // Printed once, to the console only: the demo exists so a newcomer can sign in.
         println!(
             "\n  Demo sign-in (offline test mode, shown once):\n    email:    {email}\n    password: {password}\n"
+        );
+    }
+    Ok(())
+}
+
+/// A customer made by another Stripe (the emulator, or test mode before live keys) does not
+/// exist in this one: forget it now so the institution gets a new customer on its next
+/// purchase, rather than every payment failing with "No such customer".
+async fn forget_foreign_customers(config: &Config, db: &Db) -> Result<(), StartupError> {
+    let origin = config.stripe_origin();
+    let forgotten = institutions::forget_customers_not_from(db.pool(), origin)
+        .await
+        .map_err(StartupError::Database)?;
+    for customer in forgotten {
+        tracing::warn!(
+            institution_id = %customer.id,
+            customer_id = %customer.stripe_customer_id,
+            made_by = %customer.stripe_customer_origin,
+            now_using = origin,
+            "the institution's Stripe customer was made by another Stripe; a new one will be made on its next purchase"
         );
     }
     Ok(())

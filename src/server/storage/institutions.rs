@@ -59,22 +59,63 @@ where
     Ok(find(conn, id).await?.and_then(|i| i.stripe_customer_id))
 }
 
-/// Stores the institution's Stripe customer unless one is already stored: the first writer
-/// wins, so an institution never ends up with two customers' ids over time.
+/// Stores the institution's Stripe customer, and which Stripe made it (`origin`), unless one
+/// is already stored: the first writer wins, so an institution never ends up with two
+/// customers' ids over time.
 pub async fn set_stripe_customer_id_if_unset<'c, E>(
     conn: E,
     id: &str,
     customer_id: &str,
+    origin: &str,
 ) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query(
-        "UPDATE institutions SET stripe_customer_id = $1 WHERE id = $2 AND stripe_customer_id IS NULL",
+        "UPDATE institutions SET stripe_customer_id = $1, stripe_customer_origin = $2
+         WHERE id = $3 AND stripe_customer_id IS NULL",
     )
     .bind(customer_id)
+    .bind(origin)
     .bind(id)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// An institution's customer that was dropped because another Stripe made it.
+#[derive(Debug, FromRow)]
+pub struct ForgottenCustomer {
+    pub id: String,
+    pub stripe_customer_id: String,
+    pub stripe_customer_origin: String,
+}
+
+/// Forgets every customer id made by a Stripe other than `origin`, returning what it dropped;
+/// those institutions get a new customer on next use. (RETURNING would give the new, NULL,
+/// values, hence the read first; each update names the id it read, so a customer stored in
+/// between is kept.)
+pub async fn forget_customers_not_from(
+    pool: &sqlx::AnyPool,
+    origin: &str,
+) -> Result<Vec<ForgottenCustomer>, sqlx::Error> {
+    let foreign: Vec<ForgottenCustomer> = sqlx::query_as(
+        "SELECT id, stripe_customer_id, stripe_customer_origin FROM institutions
+         WHERE stripe_customer_id IS NOT NULL
+           AND stripe_customer_origin IS NOT NULL AND stripe_customer_origin <> $1",
+    )
+    .bind(origin)
+    .fetch_all(pool)
+    .await?;
+    for customer in &foreign {
+        sqlx::query(
+            "UPDATE institutions SET stripe_customer_id = NULL, stripe_customer_origin = NULL
+             WHERE id = $1 AND stripe_customer_id = $2",
+        )
+        .bind(&customer.id)
+        .bind(&customer.stripe_customer_id)
+        .execute(pool)
+        .await?;
+    }
+    Ok(foreign)
 }

@@ -28,6 +28,8 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct StripeGateway {
     client: stripe::Client,
+    /// Which Stripe this is ([`Config::stripe_origin`]), stored with every customer it makes.
+    origin: &'static str,
 }
 
 impl std::fmt::Debug for StripeGateway {
@@ -58,7 +60,10 @@ impl StripeGateway {
             .url(config.stripe_api_base.clone())
             .timeout(config.stripe_timeout)
             .build()?;
-        Ok(StripeGateway { client })
+        Ok(StripeGateway {
+            client,
+            origin: config.stripe_origin(),
+        })
     }
 
     /// The institution's Stripe customer id, creating the customer on first use. Two first
@@ -96,6 +101,7 @@ impl StripeGateway {
             db.pool(),
             &institution.id,
             customer.id.as_str(),
+            self.origin,
         )
         .await?;
         let stored = institutions::find(db.pool(), &institution.id)

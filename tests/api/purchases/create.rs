@@ -296,3 +296,53 @@ async fn a_refused_api_key_is_a_clear_error_and_no_purchase() {
     assert!(message.contains("API key"), "{message}");
     assert_eq!(rows(&app, "purchases").await, 0);
 }
+
+/// The buying institution's stored customer id and where it came from.
+async fn stored_customer(app: &crate::helpers::TestApp) -> (Option<String>, Option<String>) {
+    sqlx::query_as(
+        "SELECT stripe_customer_id, stripe_customer_origin FROM institutions
+         WHERE name = 'State University'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_customer_made_by_the_emulator_is_not_kept_when_real_keys_arrive() {
+    let offline = signed_in_app().await;
+    buy(&offline, 1).await;
+    let (emulator_customer, origin) = stored_customer(&offline).await;
+    assert_eq!(origin.as_deref(), Some("emulator"));
+
+    // The same database under test keys; "Stripe" is another app's emulator, with its key.
+    let stripe = crate::helpers::spawn_app().await;
+    let emulator = stripe.stripe_emulator.as_ref().unwrap();
+    let keyed = spawn_app_with(
+        crate::helpers::TestDatabase::shared(&offline.database),
+        &[
+            ("STRIPE_SECRET_KEY", stripe.stripe().key()),
+            ("STRIPE_PUBLISHABLE_KEY", emulator.publishable_key()),
+            ("STRIPE_WEBHOOK_SECRET", super::WEBHOOK_SECRET),
+            ("STRIPE_API_BASE", stripe.stripe().base()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        stored_customer(&keyed).await,
+        (None, None),
+        "forgotten at start-up"
+    );
+    assert_eq!(keyed.login(super::ADMIN, PASSWORD).await.status(), 200);
+    buy(&keyed, 1).await;
+    let (test_customer, origin) = stored_customer(&keyed).await;
+    assert_eq!(origin.as_deref(), Some("test"));
+    assert_ne!(test_customer, emulator_customer);
+    stripe_ok(
+        stripe
+            .stripe()
+            .get(&format!("v1/customers/{}", test_customer.unwrap()))
+            .await,
+    )
+    .await;
+}
