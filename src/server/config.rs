@@ -55,7 +55,10 @@ impl StripeMode {
 pub struct StripeKeys {
     pub secret_key: SecretString,
     pub publishable_key: String,
-    pub webhook_secret: SecretString,
+    /// `STRIPE_WEBHOOK_SECRET`, which may list several secrets separated by commas while one
+    /// is rotated: an event signed with any of them is accepted. Never empty; the first one
+    /// signs the emulator's events.
+    pub webhook_secrets: Vec<SecretString>,
 }
 
 impl StripeKeys {
@@ -64,15 +67,17 @@ impl StripeKeys {
     /// secret one), so only this process and whoever it shows the key to can call it. Webhooks are signed with
     /// `STRIPE_WEBHOOK_SECRET`, or a fresh secret when unset: the emulator signs, the app
     /// verifies, and any secret both share will do.
-    fn generate_offline(webhook_secret: Option<String>) -> Self {
+    fn generate_offline(webhook_secrets: Option<Vec<SecretString>>) -> Self {
         let random = || uuid::Uuid::new_v4().simple().to_string();
         StripeKeys {
             secret_key: SecretString::from(format!("sk_test_emulator_{}", random())),
             publishable_key: format!("pk_test_emulator_{}", random()),
-            webhook_secret: SecretString::from(
-                webhook_secret
-                    .unwrap_or_else(|| format!("whsec_{}", uuid::Uuid::new_v4().simple())),
-            ),
+            webhook_secrets: webhook_secrets.unwrap_or_else(|| {
+                vec![SecretString::from(format!(
+                    "whsec_{}",
+                    uuid::Uuid::new_v4().simple()
+                ))]
+            }),
         }
     }
 
@@ -310,7 +315,12 @@ impl Config {
 
     /// The secret webhooks are signed with: the endpoint's (keys) or the emulator's (offline).
     pub fn webhook_secret(&self) -> &SecretString {
-        &self.stripe.keys().webhook_secret
+        &self.stripe.keys().webhook_secrets[0]
+    }
+
+    /// Every secret a webhook may be signed with (see [`StripeKeys::webhook_secrets`]).
+    pub fn webhook_secrets(&self) -> &[SecretString] {
+        &self.stripe.keys().webhook_secrets
     }
 
     pub fn pricing(&self) -> Pricing {
@@ -397,11 +407,11 @@ fn parse_stripe_mode(get: &impl Fn(&str) -> Option<String>) -> Result<StripeMode
                 "set both keys from the same Stripe dashboard, or neither for offline test mode",
             ));
         }
-        let webhook_secret = get("STRIPE_WEBHOOK_SECRET")
-            .map(check_webhook_secret)
+        let webhook_secrets = get("STRIPE_WEBHOOK_SECRET")
+            .map(parse_webhook_secrets)
             .transpose()?;
         return Ok(StripeMode::Offline(StripeKeys::generate_offline(
-            webhook_secret,
+            webhook_secrets,
         )));
     };
     let live = if secret.starts_with("sk_live_") || secret.starts_with("rk_live_") {
@@ -440,20 +450,28 @@ fn parse_stripe_mode(get: &impl Fn(&str) -> Option<String>) -> Result<StripeMode
     Ok(StripeMode::Keys(StripeKeys {
         secret_key: SecretString::from(secret),
         publishable_key,
-        webhook_secret: SecretString::from(check_webhook_secret(webhook_secret)?),
+        webhook_secrets: parse_webhook_secrets(webhook_secret)?,
     }))
 }
 
-fn check_webhook_secret(secret: String) -> Result<String, ConfigError> {
-    if secret.starts_with("whsec_") {
-        Ok(secret)
-    } else {
-        Err(error(
+/// `whsec_a` or, while rotating, `whsec_new,whsec_old`.
+fn parse_webhook_secrets(raw: String) -> Result<Vec<SecretString>, ConfigError> {
+    let secrets: Vec<&str> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if secrets.is_empty() || secrets.iter().any(|s| !s.starts_with("whsec_")) {
+        return Err(error(
             "STRIPE_WEBHOOK_SECRET",
-            "does not start with whsec_",
-            "copy the endpoint's signing secret, not an API key",
-        ))
+            "does not start with whsec_ (or one of its comma-separated secrets does not)",
+            "copy the endpoint's signing secret, not an API key; separate several with commas",
+        ));
     }
+    Ok(secrets
+        .into_iter()
+        .map(|s| SecretString::from(s.to_owned()))
+        .collect())
 }
 
 /// With live keys, real money and the secret key go only to Stripe itself: a stray test
@@ -800,6 +818,27 @@ mod tests {
         ];
         test_keys.push(("STRIPE_API_BASE", "http://127.0.0.1:12111/"));
         assert!(config(&test_keys).is_ok(), "test keys may use any server");
+    }
+
+    #[test]
+    fn several_webhook_secrets_may_be_given_while_one_is_rotated() {
+        let c = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_abc"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_new, whsec_old,"),
+        ])
+        .unwrap();
+        let secrets: Vec<&str> = c
+            .webhook_secrets()
+            .iter()
+            .map(|s| s.expose_secret())
+            .collect();
+        assert_eq!(secrets, ["whsec_new", "whsec_old"]);
+        assert_eq!(c.webhook_secret().expose_secret(), "whsec_new");
+        for bad in ["whsec_new,sk_test_oops", ",", "whsec_a,,nope"] {
+            let e = config(&[("STRIPE_WEBHOOK_SECRET", bad)]).unwrap_err();
+            assert_eq!(e.variable, "STRIPE_WEBHOOK_SECRET", "{bad}");
+        }
     }
 
     #[test]

@@ -14,4 +14,5 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod stripe;
+pub mod stripe_events;
 pub mod telemetry;

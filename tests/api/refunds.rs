@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 use crate::live_events::stripe_fixture;
+use crate::purchases::webhook_delivery::stored;
 use crate::purchases::{
     buy, confirm, deliver, get_purchase, paid_purchase, pool, refund_in_stripe, rows, sign,
     signed_in_app, wait_for_status,
@@ -159,7 +160,10 @@ async fn a_refund_of_a_payment_not_yet_seen_is_refused_for_redelivery() {
     let body = live_shaped_refund(&purchase, "ch_early", 4_000, "evt_early_refund");
     let early = deliver(&app, &body, Some(&sign(&body))).await;
     assert_eq!(early.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(rows(&app, "stripe_events").await, 0);
+    // Kept, unprocessed, with why: for Stripe's retry or an operator's replay.
+    let (processed, error) = stored(&app, "evt_early_refund").await.expect("kept");
+    assert!(!processed);
+    assert!(error.is_some());
 
     // Once the payment is known, the redelivered refund applies.
     app.stripe().arm_fault("webhooks/release", &[]).await;
@@ -170,4 +174,5 @@ async fn a_refund_of_a_payment_not_yet_seen_is_refused_for_redelivery() {
     );
     assert_eq!(get_purchase(&app, &purchase).await["status"], "refunded");
     assert_eq!(pool(&app).await, 0);
+    assert_eq!(stored(&app, "evt_early_refund").await, Some((true, None)));
 }

@@ -55,7 +55,12 @@ pub fn api_router() -> Router<AppState> {
         )
         .route("/stripe/invoices", get(invoices::list))
         .route("/stripe/invoices/{id}", get(invoices::get))
-        .route("/stripe/webhook", post(stripe_webhook::receive))
+        .route(
+            "/stripe/webhook",
+            post(stripe_webhook::receive).layer(DefaultBodyLimit::max(
+                stripe_webhook::MAX_WEBHOOK_BODY_BYTES,
+            )),
+        )
         // An unknown /api path is a JSON 404, never the HTML not-found page.
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))

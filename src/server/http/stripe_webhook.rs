@@ -1,91 +1,49 @@
-//! `POST /api/stripe/webhook`: Stripe's news about payments (`payment_intent.*`) and refunds
-//! (`charge.refunded`). The signature is checked on the raw body before anything else; each
-//! event is recorded in the same transaction as its effects, so a redelivery (Stripe delivers
-//! at least once) changes nothing.
+//! `POST /api/stripe/webhook`: the signature is checked on the raw body before anything else,
+//! against every configured secret (several while one is rotated); then the event is processed
+//! by [`crate::server::stripe_events`]. Any correctly signed event is answered 2xx unless its
+//! processing failed (5xx, so Stripe retries): never 4xx, which Stripe would retry for days
+//! and then disable the endpoint for.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use stripe_webhook::{Event, EventObject, Webhook, WebhookError};
+use stripe_webhook::{Event, Webhook, WebhookError};
 
 use crate::error::AppError;
-use crate::server::invoices;
-use crate::server::purchases::transitions::{self, IntentReport, RefundOutcome, RefundReport};
 use crate::server::state::AppState;
-use crate::server::storage::stripe_events;
+use crate::server::stripe_events;
+
+/// An invoice or charge event with many lines is larger than the 64 KB the rest of `/api` takes.
+pub const MAX_WEBHOOK_BODY_BYTES: usize = 1024 * 1024;
 
 pub async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, AppError> {
-    let event = verify(&state, &headers, &body)?;
-    let event_id = event.id.as_str();
-    let event_type = event.type_.as_str();
-    let Some(news) = news_of(&event.data.object) else {
-        tracing::info!(
-            event_id,
-            event_type,
-            "Stripe event type not handled; acknowledged"
-        );
-        return Ok(received());
-    };
-    let mut tx = state.db.begin_write().await?;
-    if !stripe_events::record(&mut *tx, event_id, event_type).await? {
-        tracing::info!(
-            event_id,
-            event_type,
-            payment_intent_id = news.payment_intent_id(),
-            "Stripe event already processed; duplicate ignored"
-        );
-        return Ok(received());
-    }
-    let purchase = match &news {
-        News::Intent(report) => transitions::apply(&mut tx, report).await?,
-        News::Refund(report) => match transitions::apply_refund(&mut tx, report).await? {
-            RefundOutcome::Done(purchase) => Some(*purchase),
-            RefundOutcome::NotOurs => None,
-            // Dropping the transaction forgets the event too, so its redelivery is processed.
-            RefundOutcome::NotYetPaid => return Err(AppError::Unavailable),
-        },
-    };
-    tx.commit().await?;
-    if let Some(purchase) = &purchase {
-        invoices::issue::spawn_for(&state, purchase);
-    }
-    tracing::info!(
-        event_id,
-        event_type,
-        payment_intent_id = news.payment_intent_id(),
-        purchase_id = purchase.as_ref().map(|p| p.id.as_str()),
-        "Stripe event processed"
-    );
-    Ok(received())
-}
-
-fn received() -> Json<Value> {
-    Json(json!({ "received": true }))
-}
-
-/// What an event tells about one of our payments.
-enum News {
-    Intent(IntentReport),
-    Refund(RefundReport),
-}
-
-impl News {
-    fn payment_intent_id(&self) -> &str {
-        match self {
-            News::Intent(report) => &report.payment_intent_id,
-            News::Refund(report) => &report.payment_intent_id,
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest("Webhook refused: the body could not be read.".into())
         }
-    }
+    })?;
+    let (payload, parsed) = verify(&state, &headers, &body)?;
+    stripe_events::process(&state, payload, parsed).await?;
+    Ok(Json(json!({ "received": true })))
 }
 
-fn verify(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Event, AppError> {
+/// The body as text and its typed event (or why it has none), once the signature matches one
+/// of the configured secrets.
+fn verify<'b>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &'b [u8],
+) -> Result<(&'b str, Result<Event, String>), AppError> {
     let refuse = |problem: &str| {
         tracing::warn!(problem, "Stripe webhook refused");
         AppError::BadRequest(format!("Webhook refused: {problem}."))
@@ -96,30 +54,25 @@ fn verify(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Event, A
         .to_str()
         .map_err(|_| refuse("the Stripe-Signature header is not text"))?;
     let payload = std::str::from_utf8(body).map_err(|_| refuse("the body is not UTF-8"))?;
-    let secret = state.config.webhook_secret().expose_secret();
-    Webhook::construct_event(payload, signature, secret).map_err(|e| match e {
-        WebhookError::BadHeader(_) | WebhookError::BadKey => {
-            refuse("the Stripe-Signature header is malformed")
+    // async-stripe compares every v1 signature in the header in constant time; a wrong secret
+    // is BadSignature, so the next secret is tried.
+    let mut outcome = Err(WebhookError::BadSignature);
+    for secret in state.config.webhook_secrets() {
+        outcome = Webhook::construct_event(payload, signature, secret.expose_secret());
+        if !matches!(outcome, Err(WebhookError::BadSignature)) {
+            break;
         }
-        WebhookError::BadSignature => refuse("the signature does not match"),
-        WebhookError::BadTimestamp(_) => refuse("the signature is older than the 300 s tolerance"),
-        WebhookError::BadParse(detail) => {
-            tracing::error!(detail, "signed Stripe event could not be parsed");
-            refuse("the event could not be parsed")
+    }
+    match outcome {
+        Ok(event) => Ok((payload, Ok(event))),
+        // Only reported once the signature matched.
+        Err(WebhookError::BadParse(detail)) => Ok((payload, Err(detail))),
+        Err(WebhookError::BadHeader(_) | WebhookError::BadKey) => {
+            Err(refuse("the Stripe-Signature header is malformed"))
         }
-    })
-}
-
-fn news_of(object: &EventObject) -> Option<News> {
-    match object {
-        EventObject::PaymentIntentSucceeded(intent)
-        | EventObject::PaymentIntentPaymentFailed(intent)
-        | EventObject::PaymentIntentProcessing(intent)
-        | EventObject::PaymentIntentRequiresAction(intent)
-        | EventObject::PaymentIntentCanceled(intent) => {
-            Some(News::Intent(IntentReport::from_event(intent)))
+        Err(WebhookError::BadSignature) => Err(refuse("the signature does not match")),
+        Err(WebhookError::BadTimestamp(_)) => {
+            Err(refuse("the signature is older than the 300 s tolerance"))
         }
-        EventObject::ChargeRefunded(charge) => RefundReport::from_charge(charge).map(News::Refund),
-        _ => None,
     }
 }

@@ -1,23 +1,91 @@
-//! Stripe event ids already processed, so a redelivered event changes nothing.
+//! Every verified Stripe event, whole, with whether it was processed: a redelivered event that
+//! was processed changes nothing, and one that failed can be processed again.
 
-use sqlx::{Any, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 use super::now_unix;
 
-/// Records the event; `false` when it was already recorded (a duplicate delivery). Run it in
-/// the transaction that applies the event, so "recorded" and "applied" cannot disagree.
-pub async fn record<'c, E>(conn: E, id: &str, event_type: &str) -> Result<bool, sqlx::Error>
+/// An event as it arrived, before processing.
+pub struct NewEvent<'a> {
+    pub id: &'a str,
+    pub event_type: &'a str,
+    /// When Stripe created it (unix seconds).
+    pub created: i64,
+    /// The raw JSON, as signed.
+    pub body: &'a str,
+}
+
+/// Whether the event still needs processing.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Begin {
+    /// First delivery.
+    Fresh,
+    /// Seen before, not processed (it failed, or could not be parsed).
+    Retry,
+    /// Already processed: a duplicate delivery.
+    Done,
+}
+
+/// Records the event unless it is already there. Run it in the transaction that applies the
+/// event and then [`mark_processed`], so "processed" and "applied" cannot disagree.
+pub async fn begin(conn: &mut AnyConnection, event: &NewEvent<'_>) -> Result<Begin, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO stripe_events (id, type, created, body, received_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(event.id)
+    .bind(event.event_type)
+    .bind(event.created)
+    .bind(event.body)
+    .bind(now_unix())
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(Begin::Fresh);
+    }
+    let processed: Option<i64> =
+        sqlx::query_scalar("SELECT processed_at FROM stripe_events WHERE id = $1")
+            .bind(event.id)
+            .fetch_one(conn)
+            .await?;
+    Ok(match processed {
+        Some(_) => Begin::Done,
+        None => Begin::Retry,
+    })
+}
+
+pub async fn mark_processed<'c, E>(conn: E, id: &str) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
-    let result = sqlx::query(
-        "INSERT INTO stripe_events (id, type, received_at) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO NOTHING",
+    sqlx::query("UPDATE stripe_events SET processed_at = $2, error = NULL WHERE id = $1")
+        .bind(id)
+        .bind(now_unix())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps an event that could not be processed, with why, outside the failed transaction; a
+/// processed one is left alone.
+pub async fn record_failure(
+    pool: &AnyPool,
+    event: &NewEvent<'_>,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO stripe_events (id, type, created, body, received_at, error)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET error = excluded.error
+         WHERE stripe_events.processed_at IS NULL",
     )
-    .bind(id)
-    .bind(event_type)
+    .bind(event.id)
+    .bind(event.event_type)
+    .bind(event.created)
+    .bind(event.body)
     .bind(now_unix())
-    .execute(conn)
+    .bind(error)
+    .execute(pool)
     .await?;
-    Ok(result.rows_affected() == 1)
+    Ok(())
 }

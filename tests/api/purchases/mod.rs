@@ -7,6 +7,7 @@ mod idempotency;
 pub mod rpc;
 mod sync;
 mod webhook;
+pub mod webhook_delivery;
 
 use std::time::Duration;
 

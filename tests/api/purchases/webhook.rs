@@ -14,7 +14,7 @@ use stripe_emulator::webhooks::signature_header;
 
 /// A purchase of `quantity` paid with a good card while webhooks are withheld; returns it and
 /// the `payment_intent.succeeded` event the app has not yet received.
-async fn paid_but_unannounced(app: &TestApp, quantity: i64) -> (Value, Value) {
+pub async fn paid_but_unannounced(app: &TestApp, quantity: i64) -> (Value, Value) {
     app.stripe()
         .arm_fault("webhooks", &[("mode", "withhold")])
         .await;

@@ -1,0 +1,172 @@
+//! Processing one verified Stripe event (`payment_intent.*`, `charge.refunded`): the webhook
+//! hands every event here, and so can an operator's replay. Each event is stored whole; its
+//! effects and its "processed" mark are written in one transaction, so a redelivery (Stripe
+//! delivers at least once) changes nothing, and an event whose processing failed stays
+//! unprocessed, with why, for Stripe's retry or a replay.
+
+use serde::Deserialize;
+use stripe_webhook::{Event, EventObject};
+
+use crate::error::AppError;
+use crate::server::invoices;
+use crate::server::purchases::transitions::{self, IntentReport, RefundOutcome, RefundReport};
+use crate::server::state::AppState;
+use crate::server::storage::stripe_events::{self, Begin, NewEvent};
+
+/// What became of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Processed,
+    /// Processed before: a redelivery.
+    Duplicate,
+    /// A type the app does not act on; stored and acknowledged.
+    Ignored,
+    /// Signed, but not parseable into the app's model (a newer API version, an unknown object):
+    /// stored unprocessed for a replay after an upgrade, and acknowledged so Stripe does not
+    /// retry it for days and then disable the endpoint.
+    Unparsed,
+}
+
+/// The fields every Stripe event has, read from the raw JSON whatever its version.
+#[derive(Deserialize)]
+struct Envelope {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    #[serde(default)]
+    created: i64,
+}
+
+/// Processes the event whose raw JSON is `body`; `parsed` is its typed form, or why there is
+/// none.
+pub async fn process(
+    state: &AppState,
+    body: &str,
+    parsed: Result<Event, String>,
+) -> Result<Outcome, AppError> {
+    let envelope: Envelope = serde_json::from_str(body).map_err(|_| {
+        tracing::warn!("signed Stripe webhook body is not an event");
+        AppError::BadRequest("Webhook refused: the body is not a Stripe event.".into())
+    })?;
+    let stored = NewEvent {
+        id: &envelope.id,
+        event_type: &envelope.event_type,
+        created: envelope.created,
+        body,
+    };
+    let (event_id, event_type) = (stored.id, stored.event_type);
+    let event = match parsed {
+        Ok(event) => Some(event),
+        // Unparseable but of a type the app would ignore anyway: nothing to replay.
+        Err(_) if !HANDLED_TYPES.contains(&event_type) => None,
+        Err(detail) => {
+            tracing::warn!(
+                event_id,
+                event_type,
+                detail,
+                "signed Stripe event could not be parsed; stored unprocessed for replay"
+            );
+            stripe_events::record_failure(
+                state.db.pool(),
+                &stored,
+                &format!("not parsed: {detail}"),
+            )
+            .await?;
+            return Ok(Outcome::Unparsed);
+        }
+    };
+
+    let mut tx = state.db.begin_write().await?;
+    if stripe_events::begin(&mut tx, &stored).await? == Begin::Done {
+        tracing::info!(
+            event_id,
+            event_type,
+            "Stripe event already processed; duplicate ignored"
+        );
+        return Ok(Outcome::Duplicate);
+    }
+    let Some(news) = event.as_ref().and_then(|e| news_of(&e.data.object)) else {
+        stripe_events::mark_processed(&mut *tx, event_id).await?;
+        tx.commit().await?;
+        tracing::info!(
+            event_id,
+            event_type,
+            "Stripe event type not handled; stored and acknowledged"
+        );
+        return Ok(Outcome::Ignored);
+    };
+    let applied = match &news {
+        News::Intent(report) => transitions::apply(&mut tx, report)
+            .await
+            .map_err(AppError::from),
+        News::Refund(report) => match transitions::apply_refund(&mut tx, report).await {
+            Ok(RefundOutcome::Done(purchase)) => Ok(Some(*purchase)),
+            Ok(RefundOutcome::NotOurs) => Ok(None),
+            // Not yet: Stripe delivers it again once the payment's own event has arrived.
+            Ok(RefundOutcome::NotYetPaid) => Err(AppError::Unavailable),
+            Err(e) => Err(e.into()),
+        },
+    };
+    let purchase = match applied {
+        Ok(purchase) => purchase,
+        Err(e) => {
+            // The transaction's writes are dropped; the event is kept, unprocessed, with why.
+            drop(tx);
+            tracing::warn!(event_id, event_type, error = %e, "Stripe event not processed; kept for retry");
+            stripe_events::record_failure(state.db.pool(), &stored, &e.to_string()).await?;
+            return Err(e);
+        }
+    };
+    stripe_events::mark_processed(&mut *tx, event_id).await?;
+    tx.commit().await?;
+    if let Some(purchase) = &purchase {
+        invoices::issue::spawn_for(state, purchase);
+    }
+    tracing::info!(
+        event_id,
+        event_type,
+        payment_intent_id = news.payment_intent_id(),
+        purchase_id = purchase.as_ref().map(|p| p.id.as_str()),
+        "Stripe event processed"
+    );
+    Ok(Outcome::Processed)
+}
+
+/// The event types the app acts on (see [`news_of`]).
+pub const HANDLED_TYPES: &[&str] = &[
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.processing",
+    "payment_intent.requires_action",
+    "payment_intent.canceled",
+    "charge.refunded",
+];
+
+/// What an event tells about one of our payments.
+enum News {
+    Intent(IntentReport),
+    Refund(RefundReport),
+}
+
+impl News {
+    fn payment_intent_id(&self) -> &str {
+        match self {
+            News::Intent(report) => &report.payment_intent_id,
+            News::Refund(report) => &report.payment_intent_id,
+        }
+    }
+}
+
+fn news_of(object: &EventObject) -> Option<News> {
+    match object {
+        EventObject::PaymentIntentSucceeded(intent)
+        | EventObject::PaymentIntentPaymentFailed(intent)
+        | EventObject::PaymentIntentProcessing(intent)
+        | EventObject::PaymentIntentRequiresAction(intent)
+        | EventObject::PaymentIntentCanceled(intent) => {
+            Some(News::Intent(IntentReport::from_event(intent)))
+        }
+        EventObject::ChargeRefunded(charge) => RefundReport::from_charge(charge).map(News::Refund),
+        _ => None,
+    }
+}
