@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use super::config::Config;
 use super::storage::Db;
-use super::{bootstrap, startup, telemetry};
+use super::{bootstrap, startup, stripe_events, telemetry};
 use crate::domain::email::EmailAddress;
 use crate::domain::institution_name::InstitutionName;
 use crate::domain::password::NewPassword;
@@ -39,6 +39,35 @@ pub enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Process again the stored Stripe events that were not processed (their processing
+    /// failed, or this version could not parse them), through the webhook's own code; run it
+    /// after fixing the cause. Exits 1 if any is still not processed.
+    ReplayEvents {
+        /// Only events received on or after this day (YYYY-MM-DD, UTC); default: all.
+        #[arg(long, value_parser = parse_day)]
+        since: Option<i64>,
+    },
+}
+
+/// `YYYY-MM-DD` as the unix time of that day's start (UTC).
+fn parse_day(day: &str) -> Result<i64, String> {
+    let invalid = || format!("{day:?} is not a date like 2026-12-01");
+    let mut parts = day
+        .splitn(3, '-')
+        .map(|p| p.parse::<i32>().map_err(|_| invalid()));
+    let (year, month, date) = (
+        parts.next().ok_or_else(invalid)??,
+        parts.next().ok_or_else(invalid)??,
+        parts.next().ok_or_else(invalid)??,
+    );
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .ok_or_else(invalid)?;
+    let date = u8::try_from(date).map_err(|_| invalid())?;
+    time::Date::from_calendar_date(year, month, date)
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map_err(|_| invalid())
 }
 
 pub async fn run() -> ExitCode {
@@ -64,6 +93,28 @@ pub async fn run() -> ExitCode {
             Err(e) => fail(e),
         },
         Command::AddAdmin { institution, email } => add_admin(&config, &institution, &email).await,
+        Command::ReplayEvents { since } => replay_events(config, since.unwrap_or(0)).await,
+    }
+}
+
+async fn replay_events(config: Config, since: i64) -> ExitCode {
+    let state = match startup::command_state(config).await {
+        Ok(state) => state,
+        Err(e) => return fail(e),
+    };
+    match stripe_events::replay(&state, since).await {
+        Ok(report) => {
+            println!(
+                "replayed stored Stripe events: {} processed, {} ignored, {} duplicates, {} still not parseable, {} failed",
+                report.processed, report.ignored, report.duplicates, report.unparsed, report.failed
+            );
+            if report.failed + report.unparsed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => fail(format!("replay stopped: {e}")),
     }
 }
 

@@ -67,6 +67,19 @@ pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
     Ok(db)
 }
 
+/// The app's state without a listener, for commands that run its services once (a replay):
+/// the database (migrated) and the Stripe client the configuration names.
+pub async fn command_state(config: Config) -> Result<AppState, StartupError> {
+    let db = open_database(&config).await?;
+    let stripe = StripeGateway::from_config(&config).map_err(StartupError::Stripe)?;
+    Ok(AppState {
+        db,
+        stripe,
+        config: Arc::new(config),
+        leptos_options: leptos_options(),
+    })
+}
+
 pub struct Application {
     listener: TcpListener,
     router: Router,

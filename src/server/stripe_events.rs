@@ -132,6 +132,37 @@ pub async fn process(
     Ok(Outcome::Processed)
 }
 
+/// What a replay did, by outcome.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ReplayReport {
+    pub processed: usize,
+    pub ignored: usize,
+    pub duplicates: usize,
+    pub unparsed: usize,
+    pub failed: usize,
+}
+
+/// Processes again every stored event that is not processed (failed, or not parseable by an
+/// older version of the app), received since `since`, through [`process`].
+pub async fn replay(state: &AppState, since: i64) -> Result<ReplayReport, AppError> {
+    let mut report = ReplayReport::default();
+    for (id, body) in stripe_events::unprocessed(state.db.pool(), since).await? {
+        // Its signature was verified when it arrived and stored; only parsing remains.
+        let parsed = stripe_webhook::Webhook::insecure(&body).map_err(|e| e.to_string());
+        match process(state, &body, parsed).await {
+            Ok(Outcome::Processed) => report.processed += 1,
+            Ok(Outcome::Ignored) => report.ignored += 1,
+            Ok(Outcome::Duplicate) => report.duplicates += 1,
+            Ok(Outcome::Unparsed) => report.unparsed += 1,
+            Err(e) => {
+                tracing::warn!(event_id = %id, error = %e, "replayed Stripe event failed again");
+                report.failed += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
 /// The event types the app acts on (see [`news_of`]).
 pub const HANDLED_TYPES: &[&str] = &[
     "payment_intent.succeeded",

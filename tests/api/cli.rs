@@ -9,7 +9,7 @@ use tokio::process::Command;
 use crate::helpers::{TestDatabase, backend, fresh_database, spawn_app_on};
 
 /// The binary with a clean environment, run from an empty folder so no `.env` is picked up.
-fn binary(dir: &std::path::Path) -> Command {
+pub fn binary(dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_octavia-billing"));
     command.env_clear().current_dir(dir).env("RUST_LOG", "warn");
     command

@@ -6,7 +6,7 @@ mod helpers;
 mod live_events;
 
 mod auth;
-mod cli;
+pub mod cli;
 mod dashboard;
 mod emulator_mount;
 mod invoices;

@@ -176,3 +176,55 @@ async fn a_refund_of_a_payment_not_yet_seen_is_refused_for_redelivery() {
     assert_eq!(pool(&app).await, 0);
     assert_eq!(stored(&app, "evt_early_refund").await, Some((true, None)));
 }
+
+#[tokio::test]
+async fn replay_events_processes_a_kept_event_once_its_cause_is_gone() {
+    let app = signed_in_app().await;
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
+    let purchase = buy(&app, 2).await;
+    assert_eq!(confirm(&app, &purchase, "pm_card_visa").await.status(), 200);
+    let body = live_shaped_refund(&purchase, "ch_replayed", 4_000, "evt_replayed_refund");
+    let early = deliver(&app, &body, Some(&sign(&body))).await;
+    assert_eq!(early.status(), StatusCode::SERVICE_UNAVAILABLE);
+    app.stripe().arm_fault("webhooks/release", &[]).await;
+    wait_for_status(&app, &purchase, "completed").await;
+    assert_eq!(pool(&app).await, 2);
+
+    // The operator's command, on the same database; Stripe never redelivered the refund.
+    let dir = tempfile::tempdir().unwrap();
+    let replay = |args: &[&str]| {
+        crate::cli::binary(dir.path())
+            .env("DATABASE_URL", &app.database.url)
+            .arg("replay-events")
+            .args(args)
+            .output()
+    };
+    let later = replay(&["--since", "2999-01-01"]).await.unwrap();
+    assert_eq!(later.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&later.stdout).contains(": 0 processed"));
+    assert_eq!(
+        stored(&app, "evt_replayed_refund").await.map(|s| s.0),
+        Some(false)
+    );
+
+    let output = replay(&[]).await.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(": 1 processed"), "{stdout}");
+    assert_eq!(
+        stored(&app, "evt_replayed_refund").await,
+        Some((true, None))
+    );
+    assert_eq!(get_purchase(&app, &purchase).await["status"], "refunded");
+    assert_eq!(pool(&app).await, 0);
+
+    let bad_date = replay(&["--since", "yesterday"]).await.unwrap();
+    assert_eq!(bad_date.status.code(), Some(2));
+}

@@ -89,3 +89,16 @@ pub async fn record_failure(
     .await?;
     Ok(())
 }
+
+/// Events not processed yet, received at or after `since` (unix seconds), oldest first:
+/// `(id, raw body)`.
+pub async fn unprocessed(pool: &AnyPool, since: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, body FROM stripe_events
+         WHERE processed_at IS NULL AND received_at >= $1
+         ORDER BY created, received_at, id",
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await
+}
