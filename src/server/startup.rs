@@ -24,7 +24,7 @@ use super::state::AppState;
 use super::storage::session_store::DbSessionStore;
 use super::storage::{Db, institutions};
 use super::stripe::StripeGateway;
-use super::{invoices, purchases};
+use super::{invoices, purchases, stripe_events};
 use crate::app::{App, shell};
 
 pub const SESSION_COOKIE: &str = "octavia_session";
@@ -148,12 +148,16 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
     pub async fn run(self) -> std::io::Result<()> {
         let store = DbSessionStore::new(self.state.db.clone());
+        let housekeeping = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
             loop {
                 every.tick().await;
                 if let Err(e) = store.delete_expired().await {
                     tracing::warn!(error = %e, "could not delete expired login sessions");
+                }
+                if let Err(e) = stripe_events::forget_old(&housekeeping).await {
+                    tracing::warn!(error = %e, "could not delete old Stripe events");
                 }
             }
         });

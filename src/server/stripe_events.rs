@@ -132,6 +132,20 @@ pub async fn process(
     Ok(Outcome::Processed)
 }
 
+/// Processed events are kept this long: far beyond Stripe's three days of redeliveries, so a
+/// duplicate is always recognised, and long enough to look into a month's payments.
+pub const KEEP_PROCESSED_SECS: i64 = 30 * 24 * 60 * 60;
+
+/// Deletes processed events older than [`KEEP_PROCESSED_SECS`].
+pub async fn forget_old(state: &AppState) -> Result<u64, AppError> {
+    let cutoff = crate::server::storage::now_unix() - KEEP_PROCESSED_SECS;
+    let deleted = stripe_events::delete_processed_before(state.db.pool(), cutoff).await?;
+    if deleted > 0 {
+        tracing::info!(deleted, "old processed Stripe events deleted");
+    }
+    Ok(deleted)
+}
+
 /// What a replay did, by outcome.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ReplayReport {

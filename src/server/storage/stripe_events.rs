@@ -102,3 +102,15 @@ pub async fn unprocessed(pool: &AnyPool, since: i64) -> Result<Vec<(String, Stri
     .fetch_all(pool)
     .await
 }
+
+/// Deletes processed events received before `cutoff` (unix seconds); unprocessed ones stay
+/// until they are processed. Returns how many went.
+pub async fn delete_processed_before(pool: &AnyPool, cutoff: i64) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "DELETE FROM stripe_events WHERE processed_at IS NOT NULL AND received_at < $1",
+    )
+    .bind(cutoff)
+    .execute(pool)
+    .await?;
+    Ok(result.rows_affected())
+}

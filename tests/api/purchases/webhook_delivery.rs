@@ -119,3 +119,30 @@ async fn webhook_bodies_up_to_one_mebibyte_are_taken_and_larger_ones_are_413_jso
     error_message(response).await;
     assert_eq!(stored(&app, "evt_too_large").await, None);
 }
+
+#[tokio::test]
+async fn processed_events_are_kept_thirty_days_and_unprocessed_ones_until_processed() {
+    let app = signed_in_app().await;
+    let day = 24 * 60 * 60;
+    let insert = |id: &'static str, age_days: i64, processed: bool| {
+        let received = now() - age_days * day;
+        sqlx::query(
+            "INSERT INTO stripe_events (id, type, created, body, received_at, processed_at)
+             VALUES ($1, 'charge.refunded', $2, '{}', $2, $3)",
+        )
+        .bind(id)
+        .bind(received)
+        .bind(processed.then_some(received))
+        .execute(app.db.pool())
+    };
+    insert("evt_29_days", 29, true).await.unwrap();
+    insert("evt_31_days", 31, true).await.unwrap();
+    insert("evt_31_days_failed", 31, false).await.unwrap();
+    let deleted = octavia_billing::server::stripe_events::forget_old(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert!(stored(&app, "evt_29_days").await.is_some());
+    assert!(stored(&app, "evt_31_days").await.is_none());
+    assert!(stored(&app, "evt_31_days_failed").await.is_some());
+}
