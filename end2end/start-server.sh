@@ -8,7 +8,8 @@ export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3105}"
 export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_OUTPUT_NAME=octavia-billing
 export RUST_LOG="${RUST_LOG:-warn}"
-bin=target/debug/octavia-billing
+# The server cargo built: under CARGO_TARGET_DIR when that is set, else target/.
+bin="${CARGO_TARGET_DIR:-target}/debug/octavia-billing"
 password="e2e password 2026"
 echo "$password" | "$bin" add-admin --institution "Riverside University" --email admin@riverside.test
 echo "$password" | "$bin" add-admin --institution "Hillcrest Bootcamp" --email admin@hillcrest.test
