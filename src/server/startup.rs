@@ -95,6 +95,7 @@ impl Application {
             stripe,
             config: Arc::new(config),
             leptos_options,
+            background: Default::default(),
         };
         let router = router(state.clone(), &offline);
         Ok(Application {
