@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: configuration, storage, sign-in, HTTP, start-up.
 
 pub mod auth;
+pub mod background;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;

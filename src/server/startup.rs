@@ -77,6 +77,7 @@ pub async fn command_state(config: Config) -> Result<AppState, StartupError> {
         stripe,
         config: Arc::new(config),
         leptos_options: leptos_options(),
+        background: Default::default(),
     })
 }
 
@@ -113,6 +114,7 @@ impl Application {
             stripe,
             config: Arc::new(config),
             leptos_options,
+            background: Default::default(),
         };
         let router = router(state.clone(), &offline);
         Ok(Application {

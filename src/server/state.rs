@@ -3,6 +3,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use super::background::BackgroundTasks;
 use super::config::Config;
 use super::storage::Db;
 use super::stripe::StripeGateway;
@@ -14,4 +15,5 @@ pub struct AppState {
     pub stripe: StripeGateway,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    pub background: BackgroundTasks,
 }

@@ -5,7 +5,7 @@ use octavia_billing::domain::calendar::{DateTime, Month};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, eventually};
 use crate::purchases::{
     buy, confirm, other_institution_admin, paid_purchase, refund_in_stripe, signed_in_app,
     wait_for_status,
@@ -17,20 +17,21 @@ async fn get_json(app: &TestApp, path: &str) -> Value {
     response.json().await.unwrap()
 }
 
-/// The paid purchase as the API shows it, once its invoice is recorded (waits up to 5 s).
+/// The paid purchase as the API shows it, once its invoice is recorded.
 async fn invoiced_view(app: &TestApp, purchase: &Value) -> Value {
     let path = format!(
         "/api/sessions/purchases/{}",
         purchase["purchase_id"].as_str().unwrap()
     );
-    for _ in 0..100 {
+    eventually("an invoice to be recorded", async || {
         let view = get_json(app, &path).await;
         if view["invoice_id"].is_string() {
-            return view;
+            Ok(view)
+        } else {
+            Err(view)
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("no invoice recorded for {purchase}");
+    })
+    .await
 }
 
 #[tokio::test]

@@ -9,12 +9,14 @@ use octavia_billing::server::config::Config;
 use octavia_billing::server::startup::Application;
 use octavia_billing::server::state::AppState;
 use octavia_billing::server::storage::Db;
-use reqwest::Response;
+use reqwest::{Response, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 use sqlx::Connection;
 use stripe_emulator::StripeEmulator;
+use stripe_emulator::test_client::PATIENCE;
 use stripe_emulator::test_client::TestClient;
+pub use stripe_emulator::test_client::eventually;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -199,14 +201,41 @@ impl TestApp {
 
     /// A client for the emulator's Stripe API (`/_emulator/stripe/`), with a test key.
     pub fn stripe(&self) -> TestClient {
-        let emulator = self
-            .stripe_emulator
-            .as_ref()
-            .expect("offline test mode runs the Stripe emulator");
         TestClient::new(
             self.url("/_emulator/stripe/"),
-            emulator.secret_key().expose_secret(),
+            self.emulator().secret_key().expose_secret(),
         )
+    }
+
+    /// The embedded Stripe emulator: these tests run in offline test mode.
+    pub fn emulator(&self) -> &StripeEmulator {
+        self.stripe_emulator
+            .as_ref()
+            .expect("offline test mode runs the Stripe emulator")
+    }
+
+    /// Waits until the app has answered every delivery so far of the webhook `event_id`, one
+    /// with a 2xx; that status. The app answers once its transaction is committed, so what the
+    /// event changes is in the database by then.
+    pub async fn delivered(&self, event_id: &str) -> StatusCode {
+        self.emulator()
+            .webhooks()
+            .delivered(event_id, PATIENCE)
+            .await
+            .unwrap_or_else(|e| panic!("{event_id} not delivered: {e}"))
+    }
+
+    /// Waits until every webhook sent so far is answered for good (2xx, or given up on), then
+    /// until the work the app started on them (issuing invoices) has ended.
+    pub async fn settle(&self) {
+        self.emulator()
+            .webhooks()
+            .settled(PATIENCE)
+            .await
+            .unwrap_or_else(|e| panic!("webhooks still in flight: {e}"));
+        tokio::time::timeout(PATIENCE, self.state.background.idle())
+            .await
+            .expect("the app's background work ended");
     }
 }
 

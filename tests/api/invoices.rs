@@ -2,15 +2,13 @@
 //! payment, even when issuing it fails part-way and is retried; `GET /api/stripe/invoices`
 //! lists the institution's invoices from Stripe, made by the app or not.
 
-use std::time::Duration;
-
 use octavia_billing::server::invoices::issue::sweep;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use stripe_emulator::test_client::stripe_ok;
 
-use crate::helpers::{TestApp, error_message, get_json_with};
+use crate::helpers::{TestApp, error_message, eventually, get_json_with};
 use crate::purchases::{buy, get_purchase, other_institution_admin, paid_purchase, signed_in_app};
 
 /// A purchase of `quantity` sessions (annual plan, $20 each), paid with a good card; as
@@ -26,15 +24,16 @@ async fn invoices(app: &TestApp, query: &str) -> Value {
     response.json().await.unwrap()
 }
 
-/// Waits (up to 5 s) until the purchase's invoice is issued and paid; the purchase then.
+/// Waits until the purchase's invoice is issued and paid; the purchase then.
 async fn wait_for_invoice(app: &TestApp, purchase: &Value) -> Value {
-    for _ in 0..100 {
+    eventually("the purchase to be invoiced", async || {
         if invoiced(app, purchase).await {
-            return view(app, purchase).await;
+            Ok(view(app, purchase).await)
+        } else {
+            Err(purchase)
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the purchase was never invoiced: {purchase}");
+    })
+    .await
 }
 
 /// The purchase as `GET /api/sessions/purchases/{id}` shows it now.
@@ -147,20 +146,10 @@ async fn failing_once_then_retried(failing: &str) {
         )
         .await;
     let purchase = paid(&app, 4).await;
-    // The attempt started at completion has hit the fault.
-    for _ in 0..100 {
-        let armed: Value = reqwest::get(app.url("/_emulator/stripe/_faults/api"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if armed["count"] == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The attempt the completing webhook started is over, and it hit the fault.
+    app.settle().await;
+    let armed: Value = app.stripe().get("_faults/api").await.json().await.unwrap();
+    assert_eq!(armed["count"], 0, "{failing}: the fault was not hit");
     assert!(
         !invoiced(&app, &purchase).await,
         "{failing}: the fault did not stop issuing"

@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{PASSWORD, spawn_app};
+use crate::helpers::{PASSWORD, eventually, spawn_app};
 
 #[tokio::test]
 async fn billing_redirects_to_sign_in_when_signed_out() {
@@ -159,16 +159,18 @@ async fn billing_page_shows_pool_prices_history_invoices_and_cards() {
     wait_for_status(&app, &declined, "failed").await;
 
     // The invoice is issued after the payment is recorded, in the background.
-    let mut invoice = serde_json::Value::Null;
-    for _ in 0..100 {
+    let invoice = eventually("the invoice to be issued and paid", async || {
         let list: serde_json::Value = app.get("/api/stripe/invoices").await.json().await.unwrap();
         if list["data"][0]["status"] == "paid" {
-            invoice = list["data"][0].clone();
-            break;
+            Ok(list["data"][0].clone())
+        } else {
+            Err(list)
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let number = invoice["number"].as_str().expect("an invoice was issued");
+    })
+    .await;
+    let number = invoice["number"]
+        .as_str()
+        .expect("a paid invoice has a number");
 
     let html = app.get("/billing").await.text().await.unwrap();
     assert!(html.contains(number), "the invoice {number} is not listed");

@@ -2,12 +2,11 @@
 //! `charge.refunded`: the purchase becomes `partially_refunded` or `refunded`, and the refunded
 //! share of its sessions leaves the pool once per refund, however often the event arrives.
 
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use stripe_emulator::test_client::stripe_ok;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, eventually};
 use crate::live_events::stripe_fixture;
 use crate::purchases::webhook_delivery::stored;
 use crate::purchases::{
@@ -20,17 +19,16 @@ async fn paid(app: &TestApp, quantity: i64) -> Value {
     paid_purchase(app, &json!({"quantity": quantity, "plan": "annual"})).await
 }
 
-/// Waits (up to 5 s) for the pool to hold `expected` sessions.
+/// Waits for the pool to hold `expected` sessions.
 async fn wait_for_pool(app: &TestApp, expected: i64) {
-    let mut last = 0;
-    for _ in 0..100 {
-        last = pool(app).await;
-        if last == expected {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the pool never held {expected} sessions (last {last})");
+    eventually(
+        &format!("the pool to hold {expected} sessions"),
+        async || match pool(app).await {
+            now if now == expected => Ok(()),
+            now => Err(now),
+        },
+    )
+    .await
 }
 
 async fn refund_rows(app: &TestApp) -> i64 {
@@ -79,8 +77,16 @@ async fn partial_refunds_take_back_the_refunded_share_once_each_even_delivered_t
     wait_for_status(&app, &purchase, "refunded").await;
     wait_for_pool(&app, 0).await;
 
-    // Each refund was delivered twice and debited once; give late duplicates time to land.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Each refund was delivered twice, and both deliveries were handled: debited once.
+    let refunds = stripe_ok(app.stripe().get("v1/events?type=charge.refunded").await).await;
+    let refunds = refunds["data"].as_array().unwrap();
+    assert_eq!(refunds.len(), 3);
+    for event in refunds {
+        let id = event["id"].as_str().unwrap();
+        assert_eq!(app.delivered(id).await, StatusCode::OK);
+        let deliveries = app.emulator().webhooks().deliveries();
+        assert_eq!(deliveries.iter().filter(|d| d.event_id == id).count(), 2);
+    }
     assert_eq!(refund_rows(&app).await, 3);
     assert_eq!(pool(&app).await, 0);
     assert_eq!(

@@ -7,7 +7,8 @@
 //!   still went through. `GET _faults/api` says how many are still armed (`count`).
 //! - `POST _faults/webhooks` `mode=delay&delay_ms=M` | `mode=duplicate` | `mode=out_of_order&count=N`
 //!   | `mode=withhold`: later events are delivered late, twice, N at a time newest first, or
-//!   not at all until `POST _faults/webhooks/release`.
+//!   not at all until `POST _faults/webhooks/release`. `GET _faults/webhooks` says how many
+//!   events are held back (`held`).
 //! - `POST _faults/reset`: no faults; withheld events are dropped.
 
 use std::sync::Mutex;
@@ -90,6 +91,11 @@ impl Faults {
         lock(&self.api).as_ref().map_or(0, |a| a.remaining)
     }
 
+    /// How many events are held back, withheld or waiting to be sent out of order.
+    fn held(&self) -> usize {
+        lock(&self.webhooks).held.len()
+    }
+
     /// Applies the webhook faults to freshly emitted events.
     pub fn plan(&self, events: Vec<Value>) -> Plan {
         let mut faults = lock(&self.webhooks);
@@ -137,7 +143,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub fn routes(emulator: &StripeEmulator) -> Router<StripeEmulator> {
     Router::new()
         .route("/_faults/api", post(arm_api).get(api_status))
-        .route("/_faults/webhooks", post(arm_webhooks))
+        .route("/_faults/webhooks", post(arm_webhooks).get(webhooks_status))
         .route("/_faults/webhooks/release", post(release))
         .route("/_faults/reset", post(reset))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -197,6 +203,10 @@ async fn arm_webhooks(
         }
     }
     Ok(Json(json!({ "webhooks": mode })))
+}
+
+async fn webhooks_status(State(emulator): State<StripeEmulator>) -> Json<Value> {
+    Json(json!({ "held": emulator.inner.faults.held() }))
 }
 
 fn unknown_mode(mode: &str, known: &str) -> StripeError {
@@ -286,6 +296,7 @@ mod tests {
         lock(&faults.webhooks).withhold = true;
         assert!(faults.plan(evts(&["a"])).events.is_empty());
         assert!(faults.plan(evts(&["b"])).events.is_empty());
+        assert_eq!(faults.held(), 2);
         let released: Vec<_> = faults
             .release()
             .into_iter()

@@ -1,8 +1,33 @@
 //! A client for tests: calls an emulator's API with a test key over real HTTP and reads Stripe's
 //! answers, so the emulator's own tests and the tests of an app that mounts it share it.
 
-use reqwest::{Method, Response};
+use std::fmt::Debug;
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
+
+/// How long a test waits for what happens in the background (a webhook, a late call) before it
+/// fails; generous, since a loaded machine is slow and only a failing test waits it out.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Polls `check` every 50 ms until it gives `Ok`, for up to [`PATIENCE`]; panics naming `what`
+/// was awaited and the last `Err` seen.
+pub async fn eventually<T, E: Debug>(
+    what: &str,
+    mut check: impl AsyncFnMut() -> Result<T, E>,
+) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match check().await {
+            Ok(done) => return done,
+            Err(last) if Instant::now() >= deadline => {
+                panic!("waited {PATIENCE:?} for {what}; last seen: {last:#?}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct TestClient {
@@ -79,9 +104,11 @@ impl TestClient {
             .send()
             .await
             .expect("request sent");
-        assert!(
-            response.status().is_success(),
-            "fault armed: {}",
+        let status = response.status();
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "fault not armed: {}",
             response.text().await.unwrap_or_default()
         );
     }

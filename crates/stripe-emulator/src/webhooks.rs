@@ -1,15 +1,19 @@
 //! Webhook delivery as Stripe does it: each event POSTed as JSON with a
 //! `Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "{t}.{body}" keyed by the endpoint
 //! secret>` header, re-signed at every attempt, retried with growing delays on any non-2xx
-//! answer or timeout, on background tasks so the API call that caused it never waits.
+//! answer or timeout, on background tasks so the API call that caused it never waits. Every
+//! delivery and its attempts are logged ([`Delivery`]), so a test can wait until an event has
+//! been answered, or until nothing is in flight, before it checks what the endpoint did.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::http::StatusCode;
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use sha2::Sha256;
+use tokio::sync::watch;
 
 use super::faults::Faults;
 use super::ids::now;
@@ -51,12 +55,57 @@ pub struct Schedule {
     pub attempt_timeout: Duration,
 }
 
+/// One event sent to the endpoint: its first attempt and the retries. A duplicated event (the
+/// `duplicate` fault) is two deliveries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub event_id: String,
+    pub event_type: String,
+    pub attempts: Vec<Attempt>,
+    /// No attempt is to come: the endpoint answered 2xx, or the retries ran out.
+    pub finished: bool,
+}
+
+impl Delivery {
+    /// The endpoint's 2xx answer, once it gave one.
+    pub fn delivered(&self) -> Option<StatusCode> {
+        match self.attempts.last() {
+            Some(Attempt::Answered(status)) if status.is_success() => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// How one attempt went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    Answered(StatusCode),
+    /// No answer within the schedule's `attempt_timeout`.
+    TimedOut,
+    /// No answer for another reason (connection refused...): the error and its causes.
+    Failed(String),
+}
+
+/// [`Deliverer::wait_until`] gave up; what had been delivered by then.
+#[derive(Debug)]
+pub struct NotYet(pub Vec<Delivery>);
+
+impl std::fmt::Display for NotYet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "webhook deliveries so far: {:#?}", self.0)
+    }
+}
+
+impl std::error::Error for NotYet {}
+
 pub struct Deliverer {
     secret: SecretString,
     schedule: Mutex<Schedule>,
     client: reqwest::Client,
     store: Arc<Mutex<Store>>,
     faults: Arc<Faults>,
+    /// Every delivery since start, in the order they were queued; a watch so waiters wake up.
+    log: watch::Sender<Vec<Delivery>>,
 }
 
 impl Deliverer {
@@ -83,6 +132,7 @@ impl Deliverer {
                 .expect("an HTTP client without TLS settings builds"),
             store,
             faults,
+            log: watch::Sender::new(Vec::new()),
         }
     }
 
@@ -95,6 +145,49 @@ impl Deliverer {
 
     pub fn set_schedule(&self, schedule: Schedule) {
         *self.schedule.lock().unwrap_or_else(|p| p.into_inner()) = schedule;
+    }
+
+    /// Every delivery so far, in the order they were queued.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.log.borrow().clone()
+    }
+
+    /// Waits until `done` holds for the deliveries so far, for at most `within`; returns them.
+    pub async fn wait_until(
+        &self,
+        within: Duration,
+        mut done: impl FnMut(&[Delivery]) -> bool,
+    ) -> Result<Vec<Delivery>, NotYet> {
+        let mut log = self.log.subscribe();
+        match tokio::time::timeout(within, log.wait_for(|deliveries| done(deliveries))).await {
+            Ok(Ok(deliveries)) => Ok(deliveries.clone()),
+            // The sender lives as long as `self`, so only the timeout ends the wait early.
+            _ => Err(NotYet(self.deliveries())),
+        }
+    }
+
+    /// Waits until every delivery of `event_id` queued so far is finished, and one at least
+    /// was answered 2xx; returns that status.
+    pub async fn delivered(&self, event_id: &str, within: Duration) -> Result<StatusCode, NotYet> {
+        let of_event = |d: &&Delivery| d.event_id == event_id;
+        let deliveries = self
+            .wait_until(within, |log| {
+                log.iter().filter(of_event).all(|d| d.finished)
+                    && log.iter().filter(of_event).any(|d| d.delivered().is_some())
+            })
+            .await?;
+        Ok(deliveries
+            .iter()
+            .filter(of_event)
+            .find_map(Delivery::delivered)
+            .expect("waited for a 2xx answer"))
+    }
+
+    /// Waits until no delivery is in flight (withheld events are not queued, so not waited
+    /// for); returns every delivery.
+    pub async fn settled(&self, within: Duration) -> Result<Vec<Delivery>, NotYet> {
+        self.wait_until(within, |log| log.iter().all(|d| d.finished))
+            .await
     }
 
     /// Queues freshly emitted events, after the webhook faults have had their say.
@@ -112,32 +205,40 @@ impl Deliverer {
         if events.is_empty() {
             return;
         }
+        // Logged now, before the task runs, so that a waiter already counts them as in flight.
+        let queued: Vec<(usize, Value)> = events
+            .into_iter()
+            .map(|event| (self.log_queued(&event), event))
+            .collect();
         let deliverer = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            for event in events {
+            for (delivery, event) in queued {
                 let schedule = deliverer.schedule();
-                if deliverer.attempt(&event, &schedule).await {
+                if deliverer.attempt(delivery, &event, &schedule).await {
+                    deliverer.log_finished(delivery);
                     continue;
                 }
                 let retrier = deliverer.clone();
-                tokio::spawn(async move { retrier.retry(event, schedule).await });
+                tokio::spawn(async move { retrier.retry(delivery, event, schedule).await });
             }
         });
     }
 
-    async fn retry(&self, event: Value, schedule: Schedule) {
+    async fn retry(&self, delivery: usize, event: Value, schedule: Schedule) {
         for delay in &schedule.retry_delays {
             tokio::time::sleep(*delay).await;
-            if self.attempt(&event, &schedule).await {
+            if self.attempt(delivery, &event, &schedule).await {
+                self.log_finished(delivery);
                 return;
             }
         }
         tracing::warn!(event = %event["id"], url = schedule.url, "Stripe emulator gave up delivering a webhook");
+        self.log_finished(delivery);
     }
 
     /// One signed POST; true when the endpoint answered 2xx in time.
-    async fn attempt(&self, event: &Value, schedule: &Schedule) -> bool {
+    async fn attempt(&self, delivery: usize, event: &Value, schedule: &Schedule) -> bool {
         let payload = event.to_string();
         let signature = signature_header(self.secret.expose_secret(), now(), &payload);
         let sent = self
@@ -153,21 +254,39 @@ impl Deliverer {
             .body(payload)
             .send()
             .await;
-        let delivered = match sent {
-            Ok(response) if response.status().is_success() => true,
-            Ok(response) => {
-                tracing::info!(event = %event["id"], status = %response.status(), "webhook refused; will retry");
-                false
-            }
-            Err(e) => {
-                tracing::info!(event = %event["id"], error = %e, "webhook not delivered; will retry");
-                false
-            }
+        let outcome = match sent {
+            Ok(response) => Attempt::Answered(response.status()),
+            Err(e) if e.is_timeout() => Attempt::TimedOut,
+            Err(e) => Attempt::Failed(error_chain(&e)),
         };
+        let delivered = matches!(outcome, Attempt::Answered(status) if status.is_success());
         if delivered {
             self.mark_delivered(event);
+        } else {
+            tracing::info!(event = %event["id"], outcome = ?outcome, "webhook not delivered; will retry");
         }
+        self.log
+            .send_modify(|log| log[delivery].attempts.push(outcome));
         delivered
+    }
+
+    /// Logs a new delivery of `event`; its index in the log.
+    fn log_queued(&self, event: &Value) -> usize {
+        let mut index = 0;
+        self.log.send_modify(|log| {
+            index = log.len();
+            log.push(Delivery {
+                event_id: event["id"].as_str().unwrap_or_default().to_owned(),
+                event_type: event["type"].as_str().unwrap_or_default().to_owned(),
+                attempts: Vec::new(),
+                finished: false,
+            });
+        });
+        index
+    }
+
+    fn log_finished(&self, delivery: usize) {
+        self.log.send_modify(|log| log[delivery].finished = true);
     }
 
     /// Stripe counts the endpoints still owed an event; with one endpoint, 0 once delivered.
@@ -180,6 +299,17 @@ impl Deliverer {
             store.insert(stored);
         }
     }
+}
+
+/// reqwest's message names only the URL; the causes say what went wrong.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]

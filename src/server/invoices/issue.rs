@@ -34,8 +34,9 @@ pub fn spawn_for(state: &AppState, purchase: &Purchase) {
     if !purchase.status().is_paid() || purchase.invoiced_at.is_some() {
         return;
     }
+    let background = state.background.clone();
     let (state, purchase) = (state.clone(), purchase.clone());
-    tokio::spawn(async move {
+    background.spawn(async move {
         if let Err(e) = issue(&state, &purchase).await {
             tracing::warn!(purchase_id = %purchase.id, error = %e, "invoice not issued yet; the sweep will retry");
         }

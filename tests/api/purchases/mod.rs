@@ -9,8 +9,6 @@ mod sync;
 mod webhook;
 pub mod webhook_delivery;
 
-use std::time::Duration;
-
 use reqwest::header::HeaderValue;
 use reqwest::{RequestBuilder, Response};
 use serde_json::{Value, json};
@@ -18,7 +16,7 @@ use stripe_emulator::test_client::stripe_ok;
 use stripe_emulator::webhooks::signature_header;
 
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, backend, cookie_client, fresh_database, spawn_app_with,
+    Backend, PASSWORD, TestApp, backend, cookie_client, eventually, fresh_database, spawn_app_with,
 };
 
 pub const WEBHOOK_SECRET: &str = "whsec_purchases_tests";
@@ -135,17 +133,17 @@ pub async fn get_purchase(app: &TestApp, purchase: &Value) -> Value {
     response.json().await.unwrap()
 }
 
-/// Waits (up to 5 s) for the purchase to reach `status`, e.g. through a webhook.
+/// Waits for the purchase to reach `status`, e.g. through a webhook; the purchase then.
 pub async fn wait_for_status(app: &TestApp, purchase: &Value, status: &str) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..100 {
-        last = get_purchase(app, purchase).await;
-        if last["status"] == status {
-            return last;
+    eventually(&format!("the purchase to become {status}"), async || {
+        let now = get_purchase(app, purchase).await;
+        if now["status"] == status {
+            Ok(now)
+        } else {
+            Err(now)
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("purchase never became {status}: {last}");
+    })
+    .await
 }
 
 pub async fn pool(app: &TestApp) -> i64 {

@@ -144,7 +144,7 @@ async fn forged_tampered_stale_and_unsigned_webhooks_are_400_and_change_nothing(
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{case}");
         error_message(response).await;
     }
-    assert_ne!(get_purchase(&app, &purchase).await["status"], "completed");
+    assert_eq!(get_purchase(&app, &purchase).await["status"], "pending");
     assert_eq!(pool(&app).await, 0);
     assert_eq!(rows(&app, "stripe_events").await, 0);
 
@@ -216,6 +216,6 @@ async fn a_webhook_while_the_database_is_down_is_5xx_so_stripe_retries() {
     app.db.pool().close().await;
     let body = event.to_string();
     let response = deliver(&app, &body, Some(&sign(&body))).await;
-    assert!(response.status().is_server_error(), "{}", response.status());
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     error_message(response).await;
 }

@@ -115,7 +115,8 @@ async fn errors_are_replayed_too_and_other_keys_are_independent() {
             &[("Idempotency-Key", "d-2")],
         )
         .await;
-    let (_, fresh) = stripe_error(fresh).await;
+    let (status, fresh) = stripe_error(fresh).await;
+    assert_eq!(status, 402);
     assert_ne!(
         fresh["payment_intent"]["id"], first["payment_intent"]["id"],
         "a new key is a new request"

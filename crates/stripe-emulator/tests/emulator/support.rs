@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use stripe_emulator::test_client::{TestClient, stripe_ok};
+use stripe_emulator::test_client::{TestClient, eventually, stripe_ok};
 use stripe_emulator::webhooks::Schedule;
 use stripe_emulator::{EmulatorSettings, StripeEmulator, generate_keys};
 
@@ -126,12 +126,12 @@ pub async fn card(app: &TestEmulator, number: &str) -> String {
 
 /// What a webhook endpoint received: the `Stripe-Signature` header and the raw body.
 #[derive(Debug, Clone)]
-pub struct Delivery {
+pub struct Received {
     pub signature: String,
     pub body: String,
 }
 
-impl Delivery {
+impl Received {
     pub fn event(&self) -> Value {
         serde_json::from_str(&self.body).expect("webhook body is JSON")
     }
@@ -143,7 +143,7 @@ pub const TOO_SLOW: u16 = 0;
 /// A webhook endpoint on a free port that answers the given statuses in turn, then 200.
 pub struct Receiver {
     pub url: String,
-    deliveries: Arc<Mutex<Vec<Delivery>>>,
+    deliveries: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
@@ -160,7 +160,7 @@ impl Receiver {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default()
                     .to_owned();
-                recorded.lock().unwrap().push(Delivery { signature, body });
+                recorded.lock().unwrap().push(Received { signature, body });
                 let status = {
                     let mut answers = answers.lock().unwrap();
                     if answers.is_empty() {
@@ -192,23 +192,21 @@ impl Receiver {
         });
     }
 
-    pub fn deliveries(&self) -> Vec<Delivery> {
+    pub fn deliveries(&self) -> Vec<Received> {
         self.deliveries.lock().unwrap().clone()
     }
 
-    /// Waits (up to 5 s) until `done` holds for the deliveries so far, and returns them.
-    pub async fn wait_until(&self, done: impl Fn(&[Delivery]) -> bool) -> Vec<Delivery> {
-        for _ in 0..100 {
+    /// Waits until `done` holds for the deliveries so far, and returns them.
+    pub async fn wait_until(&self, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+        eventually("webhooks to arrive as expected", async || {
             let deliveries = self.deliveries();
             if done(&deliveries) {
-                return deliveries;
+                Ok(deliveries)
+            } else {
+                Err(deliveries)
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
-            "webhooks not delivered as expected; got {:#?}",
-            self.deliveries()
-        );
+        })
+        .await
     }
 
     /// The event types delivered so far, in order of arrival.

@@ -1,8 +1,12 @@
 //! Webhooks as Stripe sends them: signed, verified by async-stripe's own verifier, retried.
 
+use std::time::Duration;
+
+use axum::http::StatusCode;
 use stripe_webhook::{Webhook, WebhookError};
 
-use stripe_emulator::test_client::stripe_ok;
+use stripe_emulator::test_client::{PATIENCE, stripe_ok};
+use stripe_emulator::webhooks::Attempt;
 
 use crate::support::{
     Receiver, TOO_SLOW, TestEmulator, confirmed_intent, spawn_emulator_with_secret,
@@ -118,12 +122,17 @@ async fn endpoint_failing_twice_receives_the_same_event_three_times() {
         .create("v1/customers", &[("email", "a@b.test")])
         .await;
 
-    let deliveries = receiver.wait_until(|d| d.len() >= 3).await;
-    // Give a fourth (wrong) attempt the time to show up.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let deliveries_after = receiver.deliveries();
+    // Settled: the emulator has stopped trying, so no attempt is still to come.
+    let log = app.emulator().webhooks().settled(PATIENCE).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:#?}");
     assert_eq!(
-        deliveries_after.len(),
+        log[0].attempts,
+        [500, 500, 200].map(|s| Attempt::Answered(StatusCode::from_u16(s).unwrap())),
+        "retried until the first 2xx"
+    );
+    let deliveries = receiver.deliveries();
+    assert_eq!(
+        deliveries.len(),
         3,
         "delivered until the first 2xx, then stopped"
     );
@@ -148,6 +157,17 @@ async fn an_endpoint_that_times_out_gets_the_event_again() {
         .await;
     let deliveries = receiver.wait_until(|d| d.len() >= 2).await;
     assert_eq!(deliveries[0].event()["id"], deliveries[1].event()["id"]);
+    let event_id = deliveries[0].event()["id"].as_str().unwrap().to_owned();
+    let webhooks = app.emulator().webhooks();
+    assert_eq!(
+        webhooks.delivered(&event_id, PATIENCE).await.unwrap(),
+        StatusCode::OK
+    );
+    let attempts = &webhooks.deliveries()[0].attempts;
+    assert_eq!(
+        attempts,
+        &[Attempt::TimedOut, Attempt::Answered(StatusCode::OK)]
+    );
 }
 
 #[tokio::test]
@@ -166,4 +186,72 @@ async fn a_payment_emits_its_events_in_order() {
             "payment_intent.succeeded"
         ]
     );
+}
+
+/// An emulator whose endpoint answers `statuses` in turn (then 200), once a customer was
+/// created: the receiver and the id of the `customer.created` event.
+async fn customer_created_answered(statuses: &[u16]) -> (TestEmulator, Receiver, String) {
+    let app = app_with_secret().await;
+    let receiver = Receiver::spawn(statuses).await;
+    receiver.attach(&app);
+    app.stripe()
+        .create("v1/customers", &[("email", "a@b.test")])
+        .await;
+    let events = stripe_ok(app.stripe().get("v1/events?type=customer.created").await).await;
+    assert_eq!(events["data"].as_array().unwrap().len(), 1, "{events}");
+    let event = events["data"][0]["id"].as_str().unwrap().to_owned();
+    (app, receiver, event)
+}
+
+#[tokio::test]
+async fn the_deliverer_reports_each_attempt_and_the_answer_that_delivered_an_event() {
+    let (app, receiver, event) = customer_created_answered(&[503]).await;
+
+    let webhooks = app.emulator().webhooks();
+    assert_eq!(
+        webhooks.delivered(&event, PATIENCE).await.unwrap(),
+        StatusCode::OK
+    );
+    let log = webhooks.deliveries();
+    assert_eq!(log.len(), 1, "{log:#?}");
+    assert_eq!(
+        (log[0].event_id.as_str(), log[0].event_type.as_str()),
+        (event.as_str(), "customer.created")
+    );
+    assert_eq!(
+        log[0].attempts,
+        [
+            Attempt::Answered(StatusCode::SERVICE_UNAVAILABLE),
+            Attempt::Answered(StatusCode::OK)
+        ]
+    );
+    assert!(log[0].finished);
+    assert_eq!(log[0].delivered(), Some(StatusCode::OK));
+    assert_eq!(
+        receiver.deliveries().len(),
+        2,
+        "the log matches what arrived"
+    );
+}
+
+#[tokio::test]
+async fn an_event_never_answered_2xx_is_reported_undelivered_once_the_retries_run_out() {
+    // `attach` allows one attempt and five retries; each is refused.
+    let (app, _receiver, event) = customer_created_answered(&[500; 6]).await;
+
+    let webhooks = app.emulator().webhooks();
+    let log = webhooks.settled(PATIENCE).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:#?}");
+    assert_eq!(
+        log[0].attempts,
+        vec![Attempt::Answered(StatusCode::INTERNAL_SERVER_ERROR); 6]
+    );
+    assert!(log[0].finished);
+    assert_eq!(log[0].delivered(), None);
+    // Settled without a 2xx: `delivered` can only say no (at once, with no time to wait).
+    let never = webhooks
+        .delivered(&event, Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert_eq!(never.0, log);
 }
