@@ -6,7 +6,6 @@ pub mod card;
 pub mod card_payment;
 pub mod chart;
 pub mod csv;
-pub mod dates;
 pub mod email;
 pub mod idempotency_key;
 pub mod institution_name;
