@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod http;
 pub mod invoices;

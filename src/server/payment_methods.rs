@@ -6,8 +6,10 @@
 use stripe_payment::PaymentMethod;
 
 use crate::api_types::{Account, SavedCard, SavedCardList, SetupIntentCreated};
+use crate::domain::calendar::Month;
 use crate::domain::card::{is_expired, is_payment_method_id};
 use crate::error::AppError;
+use crate::server::clock;
 use crate::server::state::AppState;
 use crate::server::storage::institutions;
 
@@ -37,11 +39,11 @@ pub async fn list(state: &AppState, institution_id: &str) -> Result<SavedCardLis
     };
     let cards = state.stripe.list_cards(&customer_id).await?;
     let default = state.stripe.default_payment_method(&customer_id).await?;
-    let today = today();
+    let current = this_month();
     Ok(SavedCardList {
         data: cards
             .iter()
-            .filter_map(|pm| view(pm, default.as_deref(), today))
+            .filter_map(|pm| view(pm, default.as_deref(), current))
             .collect(),
     })
 }
@@ -59,7 +61,7 @@ pub async fn record(
     }
     let (customer_id, pm) = owned(state, institution_id, payment_method_id).await?;
     let default = state.stripe.default_payment_method(&customer_id).await?;
-    view(&pm, default.as_deref(), today()).ok_or(AppError::NotFound)
+    view(&pm, default.as_deref(), this_month()).ok_or(AppError::NotFound)
 }
 
 /// Detaches the card from the institution's customer: it can no longer be charged.
@@ -89,7 +91,7 @@ pub async fn make_default(
         .set_default_payment_method(&customer_id, payment_method_id)
         .await?;
     tracing::info!(institution_id, payment_method_id, "default card changed");
-    view(&pm, Some(payment_method_id), today()).ok_or(AppError::NotFound)
+    view(&pm, Some(payment_method_id), this_month()).ok_or(AppError::NotFound)
 }
 
 /// The card, if it is attached to the institution's customer, with that customer's id.
@@ -122,7 +124,7 @@ pub async fn owned(
 }
 
 /// The card as the dashboard shows it; `None` for a payment method that is not a card.
-fn view(pm: &PaymentMethod, default: Option<&str>, today: (i64, i64)) -> Option<SavedCard> {
+fn view(pm: &PaymentMethod, default: Option<&str>, current: Month) -> Option<SavedCard> {
     let card = pm.card.as_ref()?;
     let id = pm.id.as_str();
     Some(SavedCard {
@@ -132,12 +134,11 @@ fn view(pm: &PaymentMethod, default: Option<&str>, today: (i64, i64)) -> Option<
         exp_month: card.exp_month,
         exp_year: card.exp_year,
         is_default: default == Some(id),
-        expired: is_expired(card.exp_month, card.exp_year, today),
+        expired: is_expired(card.exp_month, card.exp_year, current),
     })
 }
 
-/// (year, month) now, in UTC.
-fn today() -> (i64, i64) {
-    let now = time::OffsetDateTime::now_utc();
-    (i64::from(now.year()), i64::from(u8::from(now.month())))
+/// The month now, in UTC: a card is good through its expiry month.
+fn this_month() -> Month {
+    Month::of_unix(clock::now_unix())
 }

@@ -14,12 +14,13 @@ use crate::domain::page::PageSize;
 use crate::domain::purchase_order::{CardChoice, PurchaseOrder};
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
+use crate::server::clock::now_unix;
 use crate::server::invoices;
 use crate::server::payment_methods;
 use crate::server::state::AppState;
 use crate::server::storage::purchase_idempotency_keys::{self as idempotency_keys, Reservation};
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
-use crate::server::storage::{Db, ledger, new_id, now_unix};
+use crate::server::storage::{Db, ledger, new_id};
 use crate::server::stripe::{CancellationReason, NewIntent};
 
 /// The sweep leaves a purchase to the browser and the webhook for this long first.

@@ -2,7 +2,7 @@
 
 use sqlx::{Any, Executor};
 
-use super::now_unix;
+use crate::server::clock::now_unix;
 
 /// Records the event; `false` when it was already recorded (a duplicate delivery). Run it in
 /// the transaction that applies the event, so "recorded" and "applied" cannot disagree.
