@@ -4,12 +4,9 @@
 pub mod calendar;
 pub mod card;
 pub mod card_payment;
-pub mod chart;
-pub mod csv;
 pub mod email;
 pub mod idempotency_key;
 pub mod institution_name;
-pub mod locale;
 pub mod money;
 pub mod monthly;
 pub mod page;

@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::calendar::DateTime;
-use super::money::decimal_string;
+use crate::domain::calendar::DateTime;
+use crate::domain::money::decimal_string;
 
 /// A locale the app formats for. Anything else falls back to one of its language, or en-US.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
