@@ -2,7 +2,6 @@
 //! browser, so the UI and the server agree on what is valid.
 
 pub mod calendar;
-pub mod card;
 pub mod card_payment;
 pub mod email;
 pub mod idempotency_key;
@@ -11,6 +10,7 @@ pub mod money;
 pub mod monthly;
 pub mod page;
 pub mod password;
+pub mod payment_method;
 pub mod plan;
 pub mod pricing;
 pub mod purchase_order;

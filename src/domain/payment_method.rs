@@ -1,12 +1,12 @@
-//! Saved cards: whether one has expired, what a payment method id may look like, and how a
-//! card brand is named for people.
+//! Saved payment methods (cards so far): whether a card has expired, what a payment method id
+//! may look like, and how a card brand is named for people.
+
+use super::calendar::Month;
 
 /// A card can be used through the last day of its expiry month.
 pub fn is_expired(exp_month: i64, exp_year: i64, current: Month) -> bool {
     (exp_year, exp_month) < (current.year, i64::from(current.month))
 }
-
-use super::calendar::Month;
 
 /// A payment method id (`pm_…`), safe to put into a Stripe URL path.
 pub fn is_payment_method_id(raw: &str) -> bool {
