@@ -17,10 +17,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use octavia_billing::domain::institution_name::InstitutionName;
+use octavia_billing::server::clock::now_unix;
 use octavia_billing::server::config::Config;
 use octavia_billing::server::startup::Application;
 use octavia_billing::server::storage::purchases::{self, NewPurchase};
-use octavia_billing::server::storage::{Db, institutions, ledger, new_id, now_unix};
+use octavia_billing::server::storage::{Db, institutions, ledger, new_id};
 use octavia_billing::server::telemetry;
 use sqlx::Connection;
 use stripe_emulator::webhooks::signature_header;

@@ -112,9 +112,10 @@ pub struct SetupIntentCreated {
     pub client_secret: String,
 }
 
-/// One of the institution's saved cards, as Stripe holds it (never the full number).
+/// One of the institution's saved payment methods (cards so far), as Stripe holds it (never
+/// the full number).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedCard {
+pub struct PaymentMethodView {
     pub id: String,
     pub brand: String,
     pub last4: String,
@@ -128,8 +129,8 @@ pub struct SavedCard {
 
 /// `GET /api/stripe/payment-methods`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SavedCardList {
-    pub data: Vec<SavedCard>,
+pub struct PaymentMethodList {
+    pub data: Vec<PaymentMethodView>,
 }
 
 /// One of the institution's Stripe invoices.
@@ -172,8 +173,8 @@ pub struct PurchasePage {
     pub pricing: PricingInfo,
     pub pool: SessionPool,
     pub stripe: StripeClientConfig,
-    /// Saved cards to pay with; a failure to read them leaves paying with a new card.
-    pub cards: Result<SavedCardList, crate::error::AppError>,
+    /// Saved payment methods to pay with; a failure to read them leaves paying with a new card.
+    pub payment_methods: Result<PaymentMethodList, crate::error::AppError>,
     /// The unpaid purchase the admin came to finish (`?resume=<id>`), if any.
     pub resume: Option<PurchaseView>,
 }
@@ -196,7 +197,7 @@ pub struct BillingSummary {
     /// The newest page of the purchase history.
     pub purchases: PurchaseList,
     /// Read from Stripe: each may fail alone, and its panel says so.
-    pub cards: Result<SavedCardList, crate::error::AppError>,
+    pub payment_methods: Result<PaymentMethodList, crate::error::AppError>,
     pub invoices: Result<InvoiceList, crate::error::AppError>,
     /// For adding a card with Stripe.js.
     pub stripe: StripeClientConfig,

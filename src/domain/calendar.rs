@@ -1,5 +1,7 @@
-//! Unix seconds to UTC calendar dates and back (the proleptic Gregorian calendar), for the
-//! monthly summary and the CSV export. Pure arithmetic, so it works in the browser as well.
+//! Unix seconds to UTC calendar dates and back (the proleptic Gregorian calendar): the one
+//! date algorithm of the app, for the monthly summary, the CSV export and dates shown to people.
+//! Pure arithmetic, so it works in the browser as well, without a date library. UTC is also
+//! what Stripe's dashboard and invoices use for a payment's date.
 
 const SECS_PER_DAY: i64 = 86_400;
 
@@ -28,11 +30,19 @@ impl DateTime {
         }
     }
 
+    /// `2026-11-27`, for machines (file names, `<time datetime>`).
+    pub fn iso_date(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
     /// `2026-11-27T03:18:31Z`.
     pub fn iso8601(&self) -> String {
         format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
+            "{}T{:02}:{:02}:{:02}Z",
+            self.iso_date(),
+            self.hour,
+            self.minute,
+            self.second
         )
     }
 }
@@ -83,7 +93,8 @@ impl Month {
     }
 }
 
-// Howard Hinnant's days-from-civil algorithms (public domain), with day 0 = 1970-01-01.
+// Howard Hinnant's days-from-civil algorithms (public domain), exact for every i64 day, with
+// day 0 = 1970-01-01.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -128,6 +139,9 @@ mod tests {
             DateTime::from_unix(1_767_225_599).iso8601(),
             "2025-12-31T23:59:59Z"
         );
+        // Before 1970, and the first leap day of a century divisible by 400.
+        assert_eq!(DateTime::from_unix(-1).iso8601(), "1969-12-31T23:59:59Z");
+        assert_eq!(DateTime::from_unix(951_782_400).iso_date(), "2000-02-29");
     }
 
     #[test]

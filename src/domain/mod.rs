@@ -2,19 +2,15 @@
 //! browser, so the UI and the server agree on what is valid.
 
 pub mod calendar;
-pub mod card;
 pub mod card_payment;
-pub mod chart;
-pub mod csv;
-pub mod dates;
 pub mod email;
 pub mod idempotency_key;
 pub mod institution_name;
-pub mod locale;
 pub mod money;
 pub mod monthly;
 pub mod page;
 pub mod password;
+pub mod payment_method;
 pub mod plan;
 pub mod pricing;
 pub mod purchase_order;

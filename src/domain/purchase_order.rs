@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::card::is_payment_method_id;
+use super::payment_method::is_payment_method_id;
 use super::plan::Plan;
 use super::pricing::{Pricing, Quote, SessionQuantity};
 
@@ -15,15 +15,15 @@ pub struct PurchaseOrder {
     pub plan: Plan,
     pub quantity: SessionQuantity,
     pub quote: Quote,
-    pub card: CardChoice,
+    pub payment: PaymentChoice,
 }
 
-/// The card the browser will pay with.
+/// What the browser will pay with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CardChoice {
-    /// Typed in now; `save` keeps it on the institution's customer for later purchases.
-    New { save: bool },
-    /// A saved card's payment method id (its owner is checked against Stripe on the server).
+pub enum PaymentChoice {
+    /// A card typed in now; `save` keeps it on the institution's customer for later purchases.
+    NewCard { save: bool },
+    /// A saved payment method's id (its owner is checked against Stripe on the server).
     Saved(String),
 }
 
@@ -53,24 +53,24 @@ impl PurchaseOrder {
         };
         let quantity = pricing.quantity(quantity)?;
         let quote = pricing.quote(plan, quantity)?;
-        let card = card_choice(fields)?;
+        let payment = payment_choice(fields)?;
         Ok(PurchaseOrder {
             plan,
             quantity,
             quote,
-            card,
+            payment,
         })
     }
 }
 
-fn card_choice(fields: &serde_json::Map<String, Value>) -> Result<CardChoice, String> {
+fn payment_choice(fields: &serde_json::Map<String, Value>) -> Result<PaymentChoice, String> {
     let save = match fields.get("save_card") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(save)) => *save,
         Some(other) => return Err(format!("\"save_card\" must be true or false, got {other}.")),
     };
     match fields.get("payment_method_id") {
-        None | Some(Value::Null) => Ok(CardChoice::New { save }),
+        None | Some(Value::Null) => Ok(PaymentChoice::NewCard { save }),
         Some(Value::String(id)) if is_payment_method_id(id) => {
             if save {
                 return Err(
@@ -79,7 +79,7 @@ fn card_choice(fields: &serde_json::Map<String, Value>) -> Result<CardChoice, St
                         .into(),
                 );
             }
-            Ok(CardChoice::Saved(id.clone()))
+            Ok(PaymentChoice::Saved(id.clone()))
         }
         Some(other) => Err(format!(
             "\"payment_method_id\" must be the id of a saved card (pm_...), got {other}."
@@ -106,19 +106,19 @@ mod tests {
         assert_eq!(order.plan, Plan::Quarterly);
         assert_eq!(order.quantity.get(), 3);
         assert_eq!(order.quote.amount, 7_500);
-        assert_eq!(order.card, CardChoice::New { save: false });
+        assert_eq!(order.payment, PaymentChoice::NewCard { save: false });
     }
 
     #[test]
     fn a_saved_card_or_saving_a_new_one_can_be_asked_for() {
-        let order = |body| PurchaseOrder::from_json(&pricing(), &body).unwrap().card;
+        let order = |body| PurchaseOrder::from_json(&pricing(), &body).unwrap().payment;
         assert_eq!(
             order(json!({"quantity": 1, "plan": "annual", "payment_method_id": "pm_123"})),
-            CardChoice::Saved("pm_123".into())
+            PaymentChoice::Saved("pm_123".into())
         );
         assert_eq!(
             order(json!({"quantity": 1, "plan": "annual", "save_card": true})),
-            CardChoice::New { save: true }
+            PaymentChoice::NewCard { save: true }
         );
     }
 

@@ -28,7 +28,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
             let purchases =
                 service::list(&state.db, institution_id, Some(HISTORY_PAGE), None).await?;
             // Both ask Stripe: in parallel, so the page waits for the slower one only.
-            let (cards, invoices) = tokio::join!(
+            let (payment_methods, invoices) = tokio::join!(
                 payment_methods::list(&state, institution_id),
                 invoices::list(&state, institution_id, Some(HISTORY_PAGE), None),
             );
@@ -38,7 +38,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
                 pool,
                 summary,
                 purchases,
-                cards,
+                payment_methods,
                 invoices,
                 stripe: state.config.stripe_client(),
             })

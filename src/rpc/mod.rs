@@ -5,5 +5,5 @@
 pub mod account;
 pub mod auth;
 pub mod billing;
-pub mod cards;
+pub mod payment_methods;
 pub mod purchases;

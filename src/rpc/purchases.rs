@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api_types::{CreatedPurchase, PurchaseOutcome, PurchasePage, PurchaseView};
 use crate::error::AppError;
 
-/// Prices, the current pool, saved cards, where Stripe.js comes from, and the purchase to
+/// Prices, the current pool, saved payment methods, where Stripe.js comes from, and the purchase to
 /// finish when the admin came to resume one.
 #[server(prefix = "/rpc", endpoint = "load_purchase_page")]
 pub async fn load_purchase_page(resume: Option<String>) -> Result<PurchasePage, AppError> {
@@ -27,7 +27,7 @@ pub async fn load_purchase_page(resume: Option<String>) -> Result<PurchasePage, 
                 pricing: state.config.pricing().info(),
                 pool: service::pool(&state.db, institution_id).await?,
                 stripe: state.config.stripe_client(),
-                cards: payment_methods::list(&state, institution_id).await,
+                payment_methods: payment_methods::list(&state, institution_id).await,
                 resume,
             })
         }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod background;
 pub mod bootstrap;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod http;
 pub mod invoices;

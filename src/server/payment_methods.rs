@@ -1,13 +1,15 @@
-//! Saved cards of the signed-in admin's institution; shared by the REST API and the
-//! UI's server functions. Stripe holds the cards; every call checks that the card belongs to
-//! the institution's own customer, and another customer's card is "not found", like an
-//! unknown one, so its existence stays private.
+//! Saved payment methods (cards so far) of the signed-in admin's institution; shared by the
+//! REST API and the UI's server functions. Stripe holds them; every call checks that the
+//! payment method belongs to the institution's own customer, and another customer's is "not
+//! found", like an unknown one, so its existence stays private.
 
 use stripe_payment::PaymentMethod;
 
-use crate::api_types::{Account, SavedCard, SavedCardList, SetupIntentCreated};
-use crate::domain::card::{is_expired, is_payment_method_id};
+use crate::api_types::{Account, PaymentMethodList, PaymentMethodView, SetupIntentCreated};
+use crate::domain::calendar::Month;
+use crate::domain::payment_method::{is_expired, is_payment_method_id};
 use crate::error::AppError;
+use crate::server::clock;
 use crate::server::state::AppState;
 use crate::server::storage::institutions;
 
@@ -29,19 +31,19 @@ pub async fn create_setup_intent(
 
 /// The institution's cards, newest first; none (and no Stripe customer made) before the first
 /// purchase or saved card.
-pub async fn list(state: &AppState, institution_id: &str) -> Result<SavedCardList, AppError> {
+pub async fn list(state: &AppState, institution_id: &str) -> Result<PaymentMethodList, AppError> {
     let Some(customer_id) =
         institutions::stripe_customer_id(state.db.pool(), institution_id).await?
     else {
-        return Ok(SavedCardList { data: Vec::new() });
+        return Ok(PaymentMethodList { data: Vec::new() });
     };
     let cards = state.stripe.list_cards(&customer_id).await?;
     let default = state.stripe.default_payment_method(&customer_id).await?;
-    let today = today();
-    Ok(SavedCardList {
+    let current = this_month();
+    Ok(PaymentMethodList {
         data: cards
             .iter()
-            .filter_map(|pm| view(pm, default.as_deref(), today))
+            .filter_map(|pm| view(pm, default.as_deref(), current))
             .collect(),
     })
 }
@@ -53,13 +55,13 @@ pub async fn record(
     institution_id: &str,
     payment_method_id: &str,
     set_default: bool,
-) -> Result<SavedCard, AppError> {
+) -> Result<PaymentMethodView, AppError> {
     if set_default {
         return make_default(state, institution_id, payment_method_id).await;
     }
     let (customer_id, pm) = owned(state, institution_id, payment_method_id).await?;
     let default = state.stripe.default_payment_method(&customer_id).await?;
-    view(&pm, default.as_deref(), today()).ok_or(AppError::NotFound)
+    view(&pm, default.as_deref(), this_month()).ok_or(AppError::NotFound)
 }
 
 /// Detaches the card from the institution's customer: it can no longer be charged.
@@ -82,14 +84,14 @@ pub async fn make_default(
     state: &AppState,
     institution_id: &str,
     payment_method_id: &str,
-) -> Result<SavedCard, AppError> {
+) -> Result<PaymentMethodView, AppError> {
     let (customer_id, pm) = owned(state, institution_id, payment_method_id).await?;
     state
         .stripe
         .set_default_payment_method(&customer_id, payment_method_id)
         .await?;
     tracing::info!(institution_id, payment_method_id, "default card changed");
-    view(&pm, Some(payment_method_id), today()).ok_or(AppError::NotFound)
+    view(&pm, Some(payment_method_id), this_month()).ok_or(AppError::NotFound)
 }
 
 /// The card, if it is attached to the institution's customer, with that customer's id.
@@ -122,22 +124,21 @@ pub async fn owned(
 }
 
 /// The card as the dashboard shows it; `None` for a payment method that is not a card.
-fn view(pm: &PaymentMethod, default: Option<&str>, today: (i64, i64)) -> Option<SavedCard> {
+fn view(pm: &PaymentMethod, default: Option<&str>, current: Month) -> Option<PaymentMethodView> {
     let card = pm.card.as_ref()?;
     let id = pm.id.as_str();
-    Some(SavedCard {
+    Some(PaymentMethodView {
         id: id.to_owned(),
         brand: card.brand.clone(),
         last4: card.last4.clone(),
         exp_month: card.exp_month,
         exp_year: card.exp_year,
         is_default: default == Some(id),
-        expired: is_expired(card.exp_month, card.exp_year, today),
+        expired: is_expired(card.exp_month, card.exp_year, current),
     })
 }
 
-/// (year, month) now, in UTC.
-fn today() -> (i64, i64) {
-    let now = time::OffsetDateTime::now_utc();
-    (i64::from(now.year()), i64::from(u8::from(now.month())))
+/// The month now, in UTC: a card is good through its expiry month.
+fn this_month() -> Month {
+    Month::of_unix(clock::now_unix())
 }

@@ -138,7 +138,7 @@ pub const KEEP_PROCESSED_SECS: i64 = 30 * 24 * 60 * 60;
 
 /// Deletes processed events older than [`KEEP_PROCESSED_SECS`].
 pub async fn forget_old(state: &AppState) -> Result<u64, AppError> {
-    let cutoff = crate::server::storage::now_unix() - KEEP_PROCESSED_SECS;
+    let cutoff = crate::server::clock::now_unix() - KEEP_PROCESSED_SECS;
     let deleted = stripe_events::delete_processed_before(state.db.pool(), cutoff).await?;
     if deleted > 0 {
         tracing::info!(deleted, "old processed Stripe events deleted");

@@ -8,7 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::bindings::{CardElement, Stripe, new_stripe};
 use super::loader;
 use crate::domain::card_payment::{CardChange, ConfirmResult};
-use crate::domain::purchase_order::CardChoice;
+use crate::domain::purchase_order::PaymentChoice;
 
 pub struct CardForm {
     stripe: Stripe,
@@ -88,12 +88,12 @@ impl CardForm {
     pub fn confirm_payment(
         &self,
         client_secret: &str,
-        card: &CardChoice,
+        card: &PaymentChoice,
     ) -> impl Future<Output = ConfirmResult> + use<> {
         let data = js_sys::Object::new();
         match card {
-            CardChoice::Saved(id) => set(&data, "payment_method", &id.into()),
-            CardChoice::New { save } => {
+            PaymentChoice::Saved(id) => set(&data, "payment_method", &id.into()),
+            PaymentChoice::NewCard { save } => {
                 set(&data, "payment_method", &self.element_data());
                 if *save {
                     set(&data, "setup_future_usage", &"off_session".into());

@@ -310,7 +310,7 @@ async fn save_card_keeps_the_new_card_for_later() {
 #[tokio::test]
 async fn the_billing_pages_card_functions_save_default_and_remove_for_their_institution_only() {
     let app = signed_in_app().await;
-    let (status, setup) = rpc_as(&app.client, &app, "start_card_setup", &[]).await;
+    let (status, setup) = rpc_as(&app.client, &app, "start_payment_method_setup", &[]).await;
     assert_eq!(status, 200, "{setup}");
     let intent = setup["client_secret"]
         .as_str()
@@ -332,39 +332,39 @@ async fn the_billing_pages_card_functions_save_default_and_remove_for_their_inst
     let (status, _) = rpc_as(
         &app.client,
         &app,
-        "record_saved_card",
+        "record_payment_method",
         &[("payment_method_id", &visa), ("set_default", "false")],
     )
     .await;
     assert_eq!(status, 200);
     let mastercard = save_card(&app, "pm_card_mastercard").await;
 
-    let (_, listed) = rpc_as(&app.client, &app, "load_saved_cards", &[]).await;
+    let (_, listed) = rpc_as(&app.client, &app, "load_payment_methods", &[]).await;
     let listed: Vec<Value> = listed["data"].as_array().unwrap().clone();
     assert_eq!(listed.len(), 2);
     assert!(listed.iter().all(|card| card["is_default"] == false));
 
     // Another institution can touch none of it, and learns nothing.
     let other = other_institution_admin(&app).await;
-    for name in ["make_default_card", "remove_saved_card"] {
+    for name in ["make_default_payment_method", "remove_payment_method"] {
         let (status, _) = rpc_as(&other, &app, name, &[("payment_method_id", &visa)]).await;
         assert_eq!(status, 404, "{name}");
     }
     let (status, _) = rpc_as(
         &other,
         &app,
-        "record_saved_card",
+        "record_payment_method",
         &[("payment_method_id", &visa), ("set_default", "true")],
     )
     .await;
     assert_eq!(status, 404);
-    let (_, theirs) = rpc_as(&other, &app, "load_saved_cards", &[]).await;
+    let (_, theirs) = rpc_as(&other, &app, "load_payment_methods", &[]).await;
     assert_eq!(theirs["data"], json!([]));
 
     let (status, _) = rpc_as(
         &app.client,
         &app,
-        "make_default_card",
+        "make_default_payment_method",
         &[("payment_method_id", &mastercard)],
     )
     .await;
@@ -372,7 +372,7 @@ async fn the_billing_pages_card_functions_save_default_and_remove_for_their_inst
     let (status, _) = rpc_as(
         &app.client,
         &app,
-        "remove_saved_card",
+        "remove_payment_method",
         &[("payment_method_id", &visa)],
     )
     .await;

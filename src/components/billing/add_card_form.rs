@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api_types::{SavedCardList, StripeClientConfig};
+use crate::api_types::{PaymentMethodList, StripeClientConfig};
 use crate::components::card_field::{CardField, CardInput};
 use crate::components::checkbox_field::CheckboxField;
 
@@ -17,7 +17,7 @@ pub fn AddCardForm(
     /// The institution has no card yet: the new one becomes the default.
     #[prop(into)]
     first_card: Signal<bool>,
-    on_saved: Callback<SavedCardList>,
+    on_saved: Callback<PaymentMethodList>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let field = CardField::new();
@@ -74,11 +74,15 @@ pub fn AddCardForm(
 
 /// SetupIntent → `confirmCardSetup` → record → the updated list; or a sentence saying why not.
 #[cfg(feature = "hydrate")]
-async fn save(field: CardField, make_default: bool) -> Result<SavedCardList, String> {
+async fn save(field: CardField, make_default: bool) -> Result<PaymentMethodList, String> {
     use crate::domain::card_payment::{ConfirmResult, explain};
-    use crate::rpc::cards::{load_saved_cards, record_saved_card, start_card_setup};
+    use crate::rpc::payment_methods::{
+        load_payment_methods, record_payment_method, start_payment_method_setup,
+    };
 
-    let setup = start_card_setup().await.map_err(|e| e.to_string())?;
+    let setup = start_payment_method_setup()
+        .await
+        .map_err(|e| e.to_string())?;
     let confirmation = field
         .with_form(|form| {
             form.set_disabled(true);
@@ -98,8 +102,8 @@ async fn save(field: CardField, make_default: bool) -> Result<SavedCardList, Str
         }
         ConfirmResult::Failed(error) => return Err(explain(&error)),
     };
-    record_saved_card(payment_method, make_default)
+    record_payment_method(payment_method, make_default)
         .await
         .map_err(|e| e.to_string())?;
-    load_saved_cards().await.map_err(|e| e.to_string())
+    load_payment_methods().await.map_err(|e| e.to_string())
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::older_pages::{OlderPages, ShowOlder};
 use crate::api_types::{InvoiceList, InvoiceView};
 use crate::components::locale::use_locale;
-use crate::domain::dates::iso_date;
+use crate::domain::calendar::DateTime;
 use crate::error::AppError;
 use crate::rpc::billing::load_invoices;
 
@@ -53,7 +53,7 @@ fn InvoiceRow(invoice: InvoiceView) -> impl IntoView {
         <li data-invoice-id=invoice.id.clone()>
             <strong>{invoice.number.clone().unwrap_or_else(|| "Draft".into())}</strong>
             " · "
-            <time datetime=iso_date(invoice.created)>{locale.date(invoice.created)}</time>
+            <time datetime=DateTime::from_unix(invoice.created).iso_date()>{locale.date(invoice.created)}</time>
             " · "
             {locale.money(invoice.amount_due, &invoice.currency)}
             " "

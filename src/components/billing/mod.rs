@@ -4,8 +4,8 @@ mod add_card_form;
 mod invoice_list;
 mod monthly_chart;
 mod older_pages;
+mod payment_methods;
 mod purchase_history;
-mod saved_cards;
 mod status_badge;
 
 use leptos::prelude::*;
@@ -13,8 +13,8 @@ use leptos_meta::Title;
 
 use self::invoice_list::InvoiceList;
 use self::monthly_chart::MonthlyChart;
+use self::payment_methods::PaymentMethods;
 use self::purchase_history::PurchaseHistory;
-use self::saved_cards::SavedCards;
 use crate::api_types::BillingSummary;
 use crate::components::locale::use_locale;
 use crate::components::sign_out_button::SignOutButton;
@@ -49,7 +49,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         pool,
         summary: monthly,
         purchases,
-        cards,
+        payment_methods,
         invoices,
         stripe,
     } = summary;
@@ -130,7 +130,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                 <MonthlyChart summary=monthly/>
             </Panel>
             <Panel title="Saved cards" id="saved-cards">
-                <SavedCards cards stripe/>
+                <PaymentMethods payment_methods stripe/>
             </Panel>
             <Panel title="Purchase history" id="purchase-history">
                 <PurchaseHistory first_page=purchases/>

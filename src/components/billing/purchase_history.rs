@@ -9,7 +9,7 @@ use super::status_badge::StatusBadge;
 use crate::api_types::{PurchaseList, PurchaseView};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::locale::use_locale;
-use crate::domain::dates::iso_date;
+use crate::domain::calendar::DateTime;
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
 use crate::rpc::billing::load_purchases;
@@ -88,7 +88,7 @@ fn HistoryRow(
     let payable = PurchaseStatus::parse(&row.status).is_some_and(PurchaseStatus::is_payable);
     view! {
         <tr data-purchase-id=row.id.clone()>
-            <td data-label="Date"><time datetime=iso_date(row.created_at)>{locale.date(row.created_at)}</time></td>
+            <td data-label="Date"><time datetime=DateTime::from_unix(row.created_at).iso_date()>{locale.date(row.created_at)}</time></td>
             <td data-label="Sessions">{row.quantity}</td>
             <td data-label="Plan">{plan}</td>
             <td data-label="Amount" class="number">

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::components::card_field::CardField;
 use crate::domain::plan::Plan;
-use crate::domain::purchase_order::CardChoice;
+use crate::domain::purchase_order::PaymentChoice;
 
 /// Where a payment is, for the pay button's label.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -88,7 +88,7 @@ impl Checkout {
     }
 
     /// Pays for `order` with `card` (browser only).
-    pub fn pay(self, order: Order, card: CardChoice) {
+    pub fn pay(self, order: Order, card: PaymentChoice) {
         if self.busy() {
             return;
         }
@@ -106,17 +106,17 @@ impl Checkout {
     }
 
     #[cfg(feature = "hydrate")]
-    async fn run(self, order: Order, card: CardChoice) -> Outcome {
+    async fn run(self, order: Order, card: PaymentChoice) -> Outcome {
         use crate::domain::card_payment::{ConfirmResult, explain};
         use crate::rpc::purchases::{finish_purchase, resume_purchase, start_purchase};
 
         let created = match order {
             Order::New { quantity, plan } => {
-                let save_card = card == (CardChoice::New { save: true });
+                let save_card = card == (PaymentChoice::NewCard { save: true });
                 let key = self.attempt_key(quantity, plan, save_card);
                 let saved_card = match &card {
-                    CardChoice::Saved(id) => Some(id.clone()),
-                    CardChoice::New { .. } => None,
+                    PaymentChoice::Saved(id) => Some(id.clone()),
+                    PaymentChoice::NewCard { .. } => None,
                 };
                 start_purchase(quantity, plan.id().to_owned(), key, saved_card, save_card).await
             }

@@ -2,19 +2,19 @@
 //! Stripe's card Element, and see the pool grow. Rendered on the server; paying needs the
 //! hydrated page (Stripe.js runs in the browser).
 
-mod card_choice;
 mod checkout;
 mod order_form;
 mod outcome_notice;
+mod payment_choice;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use self::card_choice::{CARD_ELEMENT_SELECTOR, CardChoiceFields, choice, preselect};
 use self::checkout::{Checkout, Order, Step};
 use self::order_form::OrderFields;
 use self::outcome_notice::OutcomeNotice;
+use self::payment_choice::{CARD_ELEMENT_SELECTOR, PaymentChoiceFields, choice, preselect};
 use crate::api_types::{PurchasePage, PurchaseView};
 use crate::components::locale::use_locale;
 use crate::components::signed_in_page::signed_in_page;
@@ -61,7 +61,7 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
     // After hydration only: Stripe.js needs the browser.
     Effect::new(move |_| checkout.card.mount(CARD_ELEMENT_SELECTOR, stripe.clone()));
 
-    let (cards, cards_error) = match page.cards {
+    let (cards, cards_error) = match page.payment_methods {
         Ok(list) => (list.data, None),
         Err(error) => (Vec::new(), Some(error.to_string())),
     };
@@ -165,7 +165,7 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
                         {format!("Your saved cards could not be loaded ({message}) You can still pay with a new card.")}
                     </p>
                 })}
-                <CardChoiceFields cards selected save=save_card field=checkout.card disabled=busy/>
+                <PaymentChoiceFields saved=cards selected save=save_card field=checkout.card disabled=busy/>
                 <noscript>
                     <p class="notice" data-testid="needs-javascript">
                         "Paying by card needs JavaScript: the card form is Stripe's, and it runs in "

@@ -3,7 +3,8 @@
 use crate::domain::email::EmailAddress;
 use crate::domain::password::NewPassword;
 use crate::error::AppError;
-use crate::server::storage::{Db, login_throttle, now_unix};
+use crate::server::clock::now_unix;
+use crate::server::storage::{Db, login_throttle};
 
 use super::{password, throttle};
 

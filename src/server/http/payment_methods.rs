@@ -1,5 +1,5 @@
 //! `/api/stripe/setup-intents` and `/api/stripe/payment-methods`: the institution's saved
-//! cards, for signed-in admins. Thin wrappers over `server::payment_methods`.
+//! payment methods, for signed-in admins. Thin wrappers over `server::payment_methods`.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::json::ApiJson;
-use crate::api_types::{SavedCard, SavedCardList, SetupIntentCreated};
+use crate::api_types::{PaymentMethodList, PaymentMethodView, SetupIntentCreated};
 use crate::error::AppError;
 use crate::server::auth::extractor::SignedIn;
 use crate::server::payment_methods as service;
@@ -26,12 +26,12 @@ pub async fn create_setup_intent(
 pub async fn list(
     SignedIn(account): SignedIn,
     State(state): State<AppState>,
-) -> Result<Json<SavedCardList>, AppError> {
+) -> Result<Json<PaymentMethodList>, AppError> {
     Ok(Json(service::list(&state, &account.institution.id).await?))
 }
 
 #[derive(Deserialize)]
-pub struct RecordCard {
+pub struct RecordPaymentMethod {
     payment_method_id: String,
     #[serde(default)]
     set_default: bool,
@@ -41,8 +41,8 @@ pub struct RecordCard {
 pub async fn record(
     SignedIn(account): SignedIn,
     State(state): State<AppState>,
-    ApiJson(body): ApiJson<RecordCard>,
-) -> Result<Json<SavedCard>, AppError> {
+    ApiJson(body): ApiJson<RecordPaymentMethod>,
+) -> Result<Json<PaymentMethodView>, AppError> {
     Ok(Json(
         service::record(
             &state,
@@ -69,7 +69,7 @@ pub async fn make_default(
     SignedIn(account): SignedIn,
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<SavedCard>, AppError> {
+) -> Result<Json<PaymentMethodView>, AppError> {
     Ok(Json(
         service::make_default(&state, &account.institution.id, &id).await?,
     ))

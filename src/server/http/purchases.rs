@@ -11,13 +11,12 @@ use serde_json::Value;
 use super::json::ApiJson;
 use super::page::ListParams;
 use crate::api_types::{MonthlySummary, PurchaseList, PurchaseView, SessionPool};
-use crate::domain::calendar::DateTime;
 use crate::domain::idempotency_key::IdempotencyKey;
 use crate::error::AppError;
 use crate::server::auth::extractor::SignedIn;
+use crate::server::clock;
 use crate::server::purchases::{export, service};
 use crate::server::state::AppState;
-use crate::server::storage::now_unix;
 
 /// `POST /api/sessions/purchases` `{"quantity": N, "plan": "annual"|"quarterly"}`, with an
 /// optional `Idempotency-Key` header: 201 when this request made the purchase, 200 with
@@ -122,10 +121,9 @@ pub async fn export_csv(
     State(state): State<AppState>,
 ) -> Result<impl IntoResponse, AppError> {
     let body = export::purchases_csv(&state.db, &account.institution.id).await?;
-    let today = DateTime::from_unix(now_unix());
     let disposition = format!(
-        "attachment; filename=\"purchases-{:04}-{:02}-{:02}.csv\"",
-        today.year, today.month, today.day
+        "attachment; filename=\"purchases-{}.csv\"",
+        clock::now().iso_date()
     );
     Ok((
         [

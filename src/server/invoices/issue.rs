@@ -17,9 +17,10 @@
 use stripe_billing::{Invoice, InvoiceStatus};
 
 use crate::error::AppError;
+use crate::server::clock::now_unix;
 use crate::server::state::AppState;
+use crate::server::storage::institutions;
 use crate::server::storage::purchases::{self, Purchase};
-use crate::server::storage::{institutions, now_unix};
 use crate::server::stripe::PurchaseInvoice;
 
 /// The sweep leaves a just-paid purchase to the attempt started when it completed.

@@ -1,6 +1,7 @@
 //! Buying sessions: creating a purchase with its Stripe PaymentIntent, and moving it along as
 //! Stripe reports on the payment (webhooks, reconciliation, the sweep), crediting the pool once.
 
+mod csv;
 pub mod export;
 pub mod service;
 pub mod transitions;

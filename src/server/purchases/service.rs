@@ -11,15 +11,16 @@ use crate::api_types::{
 use crate::domain::idempotency_key::IdempotencyKey;
 use crate::domain::monthly::{self, Movement};
 use crate::domain::page::PageSize;
-use crate::domain::purchase_order::{CardChoice, PurchaseOrder};
+use crate::domain::purchase_order::{PaymentChoice, PurchaseOrder};
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
+use crate::server::clock::now_unix;
 use crate::server::invoices;
 use crate::server::payment_methods;
 use crate::server::state::AppState;
 use crate::server::storage::purchase_idempotency_keys::{self as idempotency_keys, Reservation};
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
-use crate::server::storage::{Db, ledger, new_id, now_unix};
+use crate::server::storage::{Db, ledger, new_id};
 use crate::server::stripe::{CancellationReason, NewIntent};
 
 /// The sweep leaves a purchase to the browser and the webhook for this long first.
@@ -127,13 +128,13 @@ async fn make(
         .stripe
         .ensure_customer(&state.db, institution_id, &account.email)
         .await?;
-    let saved_card = match &order.card {
-        CardChoice::Saved(id) => {
+    let saved = match &order.payment {
+        PaymentChoice::Saved(id) => {
             // Another institution's card is "not found", like one that does not exist.
             payment_methods::owned(state, institution_id, id).await?;
             Some(id.as_str())
         }
-        CardChoice::New { .. } => None,
+        PaymentChoice::NewCard { .. } => None,
     };
     let currency = state.config.currency.code();
     let intent = state
@@ -149,8 +150,8 @@ async fn make(
                 order.quantity.get(),
                 order.plan.id()
             ),
-            payment_method: saved_card,
-            save_card: order.card == CardChoice::New { save: true },
+            payment_method: saved,
+            save_card: order.payment == PaymentChoice::NewCard { save: true },
         })
         .await?;
     let intent_id = intent.id.as_str().to_owned();

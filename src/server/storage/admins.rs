@@ -1,8 +1,9 @@
 use sqlx::{Any, Executor, FromRow};
 
-use super::{new_id, now_unix};
+use super::new_id;
 use crate::api_types::{Account, InstitutionRef};
 use crate::domain::email::EmailAddress;
+use crate::server::clock::now_unix;
 
 /// What sign-in needs to check a password.
 #[derive(Debug, Clone, FromRow)]

@@ -1,7 +1,8 @@
 use sqlx::{Any, AnyConnection, Executor, FromRow};
 
-use super::{new_id, now_unix};
+use super::new_id;
 use crate::domain::institution_name::InstitutionName;
+use crate::server::clock::now_unix;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Institution {

@@ -3,7 +3,8 @@
 
 use sqlx::{Any, Executor};
 
-use super::{new_id, now_unix};
+use super::new_id;
+use crate::server::clock::now_unix;
 
 const KIND_PURCHASE: &str = "purchase";
 const KIND_REFUND: &str = "refund";

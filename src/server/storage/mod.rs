@@ -104,13 +104,6 @@ fn create_sqlite_parent_dir(url: &str) -> Result<(), sqlx::Error> {
     }
 }
 
-pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
-
 /// Row ids are UUIDv7: unique without a database sequence, and ordered by creation time.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -3,7 +3,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::now_unix;
+use crate::server::clock::now_unix;
 
 /// What the first request with a key ordered, and the purchase id it reserved.
 #[derive(Debug, Clone, FromRow)]

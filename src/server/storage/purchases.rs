@@ -4,8 +4,8 @@ use sqlx::any::AnyArguments;
 use sqlx::query::QueryAs;
 use sqlx::{Any, Executor, FromRow};
 
-use super::now_unix;
 use crate::domain::purchase_status::PurchaseStatus;
+use crate::server::clock::now_unix;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Purchase {

@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
-use super::{Db, now_unix};
+use super::Db;
+use crate::server::clock::now_unix;
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {

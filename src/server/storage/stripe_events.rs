@@ -3,7 +3,7 @@
 
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
-use super::now_unix;
+use crate::server::clock::now_unix;
 
 /// An event as it arrived, before processing.
 pub struct NewEvent<'a> {

@@ -1,28 +1,30 @@
-//! The institution's saved cards, as Stripe holds them: brand, last four digits, expiry, and
-//! which one is the default. Expired cards are marked, since Stripe will decline them. Cards
-//! can be added (through a SetupIntent), made the default, and removed.
+//! The institution's saved payment methods (cards so far), as Stripe holds them: brand, last
+//! four digits, expiry, and which one is the default. Expired cards are marked, since Stripe
+//! will decline them. Cards can be added (through a SetupIntent), made the default, and removed.
 
 use leptos::prelude::*;
 
 use super::add_card_form::AddCardForm;
-use crate::api_types::{SavedCard, SavedCardList, StripeClientConfig};
+use crate::api_types::{PaymentMethodList, PaymentMethodView, StripeClientConfig};
 use crate::components::confirm_button::ConfirmButton;
-use crate::domain::card::brand_name;
+use crate::domain::payment_method::brand_name;
 use crate::error::AppError;
-use crate::rpc::cards::{load_saved_cards, make_default_card, remove_saved_card};
+use crate::rpc::payment_methods::{
+    load_payment_methods, make_default_payment_method, remove_payment_method,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Edit {
-    MakeDefault(SavedCard),
-    Remove(SavedCard),
+    MakeDefault(PaymentMethodView),
+    Remove(PaymentMethodView),
 }
 
 #[component]
-pub fn SavedCards(
-    cards: Result<SavedCardList, AppError>,
+pub fn PaymentMethods(
+    payment_methods: Result<PaymentMethodList, AppError>,
     stripe: StripeClientConfig,
 ) -> impl IntoView {
-    let cards = RwSignal::new(cards);
+    let cards = RwSignal::new(payment_methods);
     let adding = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
     let edit = Action::new(|edit: &Edit| {
@@ -30,15 +32,15 @@ pub fn SavedCards(
         async move {
             let done = match &edit {
                 Edit::MakeDefault(card) => {
-                    make_default_card(card.id.clone()).await?;
+                    make_default_payment_method(card.id.clone()).await?;
                     format!("{} is now your default card.", describe(card))
                 }
                 Edit::Remove(card) => {
-                    remove_saved_card(card.id.clone()).await?;
+                    remove_payment_method(card.id.clone()).await?;
                     format!("{} was removed.", describe(card))
                 }
             };
-            Ok::<_, AppError>((done, load_saved_cards().await?))
+            Ok::<_, AppError>((done, load_payment_methods().await?))
         }
     });
     Effect::new(move |_| {
@@ -49,13 +51,13 @@ pub fn SavedCards(
     });
     let edit_error = move || edit.value().get().and_then(Result::err);
     let busy = move || edit.pending().get();
-    let on_saved = Callback::new(move |list: SavedCardList| {
+    let on_saved = Callback::new(move |list: PaymentMethodList| {
         adding.set(false);
         cards.set(Ok(list));
         notice.set(Some("The card was saved.".into()));
     });
 
-    let card_row = move |card: SavedCard| {
+    let card_row = move |card: PaymentMethodView| {
         let row_id = card.id.clone();
         let brand = brand_name(&card.brand).to_owned();
         let label = describe(&card);
@@ -141,6 +143,6 @@ pub fn SavedCards(
 }
 
 /// "Visa •••• 4242", how a card is named in messages and button labels.
-fn describe(card: &SavedCard) -> String {
+fn describe(card: &PaymentMethodView) -> String {
     format!("{} •••• {}", brand_name(&card.brand), card.last4)
 }

@@ -2,9 +2,11 @@
 //! Accept-Language and writes it into `<html lang>`; the browser reads it back from there, so
 //! hydration formats amounts and dates exactly as the server did.
 
+mod format;
+
 use leptos::prelude::*;
 
-use crate::domain::locale::Locale;
+pub use self::format::Locale;
 
 /// The locale of the page being rendered (en-US when the request names none we support).
 pub fn page_locale() -> Locale {

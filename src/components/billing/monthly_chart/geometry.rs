@@ -2,9 +2,9 @@
 //! money as a line with diamond markers on a right scale. Pure, so the server renders the very
 //! SVG the browser hydrates. Coordinates are in the units of a fixed view box; the SVG scales.
 
-use super::calendar::Month;
-use super::locale::Locale;
-use super::monthly::MonthTotal;
+use crate::components::locale::Locale;
+use crate::domain::calendar::Month;
+use crate::domain::monthly::MonthTotal;
 
 /// Small, so that the labels stay legible when the chart is 300 px wide on a phone.
 pub const WIDTH: f64 = 320.0;

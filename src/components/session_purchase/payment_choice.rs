@@ -1,22 +1,22 @@
-//! Which card pays: one of the institution's saved cards, or a new one typed into Stripe's
-//! Element (optionally saved for later purchases). Without saved cards, only the new card.
+//! What pays: one of the institution's saved payment methods, or a new card typed into Stripe's
+//! Element (optionally saved for later purchases). Without saved ones, only the new card.
 
 use leptos::prelude::*;
 
-use crate::api_types::SavedCard;
+use crate::api_types::PaymentMethodView;
 use crate::components::card_field::{CardField, CardInput};
 use crate::components::checkbox_field::CheckboxField;
-use crate::domain::card::brand_name;
-use crate::domain::purchase_order::CardChoice;
+use crate::domain::payment_method::brand_name;
+use crate::domain::purchase_order::PaymentChoice;
 
 pub const CARD_ELEMENT_ID: &str = "card-element";
 pub const CARD_ELEMENT_SELECTOR: &str = "#card-element";
 
-/// The radio chosen: a saved card's id, or `None` for a new card.
+/// The radio chosen: a saved payment method's id, or `None` for a new card.
 pub type Selected = Option<String>;
 
 /// The saved card to preselect: the default if it can be used, else the newest usable one.
-pub fn preselect(cards: &[SavedCard]) -> Selected {
+pub fn preselect(cards: &[PaymentMethodView]) -> Selected {
     let usable = || cards.iter().filter(|card| !card.expired);
     usable()
         .find(|card| card.is_default)
@@ -25,23 +25,23 @@ pub fn preselect(cards: &[SavedCard]) -> Selected {
 }
 
 /// What the payment is confirmed with.
-pub fn choice(selected: Selected, save: bool) -> CardChoice {
+pub fn choice(selected: Selected, save: bool) -> PaymentChoice {
     match selected {
-        Some(id) => CardChoice::Saved(id),
-        None => CardChoice::New { save },
+        Some(id) => PaymentChoice::Saved(id),
+        None => PaymentChoice::NewCard { save },
     }
 }
 
 #[component]
-pub fn CardChoiceFields(
-    cards: Vec<SavedCard>,
+pub fn PaymentChoiceFields(
+    saved: Vec<PaymentMethodView>,
     selected: RwSignal<Selected>,
     save: RwSignal<bool>,
     field: CardField,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
-    let saved_options = (!cards.is_empty()).then(|| {
-        let options = cards
+    let saved_options = (!saved.is_empty()).then(|| {
+        let options = saved
             .into_iter()
             .map(|card| {
                 let input_id = format!("pay-with-{}", card.id);
@@ -111,8 +111,8 @@ pub fn CardChoiceFields(
 mod tests {
     use super::*;
 
-    fn card(id: &str, is_default: bool, expired: bool) -> SavedCard {
-        SavedCard {
+    fn card(id: &str, is_default: bool, expired: bool) -> PaymentMethodView {
+        PaymentMethodView {
             id: id.into(),
             brand: "visa".into(),
             last4: "4242".into(),
@@ -141,8 +141,8 @@ mod tests {
     fn the_choice_saves_only_a_new_card() {
         assert_eq!(
             choice(Some("pm_a".into()), true),
-            CardChoice::Saved("pm_a".into())
+            PaymentChoice::Saved("pm_a".into())
         );
-        assert_eq!(choice(None, true), CardChoice::New { save: true });
+        assert_eq!(choice(None, true), PaymentChoice::NewCard { save: true });
     }
 }

@@ -2,11 +2,13 @@
 //! app. Sessions are labelled bars, money a line with diamond markers: shapes and numbers tell
 //! them apart, not colour. The figures are also a table, for screen readers and exact amounts.
 
+mod geometry;
+
 use leptos::prelude::*;
 
+use self::geometry::{FONT, HEIGHT, WIDTH, diamond, monthly_chart};
 use crate::api_types::MonthlySummary;
 use crate::components::locale::use_locale;
-use crate::domain::chart::{FONT, HEIGHT, WIDTH, diamond, monthly_chart};
 
 #[component]
 pub fn MonthlyChart(summary: MonthlySummary) -> impl IntoView {

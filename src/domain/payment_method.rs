@@ -1,9 +1,11 @@
-//! Saved cards: whether one has expired, what a payment method id may look like, and how a
-//! card brand is named for people.
+//! Saved payment methods (cards so far): whether a card has expired, what a payment method id
+//! may look like, and how a card brand is named for people.
 
-/// A card can be used through the last day of its expiry month; `today` is (year, month).
-pub fn is_expired(exp_month: i64, exp_year: i64, today: (i64, i64)) -> bool {
-    (exp_year, exp_month) < today
+use super::calendar::Month;
+
+/// A card can be used through the last day of its expiry month.
+pub fn is_expired(exp_month: i64, exp_year: i64, current: Month) -> bool {
+    (exp_year, exp_month) < (current.year, i64::from(current.month))
 }
 
 /// A payment method id (`pm_…`), safe to put into a Stripe URL path.
@@ -31,10 +33,11 @@ mod tests {
 
     #[test]
     fn a_card_is_good_through_its_expiry_month() {
-        assert!(!is_expired(11, 2026, (2026, 11)));
-        assert!(is_expired(10, 2026, (2026, 11)));
-        assert!(!is_expired(1, 2027, (2026, 12)));
-        assert!(is_expired(12, 2025, (2026, 1)));
+        let month = |year, month| Month { year, month };
+        assert!(!is_expired(11, 2026, month(2026, 11)));
+        assert!(is_expired(10, 2026, month(2026, 11)));
+        assert!(!is_expired(1, 2027, month(2026, 12)));
+        assert!(is_expired(12, 2025, month(2026, 1)));
     }
 
     #[test]

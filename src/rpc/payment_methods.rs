@@ -1,14 +1,14 @@
-//! Server functions of the saved-cards panel, over the same `payment_methods` service the
+//! Server functions of the saved payment methods panel ("Saved cards"), over the same `payment_methods` service the
 //! REST API (`/api/stripe/payment-methods`, `/api/stripe/setup-intents`) uses.
 
 use leptos::prelude::*;
 
-use crate::api_types::{SavedCardList, SetupIntentCreated};
+use crate::api_types::{PaymentMethodList, SetupIntentCreated};
 use crate::error::AppError;
 
-/// The institution's saved cards, newest first.
-#[server(prefix = "/rpc", endpoint = "load_saved_cards")]
-pub async fn load_saved_cards() -> Result<SavedCardList, AppError> {
+/// The institution's saved payment methods, newest first.
+#[server(prefix = "/rpc", endpoint = "load_payment_methods")]
+pub async fn load_payment_methods() -> Result<PaymentMethodList, AppError> {
     use crate::server::{payment_methods, rpc_context};
 
     rpc_context::with_status(
@@ -21,8 +21,8 @@ pub async fn load_saved_cards() -> Result<SavedCardList, AppError> {
 }
 
 /// A SetupIntent for the card about to be typed; the browser confirms it with Stripe.js.
-#[server(prefix = "/rpc", endpoint = "start_card_setup")]
-pub async fn start_card_setup() -> Result<SetupIntentCreated, AppError> {
+#[server(prefix = "/rpc", endpoint = "start_payment_method_setup")]
+pub async fn start_payment_method_setup() -> Result<SetupIntentCreated, AppError> {
     use crate::server::{payment_methods, rpc_context};
 
     rpc_context::with_status(
@@ -35,8 +35,8 @@ pub async fn start_card_setup() -> Result<SetupIntentCreated, AppError> {
 }
 
 /// Records the card `confirmCardSetup` saved, as the default card if asked.
-#[server(prefix = "/rpc", endpoint = "record_saved_card")]
-pub async fn record_saved_card(
+#[server(prefix = "/rpc", endpoint = "record_payment_method")]
+pub async fn record_payment_method(
     payment_method_id: String,
     set_default: bool,
 ) -> Result<(), AppError> {
@@ -60,8 +60,8 @@ pub async fn record_saved_card(
 }
 
 /// Detaches the card from the institution's customer.
-#[server(prefix = "/rpc", endpoint = "remove_saved_card")]
-pub async fn remove_saved_card(payment_method_id: String) -> Result<(), AppError> {
+#[server(prefix = "/rpc", endpoint = "remove_payment_method")]
+pub async fn remove_payment_method(payment_method_id: String) -> Result<(), AppError> {
     use crate::server::{payment_methods, rpc_context};
 
     rpc_context::with_status(
@@ -75,8 +75,8 @@ pub async fn remove_saved_card(payment_method_id: String) -> Result<(), AppError
 }
 
 /// Makes the card the one invoices and future payments use by default.
-#[server(prefix = "/rpc", endpoint = "make_default_card")]
-pub async fn make_default_card(payment_method_id: String) -> Result<(), AppError> {
+#[server(prefix = "/rpc", endpoint = "make_default_payment_method")]
+pub async fn make_default_payment_method(payment_method_id: String) -> Result<(), AppError> {
     use crate::server::{payment_methods, rpc_context};
 
     rpc_context::with_status(

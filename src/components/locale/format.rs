@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::dates::civil_date;
-use super::money::decimal_string;
+use crate::domain::calendar::DateTime;
+use crate::domain::money::decimal_string;
 
 /// A locale the app formats for. Anything else falls back to one of its language, or en-US.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -241,7 +241,9 @@ impl Locale {
     /// The UTC day of `unix_secs` for people: "Nov 27, 2026" in en-US, "27.11.2026" in de-DE.
     pub fn date(self, unix_secs: i64) -> String {
         let conventions = self.conventions();
-        let (year, month, day) = civil_date(unix_secs);
+        let DateTime {
+            year, month, day, ..
+        } = DateTime::from_unix(unix_secs);
         render(conventions.date, |field, out| {
             // Writing to a String cannot fail.
             let _ = match field {
