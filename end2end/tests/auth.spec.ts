@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { HILLCREST, RIVERSIDE, signIn, waitForHydration } from './fixtures';
+import { HILLCREST, PASSWORD, RIVERSIDE, signIn, waitForHydration } from './fixtures';
 
 test('sign in, stay signed in across a reload, sign out', async ({ page }) => {
   await page.goto('/login');
@@ -8,7 +8,7 @@ test('sign in, stay signed in across a reload, sign out', async ({ page }) => {
   await page.evaluate(() => ((window as any).__sameDocument = true));
 
   await page.getByLabel('Email').fill(RIVERSIDE.email);
-  await page.getByLabel('Password', { exact: true }).fill('e2e password 2026');
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
 
   await expect(page).toHaveURL(/\/billing$/);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { buyer, signIn, typeCard, waitForHydration } from './fixtures';
+import { HILLCREST, buyer, signIn, typeCard, waitForHydration } from './fixtures';
 
 // BillingControls end to end, through the embedded Stripe emulator and its Stripe.js stand-in:
 // saved cards (SetupIntent), paying with a saved card, the dashboard catching up after a
@@ -181,11 +181,11 @@ test("an admin of another institution never sees the first one's data", async ({
   const theirs = (await (await a.request.get('/api/sessions/purchases')).json()).data[0];
 
   const b = await browser.newPage();
-  await openBilling(b, 'admin@hillcrest.test');
+  await openBilling(b, HILLCREST.email);
   await expect(b.getByTestId('history-empty')).toBeVisible();
   await expect(b.getByTestId('cards-empty')).toBeVisible();
   await expect(b.getByTestId('invoices-empty')).toBeVisible();
-  await expect(b.locator('body')).not.toContainText('Buyer College 12');
+  await expect(b.locator('body')).not.toContainText(buyer(12).institution);
   // Following A's links does not work for B either.
   await b.goto(`/billing/purchase?resume=${theirs.id}`);
   await expect(b.getByRole('heading', { name: 'Buying sessions is unavailable' })).toBeVisible();

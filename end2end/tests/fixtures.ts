@@ -1,12 +1,13 @@
 import { expect, type Page } from '@playwright/test';
+import accounts from '../accounts.json';
 
-// Made by start-server.sh before the server starts.
-export const PASSWORD = 'e2e password 2026';
-export const RIVERSIDE = { institution: 'Riverside University', email: 'admin@riverside.test' };
-export const HILLCREST = { institution: 'Hillcrest Bootcamp', email: 'admin@hillcrest.test' };
-/** Admins of institutions 1 to 6 that only one test each buys for, so pools never mix. */
+// The admins start-server.sh makes from the same file before the server starts.
+export const PASSWORD = accounts.password;
+export const RIVERSIDE = accounts.admins.riverside;
+export const HILLCREST = accounts.admins.hillcrest;
+/** Admins of institutions 1 to 12 that only one test each buys for, so pools never mix. */
 export function buyer(n: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12) {
-  return { institution: `Buyer College ${n}`, email: `buyer${n}@college.test` };
+  return accounts.buyers[n - 1];
 }
 
 /** The app sets data-hydrated on <body> once the wasm has taken over the server-rendered page. */

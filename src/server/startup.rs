@@ -18,7 +18,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::bootstrap;
 use super::config::{Config, ConfigError};
-use super::http::{api_router, origin_check};
+use super::http::{API_PREFIX, api_router, origin_check};
 use super::offline::OfflineStripe;
 use super::state::AppState;
 use super::storage::session_store::DbSessionStore;
@@ -201,7 +201,7 @@ fn router(state: AppState, offline: &OfflineStripe) -> Router {
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
 
     let leptos_options = state.leptos_options.clone();
-    let mut app = Router::new().nest("/api", api_router()).route(
+    let mut app = Router::new().nest(API_PREFIX, api_router()).route(
         "/billing/invoices/{id}",
         get(super::http::invoices::open_hosted),
     );
