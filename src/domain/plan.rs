@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-/// The two ways an institution can buy sessions; each has its own per-session price.
+/// The two ways an institution can buy sessions; each has its own per-session price. On the
+/// wire and in the database as [`Plan::id`] writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Plan {
@@ -27,6 +28,23 @@ impl Plan {
             Plan::Quarterly => "quarterly",
         }
     }
+
+    /// The plan's name for people: "Annual".
+    pub fn name(self) -> &'static str {
+        match self {
+            Plan::Annual => "Annual",
+            Plan::Quarterly => "Quarterly",
+        }
+    }
+}
+
+/// A plan read back from storage.
+impl TryFrom<String> for Plan {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, String> {
+        Self::parse(&raw)
+    }
 }
 
 #[cfg(test)]
@@ -37,6 +55,17 @@ mod tests {
     fn ids_round_trip() {
         for plan in Plan::ALL {
             assert_eq!(Plan::parse(plan.id()), Ok(plan));
+        }
+    }
+
+    #[test]
+    fn the_wire_carries_the_ids() {
+        for plan in Plan::ALL {
+            assert_eq!(serde_json::to_value(plan).unwrap(), plan.id());
+            assert_eq!(
+                serde_json::from_value::<Plan>(plan.id().into()).unwrap(),
+                plan
+            );
         }
     }
 
