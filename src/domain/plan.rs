@@ -1,9 +1,10 @@
 use serde::{Deserialize, Serialize};
 
 /// The two ways an institution can buy sessions; each has its own per-session price. On the
-/// wire and in the database as [`Plan::id`] writes it.
+/// wire and in the database as [`Plan::id`] writes it; read through [`Plan::parse`], so that
+/// a server function given an unknown plan answers with its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Plan {
     Annual,
     Quarterly,
@@ -38,7 +39,7 @@ impl Plan {
     }
 }
 
-/// A plan read back from storage.
+/// A plan read from storage or from a server function's arguments.
 impl TryFrom<String> for Plan {
     type Error = String;
 
@@ -67,6 +68,8 @@ mod tests {
                 plan
             );
         }
+        let error = serde_json::from_value::<Plan>("monthly".into()).unwrap_err();
+        assert!(error.to_string().contains("Unknown plan"), "{error}");
     }
 
     #[test]

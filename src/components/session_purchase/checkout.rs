@@ -119,7 +119,7 @@ impl Checkout {
                     PaymentChoice::Saved(id) => Some(id.clone()),
                     PaymentChoice::NewCard { .. } => None,
                 };
-                start_purchase(quantity, plan.id().to_owned(), key, saved, save_card).await
+                start_purchase(quantity, plan, key, saved, save_card).await
             }
             Order::Existing { purchase_id } => resume_purchase(purchase_id).await,
         };

@@ -1,7 +1,6 @@
 //! Purchases for the signed-in admin's institution; shared by the REST API and the UI's
 //! server functions.
 
-use serde_json::Value;
 use stripe_core::PaymentIntent;
 
 use super::transitions::{self, IntentReport};
@@ -37,9 +36,9 @@ pub struct Created {
     pub replayed: bool,
 }
 
-/// Validates the order, then creates (once) the institution's Stripe customer, the
-/// PaymentIntent, and only then the purchase row: if Stripe fails, no purchase exists that
-/// the admin could be asked to pay, and if the row cannot be stored, the intent is canceled.
+/// Creates (once) the institution's Stripe customer, the PaymentIntent, and only then the
+/// purchase row for the order: if Stripe fails, no purchase exists that the admin could be
+/// asked to pay, and if the row cannot be stored, the intent is canceled.
 ///
 /// With an idempotency key, every request carrying it (per institution) works on the one
 /// purchase id the first reserved: a repeat after completion gets that purchase back, and
@@ -48,14 +47,12 @@ pub struct Created {
 pub async fn create(
     state: &AppState,
     account: &Account,
-    body: &Value,
+    order: &PurchaseOrder,
     key: Option<&IdempotencyKey>,
 ) -> Result<Created, AppError> {
-    let pricing = state.config.pricing();
-    let order = PurchaseOrder::from_json(&pricing, body).map_err(AppError::BadRequest)?;
     match key {
-        None => make(state, account, &order, &new_id()).await,
-        Some(key) => make_once(state, account, &order, key).await,
+        None => make(state, account, order, &new_id()).await,
+        Some(key) => make_once(state, account, order, key).await,
     }
 }
 
