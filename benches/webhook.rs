@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use octavia_billing::domain::institution_name::InstitutionName;
+use octavia_billing::domain::plan::Plan;
 use octavia_billing::server::clock::now_unix;
 use octavia_billing::server::config::Config;
 use octavia_billing::server::startup::Application;
@@ -154,7 +155,7 @@ async fn purchases_and_events(db: &Db, n: usize) -> Result<(String, Vec<String>)
                 id: &purchase_id,
                 institution_id: &institution.id,
                 quantity: 1,
-                plan: "annual",
+                plan: Plan::Annual,
                 unit_amount: AMOUNT,
                 amount: AMOUNT,
                 currency: "usd",

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::monthly::MonthTotal;
+use crate::domain::plan::Plan;
+use crate::domain::purchase_status::PurchaseStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstitutionRef {
@@ -56,7 +58,7 @@ pub struct CreatedPurchase {
     /// Minor units of `currency`.
     pub amount: i64,
     pub currency: String,
-    pub status: String,
+    pub status: PurchaseStatus,
 }
 
 /// One purchase as the dashboard lists it.
@@ -64,11 +66,11 @@ pub struct CreatedPurchase {
 pub struct PurchaseView {
     pub id: String,
     pub quantity: i64,
-    pub plan: String,
+    pub plan: Plan,
     /// Minor units of `currency`.
     pub amount: i64,
     pub currency: String,
-    pub status: String,
+    pub status: PurchaseStatus,
     pub payment_intent_id: String,
     /// Why the last payment attempt failed, in Stripe's words for the payer.
     pub failure_message: Option<String>,

@@ -62,11 +62,16 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                AppError::BadRequest(message)
+                AppError::BadRequest(format!("The request could not be read: {message}"))
             }
             other => AppError::Transport(other.to_string()),
-        }
+        };
+        // On the server this is a request the server function never ran for, so its own
+        // `with_status` did not set the status: without this, Leptos would answer 500.
+        #[cfg(feature = "ssr")]
+        crate::server::rpc_context::set_status(&error);
+        error
     }
 }

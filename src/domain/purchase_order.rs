@@ -1,8 +1,9 @@
 //! A purchase request checked against the pricing: what may be charged, decided on the server.
 //!
-//! The body is read as loose JSON rather than a typed struct so that each problem (missing
+//! The REST body is read as loose JSON rather than a typed struct so that each problem (missing
 //! field, a quantity that is not a whole number, an unknown plan) gets its own message naming
-//! the field, instead of a generic deserialisation error.
+//! the field, instead of a generic deserialisation error. The UI's server function has typed
+//! arguments already and checks them with the same rules and messages.
 
 use serde_json::Value;
 
@@ -27,7 +28,43 @@ pub enum PaymentChoice {
     Saved(String),
 }
 
+impl PaymentChoice {
+    /// `payment_method_id` names a saved payment method; without one, a new card is typed in,
+    /// and `save_card` keeps it.
+    pub fn new(payment_method_id: Option<String>, save_card: bool) -> Result<Self, String> {
+        match payment_method_id {
+            None => Ok(PaymentChoice::NewCard { save: save_card }),
+            Some(id) if !is_payment_method_id(&id) => Err(format!(
+                "\"payment_method_id\" must be the id of a saved card (pm_...), got {}.",
+                Value::from(id)
+            )),
+            Some(_) if save_card => Err(
+                "\"save_card\" is for a new card; the card in \"payment_method_id\" is already \
+                 saved."
+                    .into(),
+            ),
+            Some(id) => Ok(PaymentChoice::Saved(id)),
+        }
+    }
+}
+
 impl PurchaseOrder {
+    /// Validates an order given as typed values (the UI's server function).
+    pub fn new(
+        pricing: &Pricing,
+        plan: Plan,
+        quantity: i64,
+        payment: PaymentChoice,
+    ) -> Result<Self, String> {
+        let (quantity, quote) = priced(pricing, plan, quantity)?;
+        Ok(PurchaseOrder {
+            plan,
+            quantity,
+            quote,
+            payment,
+        })
+    }
+
     /// Validates `{"quantity": N, "plan": "annual"|"quarterly"}`, with optionally
     /// `"payment_method_id": "pm_..."` (a saved card) or `"save_card": true` (a new one).
     pub fn from_json(pricing: &Pricing, body: &Value) -> Result<Self, String> {
@@ -51,8 +88,8 @@ impl PurchaseOrder {
                 ));
             }
         };
-        let quantity = pricing.quantity(quantity)?;
-        let quote = pricing.quote(plan, quantity)?;
+        // Priced before the payment fields are read, so the order's own problems come first.
+        let (quantity, quote) = priced(pricing, plan, quantity)?;
         let payment = payment_choice(fields)?;
         Ok(PurchaseOrder {
             plan,
@@ -63,28 +100,31 @@ impl PurchaseOrder {
     }
 }
 
+fn priced(
+    pricing: &Pricing,
+    plan: Plan,
+    quantity: i64,
+) -> Result<(SessionQuantity, Quote), String> {
+    let quantity = pricing.quantity(quantity)?;
+    Ok((quantity, pricing.quote(plan, quantity)?))
+}
+
 fn payment_choice(fields: &serde_json::Map<String, Value>) -> Result<PaymentChoice, String> {
     let save = match fields.get("save_card") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(save)) => *save,
         Some(other) => return Err(format!("\"save_card\" must be true or false, got {other}.")),
     };
-    match fields.get("payment_method_id") {
-        None | Some(Value::Null) => Ok(PaymentChoice::NewCard { save }),
-        Some(Value::String(id)) if is_payment_method_id(id) => {
-            if save {
-                return Err(
-                    "\"save_card\" is for a new card; the card in \"payment_method_id\" is \
-                     already saved."
-                        .into(),
-                );
-            }
-            Ok(PaymentChoice::Saved(id.clone()))
+    let id = match fields.get("payment_method_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(id.clone()),
+        Some(other) => {
+            return Err(format!(
+                "\"payment_method_id\" must be the id of a saved card (pm_...), got {other}."
+            ));
         }
-        Some(other) => Err(format!(
-            "\"payment_method_id\" must be the id of a saved card (pm_...), got {other}."
-        )),
-    }
+    };
+    PaymentChoice::new(id, save)
 }
 
 #[cfg(test)]
@@ -147,5 +187,32 @@ mod tests {
             order(json!({"payment_method_id": "pm_1", "save_card": true}))
                 .contains("already saved")
         );
+    }
+
+    #[test]
+    fn typed_orders_follow_the_same_rules_with_the_same_messages() {
+        let typed = PurchaseOrder::new(
+            &pricing(),
+            Plan::Quarterly,
+            3,
+            PaymentChoice::NewCard { save: false },
+        );
+        let sent =
+            PurchaseOrder::from_json(&pricing(), &json!({"quantity": 3, "plan": "quarterly"}));
+        assert_eq!(typed, sent);
+        let too_few = PurchaseOrder::new(
+            &pricing(),
+            Plan::Annual,
+            0,
+            PaymentChoice::NewCard { save: false },
+        );
+        assert_eq!(
+            too_few,
+            Err(problem(json!({"quantity": 0, "plan": "annual"})))
+        );
+        let saved_again = PaymentChoice::new(Some("pm_1".into()), true).unwrap_err();
+        assert!(saved_again.contains("already saved"), "{saved_again}");
+        let not_an_id = PaymentChoice::new(Some("card_1".into()), false).unwrap_err();
+        assert!(not_an_id.contains("\"payment_method_id\""), "{not_an_id}");
     }
 }

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+/// On the wire and in the database as [`PurchaseStatus::as_str`] writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PurchaseStatus {
@@ -81,6 +82,15 @@ impl PurchaseStatus {
     /// and it can no longer be canceled.
     pub fn is_paid(self) -> bool {
         Self::PAID.contains(&self)
+    }
+}
+
+/// A status read back from storage; one the app does not know is an error, never a guess.
+impl TryFrom<String> for PurchaseStatus {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, String> {
+        Self::parse(&raw).ok_or_else(|| format!("unknown purchase status {raw:?}"))
     }
 }
 
@@ -190,5 +200,14 @@ mod tests {
             assert_eq!(PurchaseStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(PurchaseStatus::parse("refund"), None);
+        assert!(PurchaseStatus::try_from("refund".to_owned()).is_err());
+    }
+
+    #[test]
+    fn the_wire_carries_the_same_text_as_the_database() {
+        for s in PurchaseStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            assert_eq!(serde_json::from_value::<S>(s.as_str().into()).unwrap(), s);
+        }
     }
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api_types::{CreatedPurchase, PurchaseOutcome, PurchasePage, PurchaseView};
+use crate::domain::plan::Plan;
 use crate::error::AppError;
 
 /// Prices, the current pool, saved payment methods, where Stripe.js comes from, and the purchase to
@@ -43,27 +44,27 @@ pub async fn load_purchase_page(resume: Option<String>) -> Result<PurchasePage, 
 #[server(prefix = "/rpc", endpoint = "start_purchase")]
 pub async fn start_purchase(
     quantity: i64,
-    plan: String,
+    plan: Plan,
     idempotency_key: String,
     payment_method_id: Option<String>,
     #[server(default)] save_card: bool,
 ) -> Result<CreatedPurchase, AppError> {
     use crate::domain::idempotency_key::IdempotencyKey;
+    use crate::domain::purchase_order::{PaymentChoice, PurchaseOrder};
     use crate::server::purchases::service;
     use crate::server::rpc_context;
 
     rpc_context::with_status(
         async {
             let account = rpc_context::require_account().await?;
+            let state = rpc_context::state();
             let key = IdempotencyKey::parse(&idempotency_key).map_err(AppError::BadRequest)?;
-            let order = serde_json::json!({
-                "quantity": quantity,
-                "plan": plan,
-                "payment_method_id": payment_method_id,
-                "save_card": save_card,
-            });
-            let created =
-                service::create(&rpc_context::state(), &account, &order, Some(&key)).await?;
+            let order = PaymentChoice::new(payment_method_id, save_card)
+                .and_then(|payment| {
+                    PurchaseOrder::new(&state.config.pricing(), plan, quantity, payment)
+                })
+                .map_err(AppError::BadRequest)?;
+            let created = service::create(&state, &account, &order, Some(&key)).await?;
             Ok(created.purchase)
         }
         .await,

@@ -24,12 +24,19 @@ pub async fn session() -> Result<Session, AppError> {
 /// Gives a server function's failure its real HTTP status (Leptos answers 500 for every
 /// error otherwise), so logs and monitoring tell a wrong password from a server fault.
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+    if let Err(error) = &result {
+        set_status(error);
+    }
+    result
+}
+
+/// The response to the server function request being handled answers with `error`'s status.
+pub fn set_status(error: &AppError) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(
             StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         );
     }
-    result
 }
 
 /// The signed-in admin, or `Unauthorized`.

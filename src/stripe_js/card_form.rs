@@ -88,10 +88,10 @@ impl CardForm {
     pub fn confirm_payment(
         &self,
         client_secret: &str,
-        card: &PaymentChoice,
+        payment: &PaymentChoice,
     ) -> impl Future<Output = ConfirmResult> + use<> {
         let data = js_sys::Object::new();
-        match card {
+        match payment {
             PaymentChoice::Saved(id) => set(&data, "payment_method", &id.into()),
             PaymentChoice::NewCard { save } => {
                 set(&data, "payment_method", &self.element_data());

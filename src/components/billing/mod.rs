@@ -20,6 +20,7 @@ use crate::components::locale::use_locale;
 use crate::components::sign_out_button::SignOutButton;
 use crate::components::signed_in_page::{PageReload, signed_in_page};
 use crate::domain::pricing::Pricing;
+use crate::domain::purchase_status::PurchaseStatus;
 use crate::rpc::billing::load_billing_summary;
 
 const RELOAD_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
@@ -58,8 +59,11 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
     let invoice_pending = purchases
         .data
         .iter()
-        .any(|p| p.status == "completed" && p.invoice_id.is_none());
-    let processing = purchases.data.iter().any(|p| p.status == "processing");
+        .any(|p| p.status == PurchaseStatus::Completed && p.invoice_id.is_none());
+    let processing = purchases
+        .data
+        .iter()
+        .any(|p| p.status == PurchaseStatus::Processing);
     if let Some(reload) = use_context::<PageReload>().filter(|_| invoice_pending || processing) {
         Effect::new(move |_| {
             reload.after(RELOAD_DELAY, MAX_RELOADS);

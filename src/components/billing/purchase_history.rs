@@ -10,7 +10,6 @@ use crate::api_types::{PurchaseList, PurchaseView};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::locale::use_locale;
 use crate::domain::calendar::DateTime;
-use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
 use crate::rpc::billing::load_purchases;
 use crate::rpc::purchases::cancel_purchase;
@@ -62,7 +61,7 @@ pub fn PurchaseHistory(first_page: PurchaseList) -> impl IntoView {
                 </thead>
                 <tbody>
                     // Keyed by status too, so a row whose purchase changed is drawn again.
-                    <For each=move || rows.get() key=|row| (row.id.clone(), row.status.clone()) let:row>
+                    <For each=move || rows.get() key=|row| (row.id.clone(), row.status) let:row>
                         <HistoryRow row cancel/>
                     </For>
                 </tbody>
@@ -79,18 +78,12 @@ fn HistoryRow(
     cancel: Action<String, Result<PurchaseView, AppError>>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let plan = match row.plan.as_str() {
-        "annual" => "Annual",
-        "quarterly" => "Quarterly",
-        other => other,
-    }
-    .to_owned();
-    let payable = PurchaseStatus::parse(&row.status).is_some_and(PurchaseStatus::is_payable);
+    let payable = row.status.is_payable();
     view! {
         <tr data-purchase-id=row.id.clone()>
             <td data-label="Date"><time datetime=DateTime::from_unix(row.created_at).iso_date()>{locale.date(row.created_at)}</time></td>
             <td data-label="Sessions">{row.quantity}</td>
-            <td data-label="Plan">{plan}</td>
+            <td data-label="Plan">{row.plan.name()}</td>
             <td data-label="Amount" class="number">
                 {locale.money(row.amount, &row.currency)}
                 // What a finance office reconciles against the bank: the refunded part, in words.
@@ -101,7 +94,7 @@ fn HistoryRow(
                 })}
             </td>
             <td data-label="Status">
-                <StatusBadge status=row.status.clone() reason=row.failure_message.clone()/>
+                <StatusBadge status=row.status reason=row.failure_message.clone()/>
             </td>
             <td class="row-actions">
                 {row.invoice_id.map(|id| view! {

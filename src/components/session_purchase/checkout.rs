@@ -87,8 +87,8 @@ impl Checkout {
         self.step.get() != Step::Idle
     }
 
-    /// Pays for `order` with `card` (browser only).
-    pub fn pay(self, order: Order, card: PaymentChoice) {
+    /// Pays for `order` with `payment` (browser only).
+    pub fn pay(self, order: Order, payment: PaymentChoice) {
         if self.busy() {
             return;
         }
@@ -96,29 +96,30 @@ impl Checkout {
         self.step.set(Step::Creating);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let outcome = self.run(order, card).await;
+            let outcome = self.run(order, payment).await;
             self.card.set_disabled(false);
             self.step.set(Step::Idle);
             self.outcome.set(Some(outcome));
         });
         #[cfg(not(feature = "hydrate"))]
-        let _ = (order, card);
+        let _ = (order, payment);
     }
 
     #[cfg(feature = "hydrate")]
-    async fn run(self, order: Order, card: PaymentChoice) -> Outcome {
+    async fn run(self, order: Order, payment: PaymentChoice) -> Outcome {
         use crate::domain::card_payment::{ConfirmResult, explain};
+        use crate::domain::purchase_status::PurchaseStatus;
         use crate::rpc::purchases::{finish_purchase, resume_purchase, start_purchase};
 
         let created = match order {
             Order::New { quantity, plan } => {
-                let save_card = card == (PaymentChoice::NewCard { save: true });
+                let save_card = payment == (PaymentChoice::NewCard { save: true });
                 let key = self.attempt_key(quantity, plan, save_card);
-                let saved_card = match &card {
+                let saved = match &payment {
                     PaymentChoice::Saved(id) => Some(id.clone()),
                     PaymentChoice::NewCard { .. } => None,
                 };
-                start_purchase(quantity, plan.id().to_owned(), key, saved_card, save_card).await
+                start_purchase(quantity, plan, key, saved, save_card).await
             }
             Order::Existing { purchase_id } => resume_purchase(purchase_id).await,
         };
@@ -135,7 +136,7 @@ impl Checkout {
         self.step.set(Step::Confirming);
         let confirmation = self.card.with_form(|form| {
             form.set_disabled(true);
-            form.confirm_payment(&created.client_secret, &card)
+            form.confirm_payment(&created.client_secret, &payment)
         });
         let Some(confirmation) = confirmation else {
             return Outcome::Failed("The card form is not ready yet. Please wait a moment.".into());
@@ -147,7 +148,7 @@ impl Checkout {
         self.step.set(Step::Checking);
         let finished = finish_purchase(created.purchase_id.clone()).await;
         match (result, finished) {
-            (_, Ok(done)) if done.purchase.status == "completed" => {
+            (_, Ok(done)) if done.purchase.status == PurchaseStatus::Completed => {
                 self.attempt.set_value(None);
                 self.available.set(done.pool.available);
                 Outcome::Paid {

@@ -52,7 +52,7 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
             .into_any();
         }
     };
-    if let Some(purchase) = page.resume.clone().filter(|p| !is_payable(p)) {
+    if let Some(purchase) = page.resume.clone().filter(|p| !p.status.is_payable()) {
         return view! { <NothingToPay purchase/> }.into_any();
     }
     let test_mode = page.stripe.publishable_key.starts_with("pk_test_");
@@ -193,10 +193,6 @@ fn SessionPurchase(page: PurchasePage) -> impl IntoView {
     .into_any()
 }
 
-fn is_payable(purchase: &PurchaseView) -> bool {
-    PurchaseStatus::parse(&purchase.status).is_some_and(PurchaseStatus::is_payable)
-}
-
 /// The unpaid purchase being finished: what it is for, and why the last attempt failed.
 #[component]
 fn ResumedOrder(purchase: PurchaseView) -> impl IntoView {
@@ -209,7 +205,7 @@ fn ResumedOrder(purchase: PurchaseView) -> impl IntoView {
                 {format!(
                     "{} sessions on the {} plan, started on {}.",
                     purchase.quantity,
-                    purchase.plan,
+                    purchase.plan.id(),
                     locale.date(purchase.created_at)
                 )}
             </span>
@@ -223,10 +219,9 @@ fn ResumedOrder(purchase: PurchaseView) -> impl IntoView {
 /// A "Pay now" link to a purchase that was paid or canceled meanwhile.
 #[component]
 fn NothingToPay(purchase: PurchaseView) -> impl IntoView {
-    let status = PurchaseStatus::parse(&purchase.status);
-    let text = match status {
-        Some(PurchaseStatus::Canceled) => "This purchase was canceled, so there is nothing to pay.",
-        Some(PurchaseStatus::Processing) => {
+    let text = match purchase.status {
+        PurchaseStatus::Canceled => "This purchase was canceled, so there is nothing to pay.",
+        PurchaseStatus::Processing => {
             "Your bank is still processing this payment. Its sessions are added as soon as Stripe confirms it."
         }
         _ => "This purchase has been paid. Its sessions are in your pool.",

@@ -21,16 +21,12 @@ pub fn OrderFields(
         .into_iter()
         .map(|option| {
             let price = locale.money(pricing.unit_price(option).cents(), &currency);
-            let (name, detail) = match option {
-                Plan::Annual if saving > 0 => (
-                    "Annual",
-                    format!(
-                        "{price} per session · saves {} per session",
-                        locale.money(saving, &currency)
-                    ),
+            let detail = match option {
+                Plan::Annual if saving > 0 => format!(
+                    "{price} per session · saves {} per session",
+                    locale.money(saving, &currency)
                 ),
-                Plan::Annual => ("Annual", format!("{price} per session")),
-                Plan::Quarterly => ("Quarterly", format!("{price} per session")),
+                _ => format!("{price} per session"),
             };
             let id = format!("plan-{}", option.id());
             view! {
@@ -44,7 +40,7 @@ pub fn OrderFields(
                         on:change=move |_| plan.set(option)
                         disabled=move || disabled.get()
                     />
-                    <span class="plan-name">{name}</span>
+                    <span class="plan-name">{option.name()}</span>
                     <span class="muted">{detail}</span>
                 </label>
             }

@@ -12,6 +12,7 @@ use super::json::ApiJson;
 use super::page::ListParams;
 use crate::api_types::{MonthlySummary, PurchaseList, PurchaseView, SessionPool};
 use crate::domain::idempotency_key::IdempotencyKey;
+use crate::domain::purchase_order::PurchaseOrder;
 use crate::error::AppError;
 use crate::server::auth::extractor::SignedIn;
 use crate::server::clock;
@@ -32,7 +33,9 @@ pub async fn create(
         .map(|value| IdempotencyKey::parse(&String::from_utf8_lossy(value.as_bytes())))
         .transpose()
         .map_err(AppError::BadRequest)?;
-    let created = service::create(&state, &account, &body, key.as_ref()).await?;
+    let order =
+        PurchaseOrder::from_json(&state.config.pricing(), &body).map_err(AppError::BadRequest)?;
+    let created = service::create(&state, &account, &order, key.as_ref()).await?;
     Ok(if created.replayed {
         (
             StatusCode::OK,

@@ -32,7 +32,7 @@ const ROUNDS: usize = 3;
 /// Starts issuing the purchase's invoice in the background if it is paid and not yet
 /// invoiced; a failure is logged and left to the sweep.
 pub fn spawn_for(state: &AppState, purchase: &Purchase) {
-    if !purchase.status().is_paid() || purchase.invoiced_at.is_some() {
+    if !purchase.status.is_paid() || purchase.invoiced_at.is_some() {
         return;
     }
     let background = state.background.clone();
@@ -73,7 +73,7 @@ pub async fn issue(state: &AppState, purchase: &Purchase) -> Result<(), AppError
         quantity: purchase.quantity,
         unit_amount: purchase.unit_amount,
         currency: &purchase.currency,
-        plan: &purchase.plan,
+        plan: purchase.plan,
     };
     let mut invoice = match &purchase.invoice_id {
         Some(id) => state.stripe.retrieve_invoice(id).await?,

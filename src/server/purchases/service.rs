@@ -1,7 +1,6 @@
-//! Purchases for the signed-in admin's institution; shared by the REST API and the
-//! UI's server functions.
+//! Purchases for the signed-in admin's institution; shared by the REST API and the UI's
+//! server functions.
 
-use serde_json::Value;
 use stripe_core::PaymentIntent;
 
 use super::transitions::{self, IntentReport};
@@ -37,9 +36,9 @@ pub struct Created {
     pub replayed: bool,
 }
 
-/// Validates the order, then creates (once) the institution's Stripe customer, the
-/// PaymentIntent, and only then the purchase row: if Stripe fails, no purchase exists that
-/// the admin could be asked to pay, and if the row cannot be stored, the intent is canceled.
+/// Creates (once) the institution's Stripe customer, the PaymentIntent, and only then the
+/// purchase row for the order: if Stripe fails, no purchase exists that the admin could be
+/// asked to pay, and if the row cannot be stored, the intent is canceled.
 ///
 /// With an idempotency key, every request carrying it (per institution) works on the one
 /// purchase id the first reserved: a repeat after completion gets that purchase back, and
@@ -48,14 +47,12 @@ pub struct Created {
 pub async fn create(
     state: &AppState,
     account: &Account,
-    body: &Value,
+    order: &PurchaseOrder,
     key: Option<&IdempotencyKey>,
 ) -> Result<Created, AppError> {
-    let pricing = state.config.pricing();
-    let order = PurchaseOrder::from_json(&pricing, body).map_err(AppError::BadRequest)?;
     match key {
-        None => make(state, account, &order, &new_id()).await,
-        Some(key) => make_once(state, account, &order, key).await,
+        None => make(state, account, order, &new_id()).await,
+        Some(key) => make_once(state, account, order, key).await,
     }
 }
 
@@ -68,17 +65,18 @@ async fn make_once(
 ) -> Result<Created, AppError> {
     let institution_id = account.institution.id.as_str();
     let wanted = Reservation {
-        plan: order.plan.id().to_owned(),
+        plan: order.plan,
         quantity: order.quantity.get(),
         purchase_id: new_id(),
     };
     let held =
         idempotency_keys::reserve(state.db.pool(), institution_id, key.as_str(), &wanted).await?;
-    if (held.plan.as_str(), held.quantity) != (wanted.plan.as_str(), wanted.quantity) {
+    if (held.plan, held.quantity) != (wanted.plan, wanted.quantity) {
         return Err(AppError::Conflict(format!(
             "This Idempotency-Key was already used to buy {} sessions on the {} plan. \
              Send a new key for a different purchase.",
-            held.quantity, held.plan
+            held.quantity,
+            held.plan.id()
         )));
     }
     if let Some(purchase) =
@@ -163,7 +161,7 @@ async fn make(
                 id: purchase_id,
                 institution_id,
                 quantity: order.quantity.get(),
-                plan: order.plan.id(),
+                plan: order.plan,
                 unit_amount: order.quote.unit_amount,
                 amount: order.quote.amount,
                 currency,
@@ -291,7 +289,7 @@ pub async fn resume(
     id: &str,
 ) -> Result<CreatedPurchase, AppError> {
     let purchase = find(&state.db, institution_id, id).await?;
-    let status = purchase.status();
+    let status = purchase.status;
     if !status.is_payable() {
         return Err(AppError::Conflict(
             match status {
@@ -324,7 +322,7 @@ pub async fn cancel(
     id: &str,
 ) -> Result<PurchaseView, AppError> {
     let purchase = find(&state.db, institution_id, id).await?;
-    match purchase.status() {
+    match purchase.status {
         PurchaseStatus::Canceled => return Ok(purchase.into()),
         status if status.is_paid() => return Err(already_paid()),
         _ => {}
@@ -344,7 +342,7 @@ pub async fn cancel(
             let now = reconcile(state, &purchase)
                 .await
                 .map_err(|_| refused.clone())?;
-            match now.status() {
+            match now.status {
                 PurchaseStatus::Canceled => now,
                 status if status.is_paid() => return Err(already_paid()),
                 _ => return Err(refused),
@@ -354,7 +352,7 @@ pub async fn cancel(
     tracing::info!(
         purchase_id = %canceled.id,
         payment_intent_id = %canceled.payment_intent_id,
-        status = %canceled.status,
+        status = canceled.status.as_str(),
         "purchase canceled by its admin"
     );
     Ok(canceled.into())
@@ -397,7 +395,7 @@ async fn reconcile(state: &AppState, purchase: &Purchase) -> Result<Purchase, Ap
     tracing::info!(
         purchase_id = %updated.id,
         payment_intent_id = %updated.payment_intent_id,
-        status = %updated.status,
+        status = updated.status.as_str(),
         "purchase reconciled with Stripe"
     );
     Ok(updated)

@@ -81,7 +81,7 @@ pub async fn apply(
             );
             return Ok(None);
         };
-        let current = purchase.status();
+        let current = purchase.status;
         let Some(next) = report.outcome.and_then(|o| next_status(current, o)) else {
             tracing::info!(
                 purchase_id = %purchase.id,
@@ -156,7 +156,7 @@ pub async fn apply(
             "purchase status changed"
         );
         return Ok(Some(Purchase {
-            status: next.as_str().to_owned(),
+            status: next,
             failure_message,
             ..purchase
         }));
@@ -215,11 +215,11 @@ pub async fn apply_refund(
         );
         return Ok(RefundOutcome::NotOurs);
     };
-    if !purchase.status().is_paid() {
+    if !purchase.status.is_paid() {
         tracing::warn!(
             purchase_id = %purchase.id,
             charge_id = %report.charge_id,
-            status = %purchase.status,
+            status = purchase.status.as_str(),
             "refund for a purchase not yet seen paid; Stripe will redeliver it"
         );
         return Ok(RefundOutcome::NotYetPaid);
@@ -270,7 +270,7 @@ pub async fn apply_refund(
         "refund applied"
     );
     Ok(RefundOutcome::Done(Box::new(Purchase {
-        status: status.as_str().to_owned(),
+        status,
         amount_refunded: total,
         ..purchase
     })))

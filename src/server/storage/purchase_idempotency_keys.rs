@@ -3,12 +3,14 @@
 
 use sqlx::{Any, Executor, FromRow};
 
+use crate::domain::plan::Plan;
 use crate::server::clock::now_unix;
 
 /// What the first request with a key ordered, and the purchase id it reserved.
 #[derive(Debug, Clone, FromRow)]
 pub struct Reservation {
-    pub plan: String,
+    #[sqlx(try_from = "String")]
+    pub plan: Plan,
     pub quantity: i64,
     pub purchase_id: String,
 }
@@ -32,7 +34,7 @@ where
     )
     .bind(institution_id)
     .bind(key)
-    .bind(&order.plan)
+    .bind(order.plan.id())
     .bind(order.quantity)
     .bind(&order.purchase_id)
     .bind(now_unix())

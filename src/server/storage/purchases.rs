@@ -4,19 +4,24 @@ use sqlx::any::AnyArguments;
 use sqlx::query::QueryAs;
 use sqlx::{Any, Executor, FromRow};
 
+use crate::domain::plan::Plan;
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::server::clock::now_unix;
 
+/// A row as stored. A plan or status the app does not know fails the query (a decode error,
+/// logged as a database error): only this module writes them, so one would be damaged data.
 #[derive(Debug, Clone, FromRow)]
 pub struct Purchase {
     pub id: String,
     pub institution_id: String,
     pub quantity: i64,
-    pub plan: String,
+    #[sqlx(try_from = "String")]
+    pub plan: Plan,
     pub unit_amount: i64,
     pub amount: i64,
     pub currency: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PurchaseStatus,
     pub payment_intent_id: String,
     pub failure_message: Option<String>,
     /// Refunded so far, in minor units of `currency` (refunds are made in Stripe).
@@ -26,14 +31,6 @@ pub struct Purchase {
     /// When that invoice was seen paid: nothing left to do for it.
     pub invoiced_at: Option<i64>,
     pub created_at: i64,
-}
-
-impl Purchase {
-    pub fn status(&self) -> PurchaseStatus {
-        // Only this module writes statuses, always from `PurchaseStatus::as_str`; an unknown one
-        // would be a bug, and treating it as pending lets reconciliation repair it.
-        PurchaseStatus::parse(&self.status).unwrap_or(PurchaseStatus::Pending)
-    }
 }
 
 /// The `Purchase` columns, as one literal (sqlx accepts only static SQL text).
@@ -64,7 +61,7 @@ pub struct NewPurchase<'a> {
     pub id: &'a str,
     pub institution_id: &'a str,
     pub quantity: i64,
-    pub plan: &'a str,
+    pub plan: Plan,
     pub unit_amount: i64,
     pub amount: i64,
     pub currency: &'a str,
@@ -88,7 +85,7 @@ where
     .bind(new.id)
     .bind(new.institution_id)
     .bind(new.quantity)
-    .bind(new.plan)
+    .bind(new.plan.id())
     .bind(new.unit_amount)
     .bind(new.amount)
     .bind(new.currency)

@@ -14,6 +14,7 @@ use stripe_billing::{Invoice, InvoiceCollectionMethod};
 use stripe_types::List;
 
 use super::{StripeGateway, errors};
+use crate::domain::plan::Plan;
 use crate::error::AppError;
 
 /// What a paid purchase's invoice says.
@@ -23,7 +24,7 @@ pub struct PurchaseInvoice<'a> {
     pub quantity: i64,
     pub unit_amount: i64,
     pub currency: &'a str,
-    pub plan: &'a str,
+    pub plan: Plan,
 }
 
 impl StripeGateway {
@@ -55,7 +56,7 @@ impl StripeGateway {
             .currency(currency(p.currency))
             .collection_method(InvoiceCollectionMethod::ChargeAutomatically)
             .auto_advance(false)
-            .description(format!("Interview sessions, {} plan", p.plan))
+            .description(format!("Interview sessions, {} plan", p.plan.id()))
             .metadata(HashMap::from([(
                 "purchase_id".to_owned(),
                 p.purchase_id.to_owned(),

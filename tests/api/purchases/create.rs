@@ -245,6 +245,25 @@ async fn purchases_are_listed_newest_first_with_pagination() {
 }
 
 #[tokio::test]
+async fn a_status_the_app_does_not_know_is_a_server_error_not_a_pending_purchase() {
+    let app = signed_in_app().await;
+    let purchase = buy(&app, 2).await;
+    // Only the app writes statuses: an unknown one is damaged data, to be reported, not guessed.
+    sqlx::query("UPDATE purchases SET status = 'on_hold' WHERE id = $1")
+        .bind(purchase["purchase_id"].as_str().unwrap())
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let response = app.get("/api/sessions/purchases").await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Something went wrong on our side"), "{body}");
+    for internal in ["on_hold", "status", "column", "decod"] {
+        assert!(!body.contains(internal), "{internal} leaked: {body}");
+    }
+}
+
+#[tokio::test]
 async fn an_admin_of_another_institution_cannot_see_or_sync_a_purchase() {
     let app = signed_in_app().await;
     let purchase = buy(&app, 4).await;

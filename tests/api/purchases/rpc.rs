@@ -89,6 +89,23 @@ async fn start_purchase_refuses_a_bad_order_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn start_purchase_with_arguments_it_cannot_read_is_400_saying_what_is_wrong() {
+    let app = signed_in_app().await;
+    let (status, body) = start(&app, "ten", "annual").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["BadRequest"]
+            .as_str()
+            .unwrap()
+            .starts_with("The request could not be read")
+    );
+    let (status, body) = start(&app, "5", "monthly").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("Unknown plan"), "{body}");
+    assert_eq!(rows(&app, "purchases").await, 0);
+}
+
+#[tokio::test]
 async fn starting_the_same_order_twice_with_its_key_makes_one_purchase() {
     let app = signed_in_app().await;
     let (first_status, first) = start_with_key(&app, "10", "annual", "attempt-7").await;
