@@ -155,25 +155,31 @@ async fn a_live_shaped_charge_refunded_is_applied_once_and_a_stale_total_changes
     assert_eq!(refund_rows(&app).await, 1);
 }
 
-#[tokio::test]
-async fn a_refund_of_a_payment_not_yet_seen_is_refused_for_redelivery() {
-    let app = signed_in_app().await;
+/// A paid 2-session purchase whose full refund (`event_id`) reached the app before the payment's
+/// own events: refused with 503 and kept unprocessed with why. Then the payment's events are
+/// delivered. The purchase id and the refund event's body.
+async fn refund_seen_before_its_payment(app: &TestApp, event_id: &str) -> (Value, String) {
     app.stripe()
         .arm_fault("webhooks", &[("mode", "withhold")])
         .await;
-    let purchase = buy(&app, 2).await;
-    assert_eq!(confirm(&app, &purchase, "pm_card_visa").await.status(), 200);
-    let body = live_shaped_refund(&purchase, "ch_early", 4_000, "evt_early_refund");
-    let early = deliver(&app, &body, Some(&sign(&body))).await;
+    let purchase = buy(app, 2).await;
+    assert_eq!(confirm(app, &purchase, "pm_card_visa").await.status(), 200);
+    let body = live_shaped_refund(&purchase, &format!("ch_{event_id}"), 4_000, event_id);
+    let early = deliver(app, &body, Some(&sign(&body))).await;
     assert_eq!(early.status(), StatusCode::SERVICE_UNAVAILABLE);
-    // Kept, unprocessed, with why: for Stripe's retry or an operator's replay.
-    let (processed, error) = stored(&app, "evt_early_refund").await.expect("kept");
+    let (processed, error) = stored(app, event_id).await.expect("kept");
     assert!(!processed);
     assert!(error.is_some());
-
-    // Once the payment is known, the redelivered refund applies.
     app.stripe().arm_fault("webhooks/release", &[]).await;
-    wait_for_status(&app, &purchase, "completed").await;
+    wait_for_status(app, &purchase, "completed").await;
+    (purchase, body)
+}
+
+#[tokio::test]
+async fn a_refund_of_a_payment_not_yet_seen_is_refused_for_redelivery() {
+    let app = signed_in_app().await;
+    let (purchase, body) = refund_seen_before_its_payment(&app, "evt_early_refund").await;
+    // Once the payment is known, the redelivered refund applies.
     assert_eq!(
         deliver(&app, &body, Some(&sign(&body))).await.status(),
         StatusCode::OK
@@ -186,16 +192,7 @@ async fn a_refund_of_a_payment_not_yet_seen_is_refused_for_redelivery() {
 #[tokio::test]
 async fn replay_events_processes_a_kept_event_once_its_cause_is_gone() {
     let app = signed_in_app().await;
-    app.stripe()
-        .arm_fault("webhooks", &[("mode", "withhold")])
-        .await;
-    let purchase = buy(&app, 2).await;
-    assert_eq!(confirm(&app, &purchase, "pm_card_visa").await.status(), 200);
-    let body = live_shaped_refund(&purchase, "ch_replayed", 4_000, "evt_replayed_refund");
-    let early = deliver(&app, &body, Some(&sign(&body))).await;
-    assert_eq!(early.status(), StatusCode::SERVICE_UNAVAILABLE);
-    app.stripe().arm_fault("webhooks/release", &[]).await;
-    wait_for_status(&app, &purchase, "completed").await;
+    let (purchase, _) = refund_seen_before_its_payment(&app, "evt_replayed_refund").await;
     assert_eq!(pool(&app).await, 2);
 
     // The operator's command, on the same database; Stripe never redelivered the refund.

@@ -12,53 +12,62 @@ pub struct Decline {
     pub message: &'static str,
 }
 
-pub const GENERIC_DECLINE: Decline = Decline {
-    code: "card_declined",
-    decline_code: Some("generic_decline"),
-    message: "Your card was declined.",
-};
-const INSUFFICIENT_FUNDS: Decline = Decline {
-    code: "card_declined",
-    decline_code: Some("insufficient_funds"),
-    message: "Your card has insufficient funds.",
-};
-const EXPIRED_CARD: Decline = Decline {
-    code: "expired_card",
-    decline_code: Some("expired_card"),
-    message: "Your card has expired.",
-};
-const INCORRECT_CVC: Decline = Decline {
-    code: "incorrect_cvc",
-    decline_code: Some("incorrect_cvc"),
-    message: "Your card's security code is incorrect.",
-};
-pub const INCORRECT_NUMBER: Decline = Decline {
-    code: "incorrect_number",
-    decline_code: None,
-    message: "Your card number is incorrect.",
-};
-pub const INVALID_EXPIRY_MONTH: Decline = Decline {
-    code: "invalid_expiry_month",
-    decline_code: None,
-    message: "Your card's expiration month is invalid.",
-};
-pub const INVALID_EXPIRY_YEAR: Decline = Decline {
-    code: "invalid_expiry_year",
-    decline_code: None,
-    message: "Your card's expiration year is invalid.",
-};
-pub const INVALID_CVC: Decline = Decline {
-    code: "invalid_cvc",
-    decline_code: None,
-    message: "Your card's security code is invalid.",
-};
+impl Decline {
+    /// A refusal by the card's bank, with its reason (`decline_code`).
+    const fn declined(code: &'static str, reason: &'static str, message: &'static str) -> Self {
+        Decline {
+            code,
+            decline_code: Some(reason),
+            message,
+        }
+    }
+
+    /// Card details Stripe refuses before any bank sees them.
+    const fn invalid(code: &'static str, message: &'static str) -> Self {
+        Decline {
+            code,
+            decline_code: None,
+            message,
+        }
+    }
+}
+
+pub const GENERIC_DECLINE: Decline = Decline::declined(
+    "card_declined",
+    "generic_decline",
+    "Your card was declined.",
+);
+const INSUFFICIENT_FUNDS: Decline = Decline::declined(
+    "card_declined",
+    "insufficient_funds",
+    "Your card has insufficient funds.",
+);
+const EXPIRED_CARD: Decline =
+    Decline::declined("expired_card", "expired_card", "Your card has expired.");
+const INCORRECT_CVC: Decline = Decline::declined(
+    "incorrect_cvc",
+    "incorrect_cvc",
+    "Your card's security code is incorrect.",
+);
+pub const INCORRECT_NUMBER: Decline =
+    Decline::invalid("incorrect_number", "Your card number is incorrect.");
+pub const INVALID_EXPIRY_MONTH: Decline = Decline::invalid(
+    "invalid_expiry_month",
+    "Your card's expiration month is invalid.",
+);
+pub const INVALID_EXPIRY_YEAR: Decline = Decline::invalid(
+    "invalid_expiry_year",
+    "Your card's expiration year is invalid.",
+);
+pub const INVALID_CVC: Decline =
+    Decline::invalid("invalid_cvc", "Your card's security code is invalid.");
 
 /// A card that needs 3-D Secure, charged when no cardholder is there to answer.
-pub const AUTHENTICATION_REQUIRED: Decline = Decline {
-    code: "authentication_required",
-    decline_code: Some("authentication_required"),
-    message: "Your card was declined. This transaction requires authentication.",
-};
+pub const AUTHENTICATION_REQUIRED: Decline = Decline::declined(
+    "authentication_required",
+    "authentication_required",
+    "Your card was declined. This transaction requires authentication.",
+);
 /// The cardholder failed (or refused) the 3-D Secure challenge.
 pub const AUTHENTICATION_FAILED: &str = "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
 

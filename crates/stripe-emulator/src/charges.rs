@@ -1,13 +1,11 @@
 //! Charges: made when a payment intent's card is charged; retrievable, refunded by refunds.
 
-use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
+use super::Tx;
 use super::cards::Decline;
-use super::form::Params;
 use super::ids::{new_id, now};
 use super::payment_methods;
-use super::{ApiResult, Ctx, StripeEmulator, Tx};
 
 /// Charges the intent's card: stores the charge, emits `charge.succeeded` or `charge.failed`,
 /// and returns it with the decline, if any.
@@ -107,13 +105,4 @@ pub fn charge(tx: &mut Tx, intent: &Value, payment_method: &Value) -> (Value, Op
         &charge,
     );
     (charge, decline)
-}
-
-pub async fn retrieve(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
-    emulator.retrieve(&ctx, &params, "charge", "charge", &id)
 }

@@ -1,18 +1,18 @@
 //! Customers: create, retrieve, update, list.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde_json::{Map, Value, json};
 
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now, random_alphanumeric};
-use super::{ApiResult, Ctx, StripeEmulator, Tx, payment_methods};
+use super::{ApiResult, Call, Tx, payment_methods};
 
 /// Fields an update may set directly from a same-named string parameter.
 const TEXT_FIELDS: &[&str] = &["email", "name", "description", "phone"];
 
-pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     emulator.transact(&ctx, |tx| {
         let mut customer = json!({
@@ -56,28 +56,14 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
     })
 }
 
-pub async fn retrieve(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
-    emulator.retrieve(&ctx, &params, "customer", "customer", &id)
-}
-
-pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+pub async fn list(Call(emulator, ctx, params): Call) -> ApiResult {
     let email = params.non_empty_str("email").map(str::to_owned);
     emulator.list(&ctx, &params, "customer", "/v1/customers", |c| {
         email.as_deref().is_none_or(|e| c["email"] == e)
     })
 }
 
-pub async fn update(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
+pub async fn update(Path(id): Path<String>, Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     emulator.transact(&ctx, |tx| {
         let before = tx.store.find("customer", "customer", &id)?;

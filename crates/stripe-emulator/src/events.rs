@@ -1,14 +1,13 @@
 //! Event objects, shaped like Stripe's, and the events API (retrieve, list).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde_json::{Value, json};
 
 use super::errors::StripeError;
-use super::form::Params;
 use super::ids::{new_id, now};
 use super::store::page;
-use super::{Ctx, StripeEmulator};
+use super::{Call, Ctx};
 
 /// The API version async-stripe 1.0.0-rc.10 is generated for; events carry it as Stripe's do.
 pub const API_VERSION: &str = "2026-09-30.endive";
@@ -33,20 +32,15 @@ pub fn build(event_type: &str, object: &Value, previous: Option<Value>, ctx: &Ct
 }
 
 pub async fn retrieve(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
     Path(id): Path<String>,
+    Call(emulator, ctx, _): Call,
 ) -> Result<Json<Value>, StripeError> {
     ctx.require_secret_key()?;
     emulator.lock_store().find("event", "event", &id).map(Json)
 }
 
 /// `type` (one, or a `*` wildcard such as `payment_intent.*`) or `types[]` filter the list.
-pub async fn list(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    params: Params,
-) -> Result<Json<Value>, StripeError> {
+pub async fn list(Call(emulator, ctx, params): Call) -> Result<Json<Value>, StripeError> {
     ctx.require_secret_key()?;
     let single = params.non_empty_str("type").map(str::to_owned);
     let many: Vec<String> = match params.get("types") {

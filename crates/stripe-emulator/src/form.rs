@@ -113,6 +113,25 @@ impl Params {
         self.str(key).filter(|s| !s.is_empty())
     }
 
+    /// The value of `key` when it is one of `allowed` (`None` when absent or empty), else
+    /// Stripe's 400 naming the parameter.
+    pub fn one_of(
+        &self,
+        key: &str,
+        allowed: &[&'static str],
+    ) -> Result<Option<&'static str>, StripeError> {
+        let Some(raw) = self.non_empty_str(key) else {
+            return Ok(None);
+        };
+        match allowed.iter().find(|value| **value == raw) {
+            Some(value) => Ok(Some(value)),
+            None => Err(StripeError::invalid_request(
+                format!("Invalid {key}: {raw} (one of {})", allowed.join(", ")),
+                Some(key),
+            )),
+        }
+    }
+
     pub fn required_str(&self, key: &str) -> Result<&str, StripeError> {
         self.non_empty_str(key)
             .ok_or_else(|| StripeError::missing_param(key))

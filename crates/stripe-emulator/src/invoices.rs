@@ -6,20 +6,16 @@
 //! `pending_invoice_items_behavior=include`; items can also be created with `invoice=in_...`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde_json::{Value, json};
 
 use super::cards::{AUTHENTICATION_REQUIRED, Behaviour};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now};
-use super::{ApiResult, Ctx, StripeEmulator, Tx, charges, customer_filter, payment_methods};
+use super::{ApiResult, Call, Tx, charges, customer_filter, payment_methods};
 
-pub async fn create_item(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    params: Params,
-) -> ApiResult {
+pub async fn create_item(Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     let customer_id = params.required_str("customer")?;
     let currency = params
@@ -96,20 +92,7 @@ fn whole_cents(params: &Params, key: &str) -> Result<Option<i64>, StripeError> {
     }
 }
 
-pub async fn retrieve_item(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
-    emulator.retrieve(&ctx, &params, "invoiceitem", "invoiceitem", &id)
-}
-
-pub async fn list_items(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    params: Params,
-) -> ApiResult {
+pub async fn list_items(Call(emulator, ctx, params): Call) -> ApiResult {
     emulator.list(
         &ctx,
         &params,
@@ -182,19 +165,15 @@ fn with_lines(mut invoice: Value, lines: Vec<Value>) -> Value {
     invoice
 }
 
-pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     let customer_id = params.required_str("customer")?;
-    let collection_method = match params.non_empty_str("collection_method") {
-        None => "charge_automatically",
-        Some(m @ ("charge_automatically" | "send_invoice")) => m,
-        Some(other) => {
-            return Err(StripeError::invalid_request(
-                format!("Invalid collection_method: {other}"),
-                Some("collection_method"),
-            ));
-        }
-    };
+    let collection_method = params
+        .one_of(
+            "collection_method",
+            &["charge_automatically", "send_invoice"],
+        )?
+        .unwrap_or("charge_automatically");
     let days_until_due = params.int("days_until_due")?;
     if collection_method == "send_invoice" && days_until_due.is_none() {
         return Err(StripeError::invalid_request(
@@ -202,16 +181,9 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
             Some("days_until_due"),
         ));
     }
-    let include_pending = match params.non_empty_str("pending_invoice_items_behavior") {
-        None | Some("exclude") => false,
-        Some("include") => true,
-        Some(other) => {
-            return Err(StripeError::invalid_request(
-                format!("Invalid pending_invoice_items_behavior: {other}"),
-                Some("pending_invoice_items_behavior"),
-            ));
-        }
-    };
+    let include_pending = params
+        .one_of("pending_invoice_items_behavior", &["include", "exclude"])?
+        == Some("include");
     emulator.transact(&ctx, |tx| {
         let customer = tx.store.find("customer", "customer", customer_id)?;
         let id = new_id("in");
@@ -312,17 +284,8 @@ pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Pa
     })
 }
 
-pub async fn retrieve(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
-    emulator.retrieve(&ctx, &params, "invoice", "invoice", &id)
-}
-
 /// Filtered by `customer` and `status` when given.
-pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+pub async fn list(Call(emulator, ctx, params): Call) -> ApiResult {
     let of_customer = customer_filter(&params);
     let status = params.non_empty_str("status").map(str::to_owned);
     emulator.list(&ctx, &params, "invoice", "/v1/invoices", |invoice| {
@@ -349,12 +312,7 @@ fn require_status(invoice: &Value, status: &str, message: &str) -> Result<(), St
     }
 }
 
-pub async fn finalize(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
+pub async fn finalize(Path(id): Path<String>, Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     emulator.transact(&ctx, |tx| {
         let invoice = tx.store.find("invoice", "invoice", &id)?;
@@ -406,12 +364,7 @@ fn mark_paid(tx: &mut Tx, mut invoice: Value, amount_paid: i64) -> Value {
 
 /// `paid_out_of_band=true` records a payment made elsewhere; otherwise the customer's card
 /// (`payment_method`, else the invoice's or customer's default) is charged off-session.
-pub async fn pay(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
+pub async fn pay(Path(id): Path<String>, Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     let out_of_band = params.bool("paid_out_of_band")?.unwrap_or(false);
     emulator.transact(&ctx, |tx| {
@@ -457,10 +410,8 @@ pub async fn pay(
 /// counts towards the open invoice, at once if it has succeeded, else when it succeeds. The
 /// intent must be the invoice's customer's, in its currency, for no more than is still due.
 pub async fn attach_payment(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
     Path(id): Path<String>,
-    params: Params,
+    Call(emulator, ctx, params): Call,
 ) -> ApiResult {
     ctx.require_secret_key()?;
     if params.non_empty_str("payment_record").is_some() {
@@ -599,11 +550,7 @@ fn card_for(tx: &mut Tx, invoice: &Value, params: &Params) -> Result<Value, Stri
     }
 }
 
-pub async fn void(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> ApiResult {
+pub async fn void(Path(id): Path<String>, Call(emulator, ctx, _): Call) -> ApiResult {
     ctx.require_secret_key()?;
     emulator.transact(&ctx, |tx| {
         let mut invoice = tx.store.find("invoice", "invoice", &id)?;

@@ -39,12 +39,12 @@ pub mod webhooks;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{MethodRouter, any, get, post};
 use axum::{Json, Router};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -53,6 +53,8 @@ use errors::StripeError;
 use faults::Faults;
 use form::Params;
 use idempotency::{Begin, Idempotency};
+use payment_intents::PAYMENT;
+use setup_intents::SETUP;
 use store::Store;
 use webhooks::Deliverer;
 
@@ -162,7 +164,7 @@ impl StripeEmulator {
             .route("/customers", post(customers::create).get(customers::list))
             .route(
                 "/customers/{id}",
-                post(customers::update).get(customers::retrieve),
+                retrieve("customer", "customer").post(customers::update),
             )
             .route(
                 "/customers/{id}/payment_methods",
@@ -172,7 +174,10 @@ impl StripeEmulator {
                 "/payment_methods",
                 post(payment_methods::create).get(payment_methods::list),
             )
-            .route("/payment_methods/{id}", get(payment_methods::retrieve))
+            .route(
+                "/payment_methods/{id}",
+                retrieve("payment_method", "PaymentMethod"),
+            )
             .route(
                 "/payment_methods/{id}/attach",
                 post(payment_methods::attach),
@@ -183,44 +188,41 @@ impl StripeEmulator {
             )
             .route(
                 "/payment_intents",
-                post(payment_intents::create).get(payment_intents::list),
+                PAYMENT.list_route().post(payment_intents::create),
             )
             .route(
                 "/payment_intents/{id}",
-                post(payment_intents::update).get(payment_intents::retrieve),
+                PAYMENT.retrieve_route().post(payment_intents::update),
             )
-            .route(
-                "/payment_intents/{id}/confirm",
-                post(payment_intents::confirm),
-            )
+            .route("/payment_intents/{id}/confirm", PAYMENT.confirm_route())
             .route(
                 "/payment_intents/{id}/cancel",
                 post(payment_intents::cancel),
             )
             .route(
                 "/payment_intents/{id}/authenticate",
-                post(payment_intents::authenticate),
+                PAYMENT.authenticate_route(),
             )
             .route(
                 "/setup_intents",
-                post(setup_intents::create).get(setup_intents::list),
+                SETUP.list_route().post(setup_intents::create),
             )
-            .route("/setup_intents/{id}", get(setup_intents::retrieve))
-            .route("/setup_intents/{id}/confirm", post(setup_intents::confirm))
+            .route("/setup_intents/{id}", SETUP.retrieve_route())
+            .route("/setup_intents/{id}/confirm", SETUP.confirm_route())
             .route(
                 "/setup_intents/{id}/authenticate",
-                post(setup_intents::authenticate),
+                SETUP.authenticate_route(),
             )
-            .route("/charges/{id}", get(charges::retrieve))
+            .route("/charges/{id}", retrieve("charge", "charge"))
             .route("/refunds", post(refunds::create).get(refunds::list))
-            .route("/refunds/{id}", get(refunds::retrieve))
+            .route("/refunds/{id}", retrieve("refund", "refund"))
             .route(
                 "/invoiceitems",
                 post(invoices::create_item).get(invoices::list_items),
             )
-            .route("/invoiceitems/{id}", get(invoices::retrieve_item))
+            .route("/invoiceitems/{id}", retrieve("invoiceitem", "invoiceitem"))
             .route("/invoices", post(invoices::create).get(invoices::list))
-            .route("/invoices/{id}", get(invoices::retrieve))
+            .route("/invoices/{id}", retrieve("invoice", "invoice"))
             .route("/invoices/{id}/finalize", post(invoices::finalize))
             .route("/invoices/{id}/pay", post(invoices::pay))
             .route(
@@ -265,21 +267,6 @@ impl StripeEmulator {
         result
     }
 
-    /// GET one object with the secret key, honouring `expand[]`.
-    fn retrieve(
-        &self,
-        ctx: &Ctx,
-        params: &Params,
-        object_type: &str,
-        resource: &str,
-        id: &str,
-    ) -> ApiResult {
-        ctx.require_secret_key()?;
-        let store = self.lock_store();
-        let object = store.find(object_type, resource, id)?;
-        Ok(Json(store.expand(object, &params.expand())))
-    }
-
     /// GET a page of objects of one type with the secret key; `keep` filters (by customer...).
     fn list(
         &self,
@@ -305,6 +292,18 @@ impl StripeEmulator {
 }
 
 pub(crate) type ApiResult = Result<Json<Value>, StripeError>;
+
+/// `GET /v1/<resource>/{id}` of an object only the secret key may read, honouring `expand[]`.
+fn retrieve(object_type: &'static str, resource: &'static str) -> MethodRouter<StripeEmulator> {
+    get(
+        move |Path(id): Path<String>, Call(emulator, ctx, params): Call| async move {
+            ctx.require_secret_key()?;
+            let store = emulator.lock_store();
+            let object = store.find(object_type, resource, &id)?;
+            ApiResult::Ok(Json(store.expand(object, &params.expand())))
+        },
+    )
+}
 
 /// `customer=cus_...` filter for lists: everything when absent.
 fn customer_filter(params: &Params) -> impl Fn(&Value) -> bool + use<> {
@@ -391,6 +390,24 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .get::<Ctx>()
             .cloned()
             .ok_or_else(StripeError::no_api_key)
+    }
+}
+
+/// What an API handler works with: the emulator, the authenticated caller and the parameters
+/// (last, as they may be the body).
+pub(crate) struct Call(pub StripeEmulator, pub Ctx, pub Params);
+
+impl FromRequest<StripeEmulator> for Call {
+    type Rejection = StripeError;
+
+    async fn from_request(
+        request: Request,
+        emulator: &StripeEmulator,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let ctx = Ctx::from_request_parts(&mut parts, emulator).await?;
+        let params = Params::from_request(Request::from_parts(parts, body), emulator).await?;
+        Ok(Call(emulator.clone(), ctx, params))
     }
 }
 

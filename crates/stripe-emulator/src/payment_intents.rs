@@ -3,21 +3,21 @@
 //! `result=complete|fail`), which stands for the cardholder's step at their bank.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde_json::{Value, json};
 
 use super::cards::{AUTHENTICATION_FAILED, AUTHENTICATION_REQUIRED, Behaviour, Decline};
 use super::errors::StripeError;
 use super::form::Params;
-use super::ids::{client_secret, new_id, now};
-use super::intents::{Kind, three_d_secure_action};
-use super::{
-    ApiResult, Ctx, StripeEmulator, Tx, charges, customer_filter, invoices, payment_methods,
-};
+use super::ids::now;
+use super::intents::{CONFIRMABLE, Kind, merge, take_customer_and_payment_method};
+use super::{ApiResult, Call, Tx, charges, invoices, payment_methods};
 
-pub const PAYMENT: Kind = Kind {
+pub static PAYMENT: Kind = Kind {
     object: "payment_intent",
     label: "PaymentIntent",
+    id_prefix: "pi",
+    confirm: confirm_intent,
     answer: answer_challenge,
 };
 
@@ -31,79 +31,45 @@ const CANCELABLE: &[&str] = &[
     "requires_action",
     "processing",
 ];
-const CONFIRMABLE: &[&str] = &[
-    "requires_payment_method",
-    "requires_confirmation",
-    "requires_action",
-];
 
-pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
-    ctx.require_secret_key()?;
-    let amount = amount(&params)?.ok_or_else(|| StripeError::missing_param("amount"))?;
-    let currency = currency(&params)?.ok_or_else(|| StripeError::missing_param("currency"))?;
-    match params.non_empty_str("capture_method") {
-        None | Some("automatic" | "automatic_async") => {}
-        Some(_) => {
-            return Err(StripeError::invalid_request(
-                "The emulator supports capture_method automatic and automatic_async only.",
-                Some("capture_method"),
-            ));
-        }
-    }
-    let confirm = params.bool("confirm")?.unwrap_or(false);
-    emulator.transact(&ctx, |tx| {
-        let id = new_id("pi");
-        let mut intent = json!({
-            "id": id,
-            "object": "payment_intent",
-            "amount": amount,
-            "amount_capturable": 0,
-            "amount_details": { "tip": {} },
-            "amount_received": 0,
-            "application": null,
-            "application_fee_amount": null,
-            "automatic_payment_methods": null,
-            "canceled_at": null,
-            "cancellation_reason": null,
-            "capture_method": params.non_empty_str("capture_method").unwrap_or("automatic"),
-            "client_secret": client_secret(&id),
-            "confirmation_method": "automatic",
-            "created": now(),
-            "currency": currency,
-            "customer": null,
-            "customer_account": null,
-            "description": null,
-            "excluded_payment_method_types": null,
-            "last_payment_error": null,
-            "latest_charge": null,
-            "livemode": false,
-            "managed_payments": { "enabled": false },
-            "metadata": params.merge_metadata(&json!({}))?,
-            "next_action": null,
-            "on_behalf_of": null,
-            "payment_method": null,
-            "payment_method_configuration_details": null,
-            "payment_method_options": {
-                "card": { "installments": null, "mandate_options": null, "network": null, "request_three_d_secure": "automatic" },
-            },
-            "payment_method_types": ["card"],
-            "processing": null,
-            "receipt_email": null,
-            "review": null,
-            "setup_future_usage": null,
-            "shipping": null,
-            "source": null,
-            "statement_descriptor": null,
-            "statement_descriptor_suffix": null,
-            "status": "requires_payment_method",
-            "transfer_data": null,
-            "transfer_group": null,
-        });
-        apply_updates(tx, &mut intent, &params)?;
-        let intent = tx.store.insert(intent);
-        tx.emit("payment_intent.created", &intent);
-        let intent = if confirm { confirm_intent(tx, intent, &params)? } else { intent };
-        Ok(Json(tx.store.expand(intent, &params.expand())))
+pub async fn create(call: Call) -> ApiResult {
+    PAYMENT.create(call, |tx, intent, params| {
+        let amount = amount(params)?.ok_or_else(|| StripeError::missing_param("amount"))?;
+        let currency = currency(params)?.ok_or_else(|| StripeError::missing_param("currency"))?;
+        // The emulator has no manual capture.
+        let capture_method = params
+            .one_of("capture_method", &["automatic", "automatic_async"])?
+            .unwrap_or("automatic");
+        merge(intent, json!({
+        "amount": amount,
+        "amount_capturable": 0,
+        "amount_details": { "tip": {} },
+        "amount_received": 0,
+        "application_fee_amount": null,
+        "canceled_at": null,
+        "capture_method": capture_method,
+        "confirmation_method": "automatic",
+        "currency": currency,
+        "customer_account": null,
+        "description": null,
+        "last_payment_error": null,
+        "latest_charge": null,
+        "managed_payments": { "enabled": false },
+        "payment_method_options": {
+        "card": { "installments": null, "mandate_options": null, "network": null, "request_three_d_secure": "automatic" },
+        },
+        "processing": null,
+        "receipt_email": null,
+        "review": null,
+        "setup_future_usage": null,
+        "shipping": null,
+        "source": null,
+        "statement_descriptor": null,
+        "statement_descriptor_suffix": null,
+        "transfer_data": null,
+        "transfer_group": null,
+        }));
+        apply_updates(tx, intent, params)
     })
 }
 
@@ -150,10 +116,7 @@ fn apply_updates(tx: &mut Tx, intent: &mut Value, params: &Params) -> Result<(),
     if let Some(currency) = currency(params)? {
         intent["currency"] = json!(currency);
     }
-    if let Some(customer) = params.non_empty_str("customer") {
-        tx.store.find("customer", "customer", customer)?;
-        intent["customer"] = json!(customer);
-    }
+    take_customer_and_payment_method(tx, intent, params)?;
     for field in [
         "description",
         "receipt_email",
@@ -184,41 +147,10 @@ fn apply_updates(tx: &mut Tx, intent: &mut Value, params: &Params) -> Result<(),
     if params.get("metadata").is_some() {
         intent["metadata"] = params.merge_metadata(&intent["metadata"])?;
     }
-    if let Some(pm) = params.non_empty_str("payment_method") {
-        let pm = payment_methods::resolve(tx, pm)?;
-        intent["payment_method"] = pm["id"].clone();
-        if intent["status"] == "requires_payment_method" {
-            intent["status"] = json!("requires_confirmation");
-        }
-    }
     Ok(())
 }
 
-pub async fn retrieve(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
-    PAYMENT.retrieve(&emulator, &ctx, &params, &id)
-}
-
-pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
-    emulator.list(
-        &ctx,
-        &params,
-        "payment_intent",
-        "/v1/payment_intents",
-        customer_filter(&params),
-    )
-}
-
-pub async fn update(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
+pub async fn update(Path(id): Path<String>, Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     emulator.transact(&ctx, |tx| {
         let mut intent = tx.store.find("payment_intent", "payment_intent", &id)?;
@@ -228,27 +160,9 @@ pub async fn update(
     })
 }
 
-pub async fn confirm(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
-    emulator.transact(&ctx, |tx| {
-        let intent = tx.store.find("payment_intent", "payment_intent", &id)?;
-        ctx.require_secret_or_client_secret(&params, &intent)?;
-        let intent = confirm_intent(tx, intent, &params)?;
-        Ok(Json(tx.store.expand(intent, &params.expand())))
-    })
-}
-
 /// Confirmation: attempts the payment with the given (or already set) payment method.
 fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Value, StripeError> {
-    PAYMENT.require_status(&intent, CONFIRMABLE, "confirm")?;
-    let chosen = params
-        .non_empty_str("payment_method")
-        .or(intent["payment_method"].as_str())
-        .map(str::to_owned);
+    let chosen = Kind::chosen_payment_method(params, &intent);
     let pm = match chosen {
         Some(id) => payment_methods::resolve(tx, &id)?,
         None => {
@@ -277,12 +191,7 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
         if off_session {
             return Err(fail(tx, intent, &pm, AUTHENTICATION_REQUIRED, None));
         }
-        intent["status"] = json!("requires_action");
-        intent["next_action"] =
-            three_d_secure_action(tx.public_base, &intent, params.non_empty_str("return_url"));
-        let intent = tx.store.insert(intent);
-        tx.emit("payment_intent.requires_action", &intent);
-        return Ok(intent);
+        return Ok(PAYMENT.require_action(tx, intent, params.non_empty_str("return_url")));
     }
     settle(tx, intent, &pm)
 }
@@ -346,28 +255,17 @@ fn fail(
     error
 }
 
-pub async fn cancel(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
+pub async fn cancel(Path(id): Path<String>, Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
-    let reason = params.non_empty_str("cancellation_reason");
-    if let Some(r) = reason
-        && ![
+    let reason = params.one_of(
+        "cancellation_reason",
+        &[
             "duplicate",
             "fraudulent",
             "requested_by_customer",
             "abandoned",
-        ]
-        .contains(&r)
-    {
-        return Err(StripeError::invalid_request(
-            format!("Invalid cancellation_reason: {r}"),
-            Some("cancellation_reason"),
-        ));
-    }
+        ],
+    )?;
     emulator.transact(&ctx, |tx| {
         let mut intent = tx.store.find("payment_intent", "payment_intent", &id)?;
         PAYMENT.require_status(&intent, CANCELABLE, "cancel")?;
@@ -381,27 +279,14 @@ pub async fn cancel(
     })
 }
 
-pub async fn authenticate(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
-    PAYMENT.authenticate(&emulator, &ctx, &params, &id)
-}
-
 /// The 3-D Secure answer: passed, the card is charged (and may still be declined); failed, the
 /// intent needs another payment method.
-pub(super) fn answer_challenge(
+fn answer_challenge(
     tx: &mut Tx,
     mut intent: Value,
+    pm: Value,
     success: bool,
 ) -> Result<Value, StripeError> {
-    let pm = tx.store.find(
-        "payment_method",
-        "PaymentMethod",
-        intent["payment_method"].as_str().unwrap_or_default(),
-    )?;
     if success {
         let id = intent["id"].as_str().unwrap_or_default().to_owned();
         return match settle(tx, intent, &pm) {

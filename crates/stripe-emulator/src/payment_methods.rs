@@ -9,9 +9,9 @@ use super::cards::{self, Behaviour, Card, Decline};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now};
-use super::{ApiResult, Ctx, StripeEmulator, Tx, customer_filter};
+use super::{ApiResult, Call, Ctx, StripeEmulator, Tx, customer_filter};
 
-pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
     match params.required_str("type")? {
         "card" => {}
         other => {
@@ -170,31 +170,13 @@ pub fn attach_to(tx: &mut Tx, id_or_token: &str, customer_id: &str) -> Result<Va
     Ok(pm)
 }
 
-pub async fn retrieve(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
-    emulator.retrieve(&ctx, &params, "payment_method", "PaymentMethod", &id)
-}
-
-pub async fn attach(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
+pub async fn attach(Path(id): Path<String>, Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     let customer = params.required_str("customer")?;
     emulator.transact(&ctx, |tx| attach_to(tx, &id, customer).map(Json))
 }
 
-pub async fn detach(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> ApiResult {
+pub async fn detach(Path(id): Path<String>, Call(emulator, ctx, _): Call) -> ApiResult {
     ctx.require_secret_key()?;
     emulator.transact(&ctx, |tx| {
         let mut pm = tx.store.find("payment_method", "PaymentMethod", &id)?;
@@ -227,7 +209,7 @@ fn clear_default(tx: &mut Tx, customer_id: &str, pm_id: &str) -> Result<(), Stri
 }
 
 /// `GET /v1/payment_methods?customer=...&type=card`.
-pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+pub async fn list(Call(emulator, ctx, params): Call) -> ApiResult {
     list_matching(&emulator, &ctx, &params, "/v1/payment_methods")
 }
 

@@ -2,15 +2,13 @@
 //! partial; the charge keeps the running total as Stripe's does.
 
 use axum::Json;
-use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
 use super::errors::StripeError;
-use super::form::Params;
 use super::ids::{new_id, now};
-use super::{ApiResult, Ctx, StripeEmulator};
+use super::{ApiResult, Call};
 
-pub async fn create(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     let reason = params.non_empty_str("reason");
     if let Some(r) = reason
@@ -99,17 +97,8 @@ fn minor_units(amount: i64) -> String {
     format!("${}.{:02}", amount / 100, amount % 100)
 }
 
-pub async fn retrieve(
-    State(emulator): State<StripeEmulator>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    params: Params,
-) -> ApiResult {
-    emulator.retrieve(&ctx, &params, "refund", "refund", &id)
-}
-
 /// Filtered by `payment_intent` or `charge` when given.
-pub async fn list(State(emulator): State<StripeEmulator>, ctx: Ctx, params: Params) -> ApiResult {
+pub async fn list(Call(emulator, ctx, params): Call) -> ApiResult {
     let filters: Vec<(&str, String)> = ["payment_intent", "charge"]
         .into_iter()
         .filter_map(|key| params.non_empty_str(key).map(|v| (key, v.to_owned())))

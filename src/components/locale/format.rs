@@ -407,36 +407,26 @@ mod tests {
 
     #[test]
     fn accept_language_follows_q_values_not_the_header_order() {
-        assert_eq!(
-            Locale::from_accept_language("fr-FR;q=0.5, de-DE;q=0.8, ja"),
-            Locale::JaJp
-        );
-        assert_eq!(
-            Locale::from_accept_language("fr-FR;q=0.5, de-DE;q=0.8"),
-            Locale::DeDe
-        );
-        // A preferred language is taken through its fallback before a less preferred exact tag.
-        assert_eq!(
-            Locale::from_accept_language("it-CH, en-GB;q=0.7"),
-            Locale::ItIt
-        );
+        for (header, expected) in [
+            ("fr-FR;q=0.5, de-DE;q=0.8, ja", Locale::JaJp),
+            ("fr-FR;q=0.5, de-DE;q=0.8", Locale::DeDe),
+            // A preferred language is taken through its fallback before a less preferred exact tag.
+            ("it-CH, en-GB;q=0.7", Locale::ItIt),
+        ] {
+            assert_eq!(Locale::from_accept_language(header), expected, "{header}");
+        }
     }
 
     #[test]
     fn accept_language_skips_unsupported_refused_and_malformed_ranges() {
-        assert_eq!(
-            Locale::from_accept_language("sv-SE, nl;q=0.5"),
-            Locale::NlNl
-        );
-        assert_eq!(Locale::from_accept_language("de;q=0, es"), Locale::EsEs);
-        assert_eq!(
-            Locale::from_accept_language("de;q=high, es;q=0.1"),
-            Locale::EsEs
-        );
-        assert_eq!(
-            Locale::from_accept_language("de;q=2, it;q=0.1"),
-            Locale::ItIt
-        );
+        for (header, expected) in [
+            ("sv-SE, nl;q=0.5", Locale::NlNl),
+            ("de;q=0, es", Locale::EsEs),
+            ("de;q=high, es;q=0.1", Locale::EsEs),
+            ("de;q=2, it;q=0.1", Locale::ItIt),
+        ] {
+            assert_eq!(Locale::from_accept_language(header), expected, "{header}");
+        }
     }
 
     #[test]

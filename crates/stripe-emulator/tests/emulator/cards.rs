@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::support::{TestEmulator, spawn_emulator};
-use crate::support::{card, customer, payment_intent};
+use crate::support::{card, customer, get, intent_form, payment_intent};
 use stripe_emulator::test_client::{stripe_error, stripe_ok};
 
 /// Confirms a new 2000-cent intent with the card; the intent, or the 402 error.
@@ -25,19 +25,47 @@ async fn pay(app: &TestEmulator, number: &str) -> Result<Value, Value> {
     }
 }
 
+/// Attaches payment method `pm` to `customer`: the raw answer.
+async fn attach(app: &TestEmulator, pm: &str, customer: &str) -> reqwest::Response {
+    app.stripe()
+        .post(
+            &format!("v1/payment_methods/{pm}/attach"),
+            &[("customer", customer)],
+        )
+        .await
+}
+
+/// A refused call's status and Stripe error `code`.
+async fn refusal(response: reqwest::Response) -> (u16, String) {
+    let (status, error) = stripe_error(response).await;
+    (
+        status,
+        error["code"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// The cardholder's answer to the 3-D Secure challenge of intent `id`: `complete` or `fail`.
+async fn authenticate(app: &TestEmulator, id: &str, result: &str) -> Value {
+    app.stripe()
+        .create(
+            &format!("v1/payment_intents/{id}/authenticate"),
+            &[("result", result)],
+        )
+        .await
+}
+
 #[tokio::test]
 async fn card_4242_succeeds_and_keeps_brand_last4_expiry() {
     let app = spawn_emulator().await;
     let intent = pay(&app, "4242424242424242").await.expect("paid");
     assert_eq!(intent["status"], "succeeded");
     assert_eq!(intent["amount_received"], 2000);
-    let pm = stripe_ok(
-        app.stripe()
-            .get(&format!(
-                "v1/payment_methods/{}",
-                intent["payment_method"].as_str().unwrap()
-            ))
-            .await,
+    let pm = get(
+        &app,
+        &format!(
+            "v1/payment_methods/{}",
+            intent["payment_method"].as_str().unwrap()
+        ),
     )
     .await;
     assert_eq!(pm["card"]["brand"], "visa");
@@ -49,13 +77,9 @@ async fn card_4242_succeeds_and_keeps_brand_last4_expiry() {
         ),
         (Some(12), Some(2034))
     );
-    let charge = stripe_ok(
-        app.stripe()
-            .get(&format!(
-                "v1/charges/{}",
-                intent["latest_charge"].as_str().unwrap()
-            ))
-            .await,
+    let charge = get(
+        &app,
+        &format!("v1/charges/{}", intent["latest_charge"].as_str().unwrap()),
     )
     .await;
     assert_eq!(
@@ -95,24 +119,12 @@ async fn three_d_secure_cards_require_action_then_succeed_or_fail() {
         assert_eq!(challenged["status"], "requires_action", "{number}");
         assert_eq!(challenged["next_action"]["type"], "use_stripe_sdk");
         let id = challenged["id"].as_str().unwrap();
-        let passed = app
-            .stripe()
-            .create(
-                &format!("v1/payment_intents/{id}/authenticate"),
-                &[("result", "complete")],
-            )
-            .await;
+        let passed = authenticate(&app, id, "complete").await;
         assert_eq!(passed["status"], "succeeded", "{number}");
 
         let challenged = pay(&app, number).await.unwrap();
         let id = challenged["id"].as_str().unwrap();
-        let failed = app
-            .stripe()
-            .create(
-                &format!("v1/payment_intents/{id}/authenticate"),
-                &[("result", "fail")],
-            )
-            .await;
+        let failed = authenticate(&app, id, "fail").await;
         assert_eq!(failed["status"], "requires_payment_method", "{number}");
         assert_eq!(
             failed["last_payment_error"]["code"],
@@ -129,19 +141,19 @@ async fn three_d_secure_card_off_session_is_declined_authentication_required() {
         .stripe()
         .post(
             "v1/payment_intents",
-            &[
-                ("amount", "2000"),
-                ("currency", "usd"),
-                ("payment_method", &pm),
-                ("confirm", "true"),
-                ("off_session", "true"),
-            ],
+            &intent_form(
+                "2000",
+                &[
+                    ("payment_method", &pm),
+                    ("confirm", "true"),
+                    ("off_session", "true"),
+                ],
+            ),
         )
         .await;
-    let (status, error) = stripe_error(response).await;
     assert_eq!(
-        (status, error["code"].as_str()),
-        (402, Some("authentication_required"))
+        refusal(response).await,
+        (402, "authentication_required".into())
     );
 }
 
@@ -150,25 +162,20 @@ async fn card_0341_attaches_to_a_customer_but_its_charge_fails() {
     let app = spawn_emulator().await;
     let customer = customer(&app).await;
     let pm = card(&app, "4000000000000341").await;
-    let attached = app
-        .stripe()
-        .create(
-            &format!("v1/payment_methods/{pm}/attach"),
-            &[("customer", &customer)],
-        )
-        .await;
+    let attached = stripe_ok(attach(&app, &pm, &customer).await).await;
     assert_eq!(attached["customer"], customer.as_str());
     let response = app
         .stripe()
         .post(
             "v1/payment_intents",
-            &[
-                ("amount", "2000"),
-                ("currency", "usd"),
-                ("customer", &customer),
-                ("payment_method", &pm),
-                ("confirm", "true"),
-            ],
+            &intent_form(
+                "2000",
+                &[
+                    ("customer", &customer),
+                    ("payment_method", &pm),
+                    ("confirm", "true"),
+                ],
+            ),
         )
         .await;
     let (status, error) = stripe_error(response).await;
@@ -182,19 +189,8 @@ async fn card_0341_attaches_to_a_customer_but_its_charge_fails() {
     );
     // By contrast 0002 is refused at attach time already.
     let declining = card(&app, "4000000000000002").await;
-    let (status, error) = stripe_error(
-        app.stripe()
-            .post(
-                &format!("v1/payment_methods/{declining}/attach"),
-                &[("customer", &customer)],
-            )
-            .await,
-    )
-    .await;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (402, Some("card_declined"))
-    );
+    let response = attach(&app, &declining, &customer).await;
+    assert_eq!(refusal(response).await, (402, "card_declined".into()));
 }
 
 #[tokio::test]

@@ -9,9 +9,10 @@
 
 use serde_json::Value;
 
-use crate::support::{TestEmulator, spawn_emulator, stripe_fixture as fixture};
-use crate::support::{card, confirmed_intent, customer, pay_now, payment_intent};
-use stripe_emulator::test_client::{stripe_error, stripe_ok};
+use crate::support::payment_intent;
+use crate::support::{card, confirmed_intent, customer, draft_invoice, get, intent_form, pay_now};
+use crate::support::{spawn_emulator, stripe_fixture as fixture};
+use stripe_emulator::test_client::stripe_error;
 
 fn json_type(value: &Value) -> &'static str {
     match value {
@@ -64,10 +65,6 @@ fn conforms<T: miniserde::Deserialize>(resource: &str, object: &Value) -> T {
     typed(object)
 }
 
-async fn get(app: &TestEmulator, path: &str) -> Value {
-    stripe_ok(app.stripe().get(path).await).await
-}
-
 #[tokio::test]
 async fn customer_matches_stripe() {
     let app = spawn_emulator().await;
@@ -110,11 +107,7 @@ async fn payment_intent_matches_stripe_in_every_state() {
         .stripe()
         .create(
             "v1/payment_intents",
-            &[
-                ("amount", "2000"),
-                ("currency", "usd"),
-                ("customer", &customer),
-            ],
+            &intent_form("2000", &[("customer", &customer)]),
         )
         .await;
     let parsed: stripe_core::PaymentIntent = conforms("payment_intent", &fresh);
@@ -205,16 +198,7 @@ async fn invoice_and_invoice_item_match_stripe() {
         )
         .await;
     conforms::<stripe_billing::InvoiceItem>("invoiceitem", &item);
-    let draft = app
-        .stripe()
-        .create(
-            "v1/invoices",
-            &[
-                ("customer", &customer),
-                ("pending_invoice_items_behavior", "include"),
-            ],
-        )
-        .await;
+    let draft = draft_invoice(&app, &customer).await;
     let parsed: stripe_billing::Invoice = conforms("invoice", &draft);
     assert_eq!(parsed.amount_due, 4000);
     let id = draft["id"].as_str().unwrap();
@@ -314,16 +298,7 @@ async fn events_match_stripe_and_parse_as_typed_webhook_events() {
             &[("customer", &customer), ("amount", "700")],
         )
         .await;
-    let invoice = app
-        .stripe()
-        .create(
-            "v1/invoices",
-            &[
-                ("customer", &customer),
-                ("pending_invoice_items_behavior", "include"),
-            ],
-        )
-        .await;
+    let invoice = draft_invoice(&app, &customer).await;
     app.stripe()
         .post(
             &format!("v1/invoices/{}/pay", invoice["id"].as_str().unwrap()),

@@ -2,12 +2,8 @@
 //! pages, refunds, saved cards, lists and paging.
 
 use crate::support::{TestEmulator, spawn_emulator};
-use crate::support::{card, confirmed_intent, customer, payment_intent};
+use crate::support::{card, confirmed_intent, customer, get, intent_form, payment_intent};
 use stripe_emulator::test_client::{stripe_error, stripe_ok};
-
-async fn get(app: &TestEmulator, path: &str) -> serde_json::Value {
-    stripe_ok(app.stripe().get(path).await).await
-}
 
 async fn open_invoice(app: &TestEmulator, customer: &str, amount: &str) -> serde_json::Value {
     let draft = app
@@ -217,11 +213,7 @@ async fn lists_page_newest_first_with_has_more_and_starting_after() {
             .stripe()
             .create(
                 "v1/payment_intents",
-                &[
-                    ("amount", amount),
-                    ("currency", "usd"),
-                    ("customer", &customer),
-                ],
+                &intent_form(amount, &[("customer", &customer)]),
             )
             .await;
         ids.push(pi["id"].as_str().unwrap().to_owned());
@@ -334,13 +326,14 @@ async fn server_side_confirmation_with_return_url_redirects_through_the_challeng
         .stripe()
         .create(
             "v1/payment_intents",
-            &[
-                ("amount", "2000"),
-                ("currency", "usd"),
-                ("payment_method", "pm_card_authenticationRequired"),
-                ("confirm", "true"),
-                ("return_url", "http://127.0.0.1:9/billing/return"),
-            ],
+            &intent_form(
+                "2000",
+                &[
+                    ("payment_method", "pm_card_authenticationRequired"),
+                    ("confirm", "true"),
+                    ("return_url", "http://127.0.0.1:9/billing/return"),
+                ],
+            ),
         )
         .await;
     assert_eq!(intent["next_action"]["type"], "redirect_to_url");
@@ -390,13 +383,14 @@ async fn expand_replaces_ids_with_the_objects() {
         .stripe()
         .create(
             "v1/payment_intents",
-            &[
-                ("amount", "2000"),
-                ("currency", "usd"),
-                ("customer", &customer),
-                ("payment_method", "pm_card_visa"),
-                ("confirm", "true"),
-            ],
+            &intent_form(
+                "2000",
+                &[
+                    ("customer", &customer),
+                    ("payment_method", "pm_card_visa"),
+                    ("confirm", "true"),
+                ],
+            ),
         )
         .await;
     let id = paid["id"].as_str().unwrap();

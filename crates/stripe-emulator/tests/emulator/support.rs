@@ -70,6 +70,24 @@ pub async fn spawn_emulator_with_secret(webhook_secret: &str) -> TestEmulator {
     }
 }
 
+/// A GET that must answer 200: the object.
+pub async fn get(app: &TestEmulator, path: &str) -> Value {
+    stripe_ok(app.stripe().get(path).await).await
+}
+
+/// A draft invoice for `customer` that takes in their pending invoice items.
+pub async fn draft_invoice(app: &TestEmulator, customer: &str) -> Value {
+    app.stripe()
+        .create(
+            "v1/invoices",
+            &[
+                ("customer", customer),
+                ("pending_invoice_items_behavior", "include"),
+            ],
+        )
+        .await
+}
+
 /// A new customer's id.
 pub async fn customer(app: &TestEmulator) -> String {
     let customer = app
@@ -79,25 +97,28 @@ pub async fn customer(app: &TestEmulator) -> String {
     customer["id"].as_str().unwrap().to_owned()
 }
 
+/// The form of a USD PaymentIntent of `amount` cents, with `extra` fields after it.
+pub fn intent_form<'a>(amount: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    [("amount", amount), ("currency", "usd")]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect()
+}
+
 /// A new PaymentIntent of `amount` cents, waiting for a payment method.
 pub async fn payment_intent(app: &TestEmulator, amount: &str) -> Value {
     app.stripe()
-        .create(
-            "v1/payment_intents",
-            &[("amount", amount), ("currency", "usd")],
-        )
+        .create("v1/payment_intents", &intent_form(amount, &[]))
         .await
 }
 
 /// Creates a PaymentIntent of `amount` cents and confirms it at once with `payment_method` (an
 /// id or a `pm_card_*` token); the raw answer.
 pub async fn pay_now(app: &TestEmulator, amount: &str, payment_method: &str) -> reqwest::Response {
-    let form = [
-        ("amount", amount),
-        ("currency", "usd"),
-        ("payment_method", payment_method),
-        ("confirm", "true"),
-    ];
+    let form = intent_form(
+        amount,
+        &[("payment_method", payment_method), ("confirm", "true")],
+    );
     app.stripe().post("v1/payment_intents", &form).await
 }
 
