@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -25,6 +26,14 @@ pub const DEFAULT_PRICE_QUARTERLY: &str = "2500";
 pub const DEFAULT_STRIPE_TIMEOUT_SECS: u64 = 15;
 /// Beyond this the admin's browser or a proxy gives up first.
 pub const MAX_STRIPE_TIMEOUT_SECS: u64 = 120;
+/// How often the background jobs run: the reconciliation sweep, the missed-event catch-up and
+/// the cancelling of abandoned checkouts.
+pub const DEFAULT_RECONCILE_INTERVAL_SECS: u64 = 5 * 60;
+/// A checkout nobody paid within this long is canceled at Stripe.
+pub const DEFAULT_ABANDONED_CHECKOUT_HOURS: u64 = 24;
+/// The sweep stops asking Stripe about purchases older than a week, so abandonment must come
+/// before that.
+pub const MAX_ABANDONED_CHECKOUT_HOURS: u64 = 6 * 24;
 
 /// Which database the app talks to; chosen by the scheme of `DATABASE_URL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +109,10 @@ pub struct Config {
     pub stripe_js_url: String,
     /// How long one call to Stripe may take before the admin is told Stripe is not answering.
     pub stripe_timeout: Duration,
+    /// `RECONCILE_INTERVAL_SECS`: how often the reconciliation jobs run.
+    pub reconcile_interval: Duration,
+    /// `ABANDONED_CHECKOUT_HOURS`: an unpaid checkout older than this is canceled.
+    pub abandoned_checkout: Duration,
     pub price_annual: UnitPrice,
     pub price_quarterly: UnitPrice,
     pub currency: Currency,
@@ -205,7 +218,27 @@ impl Config {
             require_stripe_host("STRIPE_JS_URL", &stripe_js_url, "js.stripe.com")?;
         }
 
-        let stripe_timeout = parse_stripe_timeout(get("STRIPE_TIMEOUT_SECS"))?;
+        let stripe_timeout = Duration::from_secs(parse_whole(
+            "STRIPE_TIMEOUT_SECS",
+            get("STRIPE_TIMEOUT_SECS"),
+            DEFAULT_STRIPE_TIMEOUT_SECS,
+            1..=MAX_STRIPE_TIMEOUT_SECS,
+            "seconds",
+        )?);
+        let reconcile_interval = Duration::from_secs(parse_whole(
+            "RECONCILE_INTERVAL_SECS",
+            get("RECONCILE_INTERVAL_SECS"),
+            DEFAULT_RECONCILE_INTERVAL_SECS,
+            1..=24 * 60 * 60,
+            "seconds",
+        )?);
+        let abandoned_checkout_hours = parse_whole(
+            "ABANDONED_CHECKOUT_HOURS",
+            get("ABANDONED_CHECKOUT_HOURS"),
+            DEFAULT_ABANDONED_CHECKOUT_HOURS,
+            1..=MAX_ABANDONED_CHECKOUT_HOURS,
+            "hours",
+        )?;
 
         let price_annual = parse_price(
             "PRICE_PER_SESSION_ANNUAL",
@@ -260,6 +293,8 @@ impl Config {
             stripe_api_base,
             stripe_js_url,
             stripe_timeout,
+            reconcile_interval,
+            abandoned_checkout: Duration::from_secs(abandoned_checkout_hours * 60 * 60),
             price_annual,
             price_quarterly,
             currency,
@@ -511,18 +546,27 @@ fn normalise_base_url(variable: &'static str, url: String) -> Result<String, Con
     })
 }
 
-fn parse_stripe_timeout(raw: Option<String>) -> Result<Duration, ConfigError> {
+/// A whole number of `unit` within `range`, or `default` when unset.
+fn parse_whole(
+    variable: &'static str,
+    raw: Option<String>,
+    default: u64,
+    range: RangeInclusive<u64>,
+    unit: &str,
+) -> Result<u64, ConfigError> {
     let Some(raw) = raw else {
-        return Ok(Duration::from_secs(DEFAULT_STRIPE_TIMEOUT_SECS));
+        return Ok(default);
     };
     match raw.parse::<u64>() {
-        Ok(secs) if (1..=MAX_STRIPE_TIMEOUT_SECS).contains(&secs) => Ok(Duration::from_secs(secs)),
+        Ok(n) if range.contains(&n) => Ok(n),
         _ => Err(error(
-            "STRIPE_TIMEOUT_SECS",
+            variable,
             format!(
-                "must be a whole number of seconds from 1 to {MAX_STRIPE_TIMEOUT_SECS}, got {raw:?}"
+                "must be a whole number of {unit} from {} to {}, got {raw:?}",
+                range.start(),
+                range.end()
             ),
-            format!("unset it for the default of {DEFAULT_STRIPE_TIMEOUT_SECS}"),
+            format!("unset it for the default of {default}"),
         )),
     }
 }
@@ -716,6 +760,29 @@ mod tests {
         assert_eq!(config(&[]).unwrap().pricing().max_quantity, 10_000);
         let e = config(&[("MAX_SESSIONS_PER_PURCHASE", "0")]).unwrap_err();
         assert_eq!(e.variable, "MAX_SESSIONS_PER_PURCHASE");
+    }
+
+    #[test]
+    fn reconcile_interval_and_abandonment_have_defaults_and_bounds() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.reconcile_interval, Duration::from_secs(300));
+        assert_eq!(c.abandoned_checkout, Duration::from_secs(24 * 3600));
+        let c = config(&[
+            ("RECONCILE_INTERVAL_SECS", "1"),
+            ("ABANDONED_CHECKOUT_HOURS", "2"),
+        ])
+        .unwrap();
+        assert_eq!(c.reconcile_interval, Duration::from_secs(1));
+        assert_eq!(c.abandoned_checkout, Duration::from_secs(2 * 3600));
+        for (variable, bad) in [
+            ("RECONCILE_INTERVAL_SECS", "0"),
+            ("RECONCILE_INTERVAL_SECS", "often"),
+            ("ABANDONED_CHECKOUT_HOURS", "0"),
+            ("ABANDONED_CHECKOUT_HOURS", "145"),
+        ] {
+            let e = config(&[(variable, bad)]).unwrap_err();
+            assert_eq!(e.variable, variable, "{bad}");
+        }
     }
 
     #[test]

@@ -165,15 +165,15 @@ impl Application {
         });
         let state = self.state.clone();
         let reconciler = tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(5 * 60));
+            // The first run waits one interval: instances restarting together do not burst
+            // Stripe, and a test's fault set-up is not raced by a run at start.
+            let period = state.config.reconcile_interval;
+            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            // A run longer than the interval is followed by the next, not by a burst.
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
-                if let Err(e) = purchases::service::sweep(&state).await {
-                    tracing::warn!(error = %e, "purchase reconciliation sweep failed");
-                }
-                if let Err(e) = invoices::issue::sweep(&state).await {
-                    tracing::warn!(error = %e, "invoice sweep failed");
-                }
+                reconcile_once(&state).await;
             }
         });
         tracing::info!(addr = %self.local_addr(), "listening on http://{}", self.local_addr());
@@ -188,6 +188,24 @@ impl Application {
         sweeper.abort();
         reconciler.abort();
         result
+    }
+}
+
+/// The background reconciliation, each job on its own so that one failing does not stop the
+/// others: Stripe's missed events first (they settle most purchases), then the per-purchase
+/// sweep, abandoned checkouts, and invoices still to issue.
+async fn reconcile_once(state: &AppState) {
+    if let Err(e) = stripe_events::catch_up(state).await {
+        tracing::warn!(error = %e, "missed-event catch-up failed");
+    }
+    if let Err(e) = purchases::service::sweep(state).await {
+        tracing::warn!(error = %e, "purchase reconciliation sweep failed");
+    }
+    if let Err(e) = purchases::service::cancel_abandoned(state).await {
+        tracing::warn!(error = %e, "abandoned-checkout cancel failed");
+    }
+    if let Err(e) = invoices::issue::sweep(state).await {
+        tracing::warn!(error = %e, "invoice sweep failed");
     }
 }
 

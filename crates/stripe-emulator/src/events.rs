@@ -39,26 +39,90 @@ pub async fn retrieve(
     emulator.lock_store().find("event", "event", &id).map(Json)
 }
 
-/// `type` (one, or a `*` wildcard such as `payment_intent.*`) or `types[]` filter the list.
+/// `type` (one, or a `*` wildcard such as `payment_intent.*`), `types[]` and `created[gt|gte|lt|lte]`
+/// filter the list, newest first, as Stripe's does.
 pub async fn list(Call(emulator, ctx, params): Call) -> Result<Json<Value>, StripeError> {
     ctx.require_secret_key()?;
     let single = params.non_empty_str("type").map(str::to_owned);
-    let many: Vec<String> = match params.get("types") {
-        Some(Value::Array(types)) => types
-            .iter()
-            .filter_map(|t| t.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let many = list_of_strings(params.get("types"));
+    let created = CreatedRange::from(params.get("created"))?;
     let matches = |event: &Value| {
         let event_type = event["type"].as_str().unwrap_or_default();
         let single_ok = single
             .as_deref()
             .is_none_or(|pattern| type_matches(pattern, event_type));
-        single_ok && (many.is_empty() || many.iter().any(|t| t == event_type))
+        single_ok
+            && (many.is_empty() || many.iter().any(|t| t == event_type))
+            && created.contains(event["created"].as_i64().unwrap_or_default())
     };
     let items = emulator.lock_store().all("event", matches);
     page(items, &params, "/v1/events").map(Json)
+}
+
+/// `x[]=a&x[]=b` (an array) or `x[0]=a&x[1]=b` (an object keyed by index, as serde_qs and
+/// async-stripe send lists).
+fn list_of_strings(value: Option<&Value>) -> Vec<String> {
+    let items: Vec<&Value> = match value {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(Value::Object(items)) => items.values().collect(),
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|t| t.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Stripe's range filter on `created`: `created=T` or any of `created[gt|gte|lt|lte]=T`, as the
+/// inclusive range it amounts to.
+struct CreatedRange {
+    first: i64,
+    last: i64,
+}
+
+impl CreatedRange {
+    fn from(value: Option<&Value>) -> Result<Self, StripeError> {
+        let mut range = CreatedRange {
+            first: i64::MIN,
+            last: i64::MAX,
+        };
+        let parse = |field: &str, raw: &Value| {
+            raw.as_str()
+                .and_then(|s| s.parse::<i64>().ok())
+                .ok_or_else(|| {
+                    StripeError::invalid_request(format!("Invalid integer: {raw}"), Some(field))
+                })
+        };
+        match value {
+            None => {}
+            Some(Value::Object(ops)) => {
+                for (op, raw) in ops {
+                    let t = parse(&format!("created[{op}]"), raw)?;
+                    match op.as_str() {
+                        "gt" => range.first = range.first.max(t.saturating_add(1)),
+                        "gte" => range.first = range.first.max(t),
+                        "lt" => range.last = range.last.min(t.saturating_sub(1)),
+                        "lte" => range.last = range.last.min(t),
+                        _ => {
+                            return Err(StripeError::invalid_request(
+                                format!("Received unknown parameter: created[{op}]"),
+                                Some(&format!("created[{op}]")),
+                            ));
+                        }
+                    }
+                }
+            }
+            Some(raw) => {
+                let t = parse("created", raw)?;
+                (range.first, range.last) = (t, t);
+            }
+        }
+        Ok(range)
+    }
+
+    fn contains(&self, created: i64) -> bool {
+        (self.first..=self.last).contains(&created)
+    }
 }
 
 fn type_matches(pattern: &str, event_type: &str) -> bool {

@@ -1,6 +1,8 @@
 //! Purchases for the signed-in admin's institution; shared by the REST API and the UI's
 //! server functions.
 
+use std::collections::HashSet;
+
 use stripe_core::PaymentIntent;
 
 use super::transitions::{self, IntentReport};
@@ -27,6 +29,9 @@ const SWEEP_AFTER_SECS: i64 = 10 * 60;
 /// An intent nobody confirmed within a week is abandoned; stop asking Stripe about it.
 const SWEEP_HORIZON_SECS: i64 = 7 * 24 * 3600;
 const SWEEP_BATCH: i64 = 50;
+/// At most this many purchases a run (Stripe allows 100 reads a second); the rest wait for the
+/// next run, least recently checked first.
+const SWEEP_MAX_PER_RUN: usize = 1000;
 
 /// A purchase made or found by `create`.
 #[derive(Debug)]
@@ -322,33 +327,11 @@ pub async fn cancel(
     id: &str,
 ) -> Result<PurchaseView, AppError> {
     let purchase = find(&state.db, institution_id, id).await?;
-    match purchase.status {
-        PurchaseStatus::Canceled => return Ok(purchase.into()),
-        status if status.is_paid() => return Err(already_paid()),
-        _ => {}
+    let canceled =
+        cancel_at_stripe(state, purchase, CancellationReason::RequestedByCustomer).await?;
+    if canceled.status.is_paid() {
+        return Err(already_paid());
     }
-    let canceled = match state
-        .stripe
-        .cancel_payment_intent(
-            &purchase.payment_intent_id,
-            CancellationReason::RequestedByCustomer,
-        )
-        .await
-    {
-        Ok(intent) => apply_intent(state, &IntentReport::from_intent(&intent)).await?,
-        // Stripe refuses when the payment succeeded (or was canceled) in the meantime: learn
-        // which, and answer from that.
-        Err(refused) => {
-            let now = reconcile(state, &purchase)
-                .await
-                .map_err(|_| refused.clone())?;
-            match now.status {
-                PurchaseStatus::Canceled => now,
-                status if status.is_paid() => return Err(already_paid()),
-                _ => return Err(refused),
-            }
-        }
-    };
     tracing::info!(
         purchase_id = %canceled.id,
         payment_intent_id = %canceled.payment_intent_id,
@@ -356,6 +339,37 @@ pub async fn cancel(
         "purchase canceled by its admin"
     );
     Ok(canceled.into())
+}
+
+/// Cancels the purchase's intent and applies the answer. A purchase that is canceled or paid
+/// (before, or in the meantime) comes back as it is; the caller says what paid means to it.
+async fn cancel_at_stripe(
+    state: &AppState,
+    purchase: Purchase,
+    reason: CancellationReason,
+) -> Result<Purchase, AppError> {
+    if purchase.status == PurchaseStatus::Canceled || purchase.status.is_paid() {
+        return Ok(purchase);
+    }
+    match state
+        .stripe
+        .cancel_payment_intent(&purchase.payment_intent_id, reason)
+        .await
+    {
+        Ok(intent) => apply_intent(state, &IntentReport::from_intent(&intent)).await,
+        // Stripe refuses when the payment succeeded (or was canceled) in the meantime: learn
+        // which, and answer from that.
+        Err(refused) => {
+            let now = reconcile(state, &purchase)
+                .await
+                .map_err(|_| refused.clone())?;
+            if now.status == PurchaseStatus::Canceled || now.status.is_paid() {
+                Ok(now)
+            } else {
+                Err(refused)
+            }
+        }
+    }
 }
 
 fn already_paid() -> AppError {
@@ -366,24 +380,64 @@ fn already_paid() -> AppError {
     )
 }
 
-/// Reconciles purchases a webhook should have settled by now (lost, or still being retried).
-/// Returns how many were looked at.
+/// Reconciles purchases a webhook should have settled by now (lost, or still being retried),
+/// least recently checked first, until each due one was asked about once or the run's cap is
+/// reached. Returns how many were looked at.
 pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
-    let now = now_unix();
-    let stale = purchases::unsettled(
-        state.db.pool(),
-        now - SWEEP_HORIZON_SECS,
-        now - SWEEP_AFTER_SECS,
-        SWEEP_BATCH,
-    )
-    .await?;
-    for purchase in &stale {
-        // One purchase Stripe cannot answer for must not stop the others.
-        if let Err(e) = reconcile(state, purchase).await {
-            tracing::warn!(purchase_id = %purchase.id, error = %e, "sweep could not reconcile");
+    let started = now_unix();
+    // Each visited purchase is marked checked now, which moves it behind every one not yet
+    // visited: a batch with nothing new means every due purchase had its turn.
+    let mut visited = HashSet::new();
+    while visited.len() < SWEEP_MAX_PER_RUN {
+        let due = purchases::unsettled(
+            state.db.pool(),
+            started - SWEEP_HORIZON_SECS,
+            started - SWEEP_AFTER_SECS,
+            SWEEP_BATCH,
+        )
+        .await?;
+        let fresh: Vec<Purchase> = due
+            .into_iter()
+            .filter(|p| !visited.contains(&p.id))
+            .collect();
+        if fresh.is_empty() {
+            break;
+        }
+        for purchase in fresh {
+            // One purchase Stripe cannot answer for must not stop the others; it waits its
+            // turn again like any other.
+            if let Err(e) = reconcile(state, &purchase).await {
+                tracing::warn!(purchase_id = %purchase.id, error = %e, "sweep could not reconcile");
+            }
+            purchases::mark_checked(state.db.pool(), &purchase.id, now_unix()).await?;
+            visited.insert(purchase.id);
         }
     }
-    Ok(stale.len())
+    Ok(visited.len())
+}
+
+/// Cancels, at Stripe and here, the checkouts nobody paid within `ABANDONED_CHECKOUT_HOURS`, so
+/// that they stop being checked and cannot be paid later by surprise. Returns how many.
+pub async fn cancel_abandoned(state: &AppState) -> Result<usize, AppError> {
+    let age = i64::try_from(state.config.abandoned_checkout.as_secs()).unwrap_or(i64::MAX);
+    let abandoned =
+        purchases::abandoned(state.db.pool(), now_unix().saturating_sub(age), SWEEP_BATCH).await?;
+    let mut canceled = 0;
+    for purchase in abandoned {
+        let id = purchase.id.clone();
+        match cancel_at_stripe(state, purchase, CancellationReason::Abandoned).await {
+            Ok(purchase) if purchase.status == PurchaseStatus::Canceled => {
+                tracing::info!(purchase_id = %id, "abandoned checkout canceled");
+                canceled += 1;
+            }
+            // Paid or still moving after all: the sweep follows it.
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(purchase_id = %id, error = %e, "abandoned checkout not canceled")
+            }
+        }
+    }
+    Ok(canceled)
 }
 
 async fn reconcile(state: &AppState, purchase: &Purchase) -> Result<Purchase, AppError> {

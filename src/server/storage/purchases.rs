@@ -50,12 +50,27 @@ macro_rules! select_purchases {
 
 type PurchaseQuery<'q> = QueryAs<'q, Any, Purchase, AnyArguments>;
 
-/// Binds `PurchaseStatus::PAID` as `$1, $2, $3` of a query that starts `status IN ($1, $2, $3)`.
-fn bind_paid(query: PurchaseQuery<'_>) -> PurchaseQuery<'_> {
-    PurchaseStatus::PAID
-        .into_iter()
+/// Binds `statuses` as `$1, $2...` of a query that starts `status IN ($1, $2...)`.
+fn bind_statuses<'q>(query: PurchaseQuery<'q>, statuses: &[PurchaseStatus]) -> PurchaseQuery<'q> {
+    statuses
+        .iter()
         .fold(query, |query, status| query.bind(status.as_str()))
 }
+
+/// Still waiting on Stripe, or failed (a later attempt on the same intent can succeed).
+const UNSETTLED: [PurchaseStatus; 4] = [
+    PurchaseStatus::Pending,
+    PurchaseStatus::RequiresAction,
+    PurchaseStatus::Processing,
+    PurchaseStatus::Failed,
+];
+
+/// Unpaid with nothing in flight: never confirmed, stuck at 3-D Secure, or declined.
+const ABANDONABLE: [PurchaseStatus; 3] = [
+    PurchaseStatus::Pending,
+    PurchaseStatus::RequiresAction,
+    PurchaseStatus::Failed,
+];
 
 pub struct NewPurchase<'a> {
     pub id: &'a str,
@@ -155,9 +170,12 @@ pub async fn last_paid<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    bind_paid(sqlx::query_as(select_purchases!(
-        "WHERE status IN ($1, $2, $3) AND institution_id = $4 ORDER BY id DESC LIMIT 1"
-    )))
+    bind_statuses(
+        sqlx::query_as(select_purchases!(
+            "WHERE status IN ($1, $2, $3) AND institution_id = $4 ORDER BY id DESC LIMIT 1"
+        )),
+        &PurchaseStatus::PAID,
+    )
     .bind(institution_id)
     .fetch_optional(conn)
     .await
@@ -190,7 +208,8 @@ where
 }
 
 /// Purchases created between `since` and `before` (Unix seconds) that are still waiting on
-/// Stripe, oldest first: what the reconciliation sweep looks at.
+/// Stripe, or failed (a later attempt on the same intent can succeed): least recently checked
+/// first, then newest first. What the reconciliation sweep looks at.
 pub async fn unsettled<'c, E>(
     conn: E,
     since: i64,
@@ -200,18 +219,49 @@ pub async fn unsettled<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as(select_purchases!(
-        "WHERE status IN ($1, $2, $3) AND created_at >= $4 AND created_at < $5
-         ORDER BY id LIMIT $6"
-    ))
-    .bind(PurchaseStatus::Pending.as_str())
-    .bind(PurchaseStatus::RequiresAction.as_str())
-    .bind(PurchaseStatus::Processing.as_str())
-    .bind(since)
-    .bind(before)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+    let query = sqlx::query_as(select_purchases!(
+        "WHERE status IN ($1, $2, $3, $4) AND created_at >= $5 AND created_at < $6
+         ORDER BY last_checked_at, created_at DESC, id LIMIT $7"
+    ));
+    bind_statuses(query, &UNSETTLED)
+        .bind(since)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}
+
+/// Records that the sweep asked Stripe about the purchase at `at`.
+pub async fn mark_checked<'c, E>(conn: E, id: &str, at: i64) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE purchases SET last_checked_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Unpaid purchases created before `before` whose payment nobody finished (never confirmed,
+/// stuck at 3-D Secure, or declined): the checkouts to abandon. Oldest first.
+pub async fn abandoned<'c, E>(
+    conn: E,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let query = sqlx::query_as(select_purchases!(
+        "WHERE status IN ($1, $2, $3) AND created_at < $4 ORDER BY created_at, id LIMIT $5"
+    ));
+    bind_statuses(query, &ABANDONABLE)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
 }
 
 /// Records the purchase's invoice unless one is recorded already (the first one stays).
@@ -248,10 +298,13 @@ pub async fn awaiting_invoice<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    bind_paid(sqlx::query_as(select_purchases!(
-        "WHERE status IN ($1, $2, $3) AND invoiced_at IS NULL AND updated_at < $4
+    bind_statuses(
+        sqlx::query_as(select_purchases!(
+            "WHERE status IN ($1, $2, $3) AND invoiced_at IS NULL AND updated_at < $4
          ORDER BY id LIMIT $5"
-    )))
+        )),
+        &PurchaseStatus::PAID,
+    )
     .bind(before)
     .bind(limit)
     .fetch_all(conn)

@@ -103,6 +103,22 @@ pub async fn unprocessed(pool: &AnyPool, since: i64) -> Result<Vec<(String, Stri
     .await
 }
 
+/// When Stripe created the newest event processed here (unix seconds), if any.
+pub async fn newest_processed_created(pool: &AnyPool) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MAX(created) FROM stripe_events WHERE processed_at IS NOT NULL")
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn is_processed(pool: &AnyPool, id: &str) -> Result<bool, sqlx::Error> {
+    let processed: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT processed_at FROM stripe_events WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(matches!(processed, Some(Some(_))))
+}
+
 /// Deletes processed events received before `cutoff` (unix seconds); unprocessed ones stay
 /// until they are processed. Returns how many went.
 pub async fn delete_processed_before(pool: &AnyPool, cutoff: i64) -> Result<u64, sqlx::Error> {

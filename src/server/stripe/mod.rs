@@ -2,6 +2,7 @@
 //! customers, PaymentIntents, and turning Stripe's failures into messages an admin can act on.
 
 mod errors;
+mod events;
 mod invoices;
 mod payment_methods;
 

@@ -2,9 +2,11 @@
 //! its webhooks back to the app.
 
 mod cancel;
+mod catch_up;
 mod create;
 mod idempotency;
 pub mod rpc;
+mod sweep;
 mod sync;
 mod webhook;
 pub mod webhook_delivery;

@@ -411,3 +411,48 @@ async fn expand_replaces_ids_with_the_objects() {
         "payment_method"
     );
 }
+
+#[tokio::test]
+async fn events_list_filters_by_types_and_created_range() {
+    let app = spawn_emulator().await;
+    customer(&app).await;
+    payment_intent(&app, "2000").await;
+    let all = get(&app, "v1/events").await;
+    let created = |i: usize| all["data"][i]["created"].as_i64().unwrap();
+    // Newest first; the two may fall in different seconds.
+    let (newest, oldest) = (created(0), created(1));
+    let types_of = |list: &serde_json::Value| -> Vec<String> {
+        let mut types: Vec<String> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["type"].as_str().unwrap().to_owned())
+            .collect();
+        types.sort();
+        types
+    };
+    // async-stripe sends lists indexed (`types[0]=`), Stripe's docs show `types[]=`.
+    for query in [
+        "types[0]=customer.created&types[1]=payment_intent.created",
+        "types[]=customer.created&types[]=payment_intent.created",
+    ] {
+        let range = format!("created[gte]={oldest}&created[lte]={newest}");
+        let both = get(&app, &format!("v1/events?{query}&{range}")).await;
+        assert_eq!(
+            types_of(&both),
+            ["customer.created", "payment_intent.created"],
+            "{query}"
+        );
+    }
+    let one = get(&app, "v1/events?types[0]=customer.created").await;
+    assert_eq!(types_of(&one), ["customer.created"]);
+    for range in [
+        format!("created[gt]={newest}"),
+        format!("created[lt]={oldest}"),
+    ] {
+        let none = get(&app, &format!("v1/events?{range}")).await;
+        assert_eq!(none["data"], serde_json::json!([]), "{range}");
+    }
+    let exact = get(&app, &format!("v1/events?created={newest}")).await;
+    assert!(types_of(&exact).contains(&"payment_intent.created".to_owned()));
+}

@@ -4,6 +4,8 @@
 //! delivers at least once) changes nothing, and an event whose processing failed stays
 //! unprocessed, with why, for Stripe's retry or a replay.
 
+mod catch_up;
+
 use serde::Deserialize;
 use stripe_webhook::{Event, EventObject};
 
@@ -12,6 +14,8 @@ use crate::server::invoices;
 use crate::server::purchases::transitions::{self, IntentReport, RefundOutcome, RefundReport};
 use crate::server::state::AppState;
 use crate::server::storage::stripe_events::{self, Begin, NewEvent};
+
+pub use catch_up::{CatchUpReport, catch_up};
 
 /// What became of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
