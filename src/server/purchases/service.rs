@@ -2,6 +2,7 @@
 //! server functions.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use stripe_core::PaymentIntent;
 
@@ -19,7 +20,9 @@ use crate::server::clock::now_unix;
 use crate::server::invoices;
 use crate::server::payment_methods;
 use crate::server::state::AppState;
-use crate::server::storage::purchase_idempotency_keys::{self as idempotency_keys, Reservation};
+use crate::server::storage::purchase_idempotency_keys::{
+    self as idempotency_keys, Flag, Reservation,
+};
 use crate::server::storage::purchases::{self, NewPurchase, Purchase};
 use crate::server::storage::{Db, ledger, new_id};
 use crate::server::stripe::{CancellationReason, NewIntent};
@@ -61,7 +64,12 @@ pub async fn create(
     }
 }
 
-/// `make` under the purchase id the key reserved, or the purchase it already made.
+/// How long a duplicate request waits for the request holding its key before answering 409.
+const KEY_WAIT: Duration = Duration::from_secs(3);
+
+/// `make` under the purchase id the key reserved, or the purchase it already made. One request
+/// at a time holds the key (its owner, for a lease longer than its Stripe calls can take);
+/// a duplicate waits for the owner's outcome rather than working on the same purchase.
 async fn make_once(
     state: &AppState,
     account: &Account,
@@ -69,44 +77,67 @@ async fn make_once(
     key: &IdempotencyKey,
 ) -> Result<Created, AppError> {
     let institution_id = account.institution.id.as_str();
-    let wanted = Reservation {
+    let pool = state.db.pool();
+    // Every Stripe call of a request may take the whole timeout, and is retried.
+    let lease = 4 * state.config.stripe_timeout.as_secs() as i64 + 10;
+    let (payment_method_id, save_card) = match &order.payment {
+        PaymentChoice::Saved(id) => (Some(id.clone()), false),
+        PaymentChoice::NewCard { save } => (None, *save),
+    };
+    let mut wanted = Reservation {
         plan: order.plan,
         quantity: order.quantity.get(),
+        payment_method_id,
+        save_card: Flag(save_card),
         purchase_id: new_id(),
+        owner: new_id(),
+        lease_until: 0,
     };
-    let held =
-        idempotency_keys::reserve(state.db.pool(), institution_id, key.as_str(), &wanted).await?;
-    if (held.plan, held.quantity) != (wanted.plan, wanted.quantity) {
-        return Err(AppError::Conflict(format!(
-            "This Idempotency-Key was already used to buy {} sessions on the {} plan. \
-             Send a new key for a different purchase.",
-            held.quantity,
-            held.plan.id()
-        )));
-    }
-    if let Some(purchase) =
-        purchases::find_for_institution(state.db.pool(), institution_id, &held.purchase_id).await?
-    {
-        // Done before: read the client secret back from Stripe (it is not stored here), and
-        // create nothing.
-        let intent = state
-            .stripe
-            .retrieve_payment_intent(&purchase.payment_intent_id)
-            .await?;
-        let client_secret = client_secret(&purchase.id, intent)?;
-        return Ok(Created {
-            purchase: created_purchase(purchase, client_secret),
-            replayed: true,
-        });
-    }
+    let waiting_since = tokio::time::Instant::now();
+    let held = loop {
+        wanted.lease_until = now_unix() + lease;
+        let held = idempotency_keys::reserve(pool, institution_id, key.as_str(), &wanted).await?;
+        if !held.same_order(&wanted) {
+            return Err(another_order(&held));
+        }
+        if let Some(purchase) =
+            purchases::find_for_institution(pool, institution_id, &held.purchase_id).await?
+        {
+            return replay(state, purchase).await;
+        }
+        if held.owner == wanted.owner {
+            break held;
+        }
+        let (previous, key) = (held.owner.as_str(), key.as_str());
+        if held.lease_until <= now_unix()
+            && idempotency_keys::take_over(
+                pool,
+                institution_id,
+                key,
+                previous,
+                &wanted.owner,
+                wanted.lease_until,
+            )
+            .await?
+        {
+            tracing::warn!(purchase_id = %held.purchase_id, "Idempotency-Key taken over from a request that stopped");
+            break Reservation {
+                owner: wanted.owner.clone(),
+                ..held
+            };
+        }
+        if waiting_since.elapsed() >= KEY_WAIT {
+            return Err(AppError::Conflict(
+                "A request with this Idempotency-Key is still being processed. Retry in a few \
+                 seconds to get its purchase."
+                    .to_owned(),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let made = make(state, account, order, &held.purchase_id).await;
     if made.is_err() {
-        let released = idempotency_keys::release(
-            state.db.pool(),
-            institution_id,
-            key.as_str(),
-            &held.purchase_id,
-        );
+        let released = idempotency_keys::release(pool, institution_id, key.as_str(), &held.owner);
         if let Err(e) = released.await {
             tracing::error!(
                 purchase_id = %held.purchase_id,
@@ -116,6 +147,34 @@ async fn make_once(
         }
     }
     made
+}
+
+fn another_order(held: &Reservation) -> AppError {
+    let paid_with = match (&held.payment_method_id, held.save_card) {
+        (Some(id), _) => format!("saved card {id}"),
+        (None, Flag(true)) => "a new card, saved".to_owned(),
+        (None, Flag(false)) => "a new card".to_owned(),
+    };
+    AppError::Conflict(format!(
+        "This Idempotency-Key was already used to buy {} sessions on the {} plan with {paid_with}. \
+         Send a new key for a different purchase.",
+        held.quantity,
+        held.plan.id()
+    ))
+}
+
+/// A purchase the key made before: its client secret is read back from Stripe (it is not
+/// stored here), and nothing is created.
+async fn replay(state: &AppState, purchase: Purchase) -> Result<Created, AppError> {
+    let intent = state
+        .stripe
+        .retrieve_payment_intent(&purchase.payment_intent_id)
+        .await?;
+    let client_secret = client_secret(&purchase.id, intent)?;
+    Ok(Created {
+        purchase: created_purchase(purchase, client_secret),
+        replayed: true,
+    })
 }
 
 /// Creates the customer (once), the intent and the purchase row under `purchase_id`; when the

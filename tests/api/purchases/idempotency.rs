@@ -187,3 +187,68 @@ async fn a_key_whose_purchase_could_not_be_stored_gets_a_fresh_intent_on_retry()
     );
     assert_eq!(intents_at_stripe(&app).await, 2);
 }
+
+#[tokio::test]
+async fn the_same_key_with_another_card_choice_is_409() {
+    let app = signed_in_app().await;
+    let (status, ..) = answer(post_purchase_with_key(&app, &order(3), KEY).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    for other in [
+        json!({"quantity": 3, "plan": "annual", "save_card": true}),
+        json!({"quantity": 3, "plan": "annual", "payment_method_id": "pm_1Other"}),
+    ] {
+        let response = post_purchase_with_key(&app, &other, KEY).await;
+        assert_eq!(response.status(), StatusCode::CONFLICT, "{other}");
+        let message = error_message(response).await;
+        assert!(message.contains("with a new card"), "{message}");
+    }
+    assert_eq!(rows(&app, "purchases").await, 1);
+    assert_eq!(intents_at_stripe(&app).await, 1);
+}
+
+/// Records `KEY` as held by another request (another instance, say) for purchase `purchase_id`,
+/// with its lease running out at `lease_until`.
+async fn held_elsewhere(app: &TestApp, purchase_id: &str, lease_until: i64) {
+    sqlx::query(
+        "INSERT INTO purchase_idempotency_keys
+             (institution_id, idempotency_key, plan, quantity, payment_method_id, save_card,
+              purchase_id, owner, lease_until, created_at)
+         SELECT id, $1, 'annual', 3, NULL, 0, $2, 'another-request', $3, $4
+         FROM institutions WHERE name = 'State University'",
+    )
+    .bind(KEY)
+    .bind(purchase_id)
+    .bind(lease_until)
+    .bind(super::now())
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_duplicate_never_works_on_a_purchase_another_request_holds() {
+    let app = signed_in_app().await;
+    let purchase_id = "0199a0b0-0000-7000-8000-00000000abcd";
+    held_elsewhere(&app, purchase_id, super::now() + 600).await;
+    let response = post_purchase_with_key(&app, &order(3), KEY).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let message = error_message(response).await;
+    assert!(message.contains("still being processed"), "{message}");
+    assert_eq!(intents_at_stripe(&app).await, 0, "nothing made at Stripe");
+    let owner: String = sqlx::query_scalar("SELECT owner FROM purchase_idempotency_keys")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(owner, "another-request", "the holder keeps its key");
+}
+
+#[tokio::test]
+async fn a_key_whose_holder_stopped_is_taken_over_once_its_lease_ran_out() {
+    let app = signed_in_app().await;
+    let purchase_id = "0199a0b0-0000-7000-8000-00000000abce";
+    held_elsewhere(&app, purchase_id, super::now() - 1).await;
+    let (status, replayed, made) = answer(post_purchase_with_key(&app, &order(3), KEY).await).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, false), "{made}");
+    assert_eq!(made["purchase_id"], purchase_id, "the reserved purchase id");
+    assert_eq!(rows(&app, "purchases").await, 1);
+}
