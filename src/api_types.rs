@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::monthly::MonthTotal;
+use crate::domain::password::Password;
 use crate::domain::plan::Plan;
 use crate::domain::purchase_status::PurchaseStatus;
 
@@ -20,10 +21,11 @@ pub struct Account {
     pub institution: InstitutionRef,
 }
 
+/// `Debug` shows the email but not the password (see [`Password`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub email: String,
-    pub password: String,
+    pub password: Password,
 }
 
 /// What every page needs to know about the running app.

@@ -32,6 +32,10 @@ pub enum AppError {
     Internal,
     #[error("The service is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
+    /// The server is already checking as many passwords as it may (for everyone, or for this
+    /// client address); nothing was checked or counted.
+    #[error("Too many sign-ins are being checked right now. Try again in {retry_after_secs} s.")]
+    Busy { retry_after_secs: u64 },
     /// Stripe could not do what was asked (unreachable, failing, or refusing our API key); the
     /// message says what the admin can do about it.
     #[error("{0}")]
@@ -53,7 +57,16 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::Internal | AppError::Transport(_) => 500,
             AppError::PaymentProvider(_) => 502,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::Busy { .. } => 503,
+        }
+    }
+
+    /// Seconds after which the same request may succeed, for a `Retry-After` header.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use super::bootstrap::InstitutionChange;
 use super::config::Config;
 use super::storage::Db;
 use super::{bootstrap, startup, stripe_events, telemetry};
@@ -38,6 +39,9 @@ pub enum Command {
         /// The admin's email address (sign-in name).
         #[arg(long)]
         email: String,
+        /// Allow moving an existing admin to this institution (without it, refused).
+        #[arg(long = "move")]
+        move_institution: bool,
     },
     /// Process again the stored Stripe events that were not processed (their processing
     /// failed, or this version could not parse them), through the webhook's own code; run it
@@ -92,7 +96,18 @@ pub async fn run() -> ExitCode {
             }
             Err(e) => fail(e),
         },
-        Command::AddAdmin { institution, email } => add_admin(&config, &institution, &email).await,
+        Command::AddAdmin {
+            institution,
+            email,
+            move_institution,
+        } => {
+            let change = if move_institution {
+                InstitutionChange::Allow
+            } else {
+                InstitutionChange::Refuse
+            };
+            add_admin(&config, &institution, &email, change).await
+        }
         Command::ReplayEvents { since } => replay_events(config, since.unwrap_or(0)).await,
     }
 }
@@ -118,7 +133,12 @@ async fn replay_events(config: Config, since: i64) -> ExitCode {
     }
 }
 
-async fn add_admin(config: &Config, institution: &str, email: &str) -> ExitCode {
+async fn add_admin(
+    config: &Config,
+    institution: &str,
+    email: &str,
+    change: InstitutionChange,
+) -> ExitCode {
     let institution = match InstitutionName::parse(institution) {
         Ok(name) => name,
         Err(e) => return fail(format!("--institution: {e}")),
@@ -141,7 +161,7 @@ async fn add_admin(config: &Config, institution: &str, email: &str) -> ExitCode 
         Ok(db) => db,
         Err(e) => return fail(e),
     };
-    match bootstrap::add_admin(&db, &institution, &email, &password).await {
+    match bootstrap::add_admin(&db, &institution, &email, &password, change).await {
         Ok(()) => {
             println!(
                 "admin {} can now sign in to {}",

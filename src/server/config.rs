@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
+use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::money::{Currency, UnitPrice};
@@ -34,6 +35,13 @@ pub const DEFAULT_ABANDONED_CHECKOUT_HOURS: u64 = 24;
 /// The sweep stops asking Stripe about purchases older than a week, so abandonment must come
 /// before that.
 pub const MAX_ABANDONED_CHECKOUT_HOURS: u64 = 6 * 24;
+/// A login ends this long after sign-in however active it is (7 days).
+pub const DEFAULT_SESSION_MAX_AGE_SECS: u64 = 7 * 24 * 60 * 60;
+/// Password checks one client address may run at once.
+pub const DEFAULT_LOGIN_HASH_CONCURRENCY_PER_CLIENT: usize = 2;
+/// Each password check holds about 19 MiB (Argon2id's memory cost); this bounds what a setting
+/// may ask for.
+const MAX_LOGIN_HASH_CONCURRENCY: u64 = 1024;
 
 /// Which database the app talks to; chosen by the scheme of `DATABASE_URL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +128,14 @@ pub struct Config {
     /// `OFFLINE_TEST_MODE=1`: run the emulator even where offline mode is not local (end-to-end
     /// and demo deployments); see [`Config::check_offline_is_local`].
     pub offline_anywhere: bool,
+    /// How long a login lasts after sign-in, whatever the activity (the idle limit is separate).
+    pub session_max_age: Duration,
+    /// Password checks (Argon2id, memory-hard) running at once, over all clients.
+    pub login_hash_concurrency: usize,
+    /// Password checks one client address may run at once.
+    pub login_hash_concurrency_per_client: usize,
+    /// Proxies whose `X-Forwarded-For` names the client; any other peer is the client itself.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// A configuration mistake, rendered as one line: what is wrong and how to fix it.
@@ -284,6 +300,32 @@ impl Config {
 
         let offline_anywhere = parse_flag("OFFLINE_TEST_MODE", get("OFFLINE_TEST_MODE"))?;
 
+        let session_max_age = Duration::from_secs(parse_whole(
+            "SESSION_MAX_AGE_SECS",
+            get("SESSION_MAX_AGE_SECS"),
+            DEFAULT_SESSION_MAX_AGE_SECS,
+            1..=365 * 24 * 60 * 60,
+            "seconds",
+        )?);
+        let login_hash_concurrency = parse_whole(
+            "LOGIN_HASH_CONCURRENCY",
+            get("LOGIN_HASH_CONCURRENCY"),
+            default_login_hash_concurrency(),
+            1..=MAX_LOGIN_HASH_CONCURRENCY,
+            "password checks",
+        )? as usize;
+        let login_hash_concurrency_per_client = parse_whole(
+            "LOGIN_HASH_CONCURRENCY_PER_CLIENT",
+            get("LOGIN_HASH_CONCURRENCY_PER_CLIENT"),
+            DEFAULT_LOGIN_HASH_CONCURRENCY_PER_CLIENT as u64,
+            1..=MAX_LOGIN_HASH_CONCURRENCY,
+            "password checks",
+        )? as usize;
+        let trusted_proxies = get("TRUSTED_PROXIES")
+            .map(|raw| parse_trusted_proxies(&raw))
+            .transpose()?
+            .unwrap_or_default();
+
         Ok(Config {
             site_addr,
             public_url,
@@ -300,7 +342,28 @@ impl Config {
             currency,
             max_sessions_per_purchase,
             offline_anywhere,
+            session_max_age,
+            login_hash_concurrency,
+            login_hash_concurrency_per_client,
+            trusted_proxies,
         })
+    }
+
+    /// A server other machines can reach must know the origin browsers use: it decides the
+    /// cookie's `Secure` flag and HSTS, and guessing plain http there would send the session
+    /// cookie over any unencrypted hop.
+    pub fn check_public_url_when_exposed(&self) -> Result<(), ConfigError> {
+        if self.public_url.is_some() || self.site_addr.ip().is_loopback() {
+            return Ok(());
+        }
+        Err(error(
+            "PUBLIC_URL",
+            format!(
+                "is missing while LEPTOS_SITE_ADDR ({}) is reachable from other machines",
+                self.site_addr
+            ),
+            "set it to the origin browsers use, like https://billing.example.edu, or listen on 127.0.0.1",
+        ))
     }
 
     /// Offline test mode takes payments nobody pays, so it runs only where it cannot face real
@@ -367,8 +430,9 @@ impl Config {
         }
     }
 
-    /// Cookies carry `Secure` when the public URL is https; plain-http development keeps working.
-    pub fn cookies_secure(&self) -> bool {
+    /// Browsers reach the app over https: cookies carry `Secure` and responses HSTS. Plain-http
+    /// development keeps working.
+    pub fn public_url_is_https(&self) -> bool {
         self.public_url
             .as_deref()
             .is_some_and(|url| url.starts_with("https://"))
@@ -571,6 +635,33 @@ fn parse_whole(
     }
 }
 
+/// Two password checks per core: enough to keep every core busy while a check waits for its
+/// turn on the blocking pool, and no more memory than that.
+fn default_login_hash_concurrency() -> u64 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    2 * cores as u64
+}
+
+/// `10.0.0.7, 10.1.0.0/16, ::1`: addresses or CIDR ranges, separated by commas.
+fn parse_trusted_proxies(raw: &str) -> Result<Vec<IpNet>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    error(
+                        "TRUSTED_PROXIES",
+                        format!("has {entry:?}, which is not an IP address or CIDR range"),
+                        "list your proxies' addresses separated by commas, like 10.0.0.7, 10.1.0.0/16",
+                    )
+                })
+        })
+        .collect()
+}
+
 fn parse_price(variable: &'static str, raw: String) -> Result<UnitPrice, ConfigError> {
     let cents: i64 = raw.parse().map_err(|_| {
         error(
@@ -604,7 +695,7 @@ mod tests {
         assert_eq!(c.price_annual.cents(), 2000);
         assert_eq!(c.price_quarterly.cents(), 2500);
         assert_eq!(c.currency.code(), "usd");
-        assert!(!c.cookies_secure());
+        assert!(!c.public_url_is_https());
     }
 
     #[test]
@@ -751,7 +842,7 @@ mod tests {
     #[test]
     fn https_public_url_makes_cookies_secure() {
         let c = config(&[("PUBLIC_URL", "https://billing.example.edu/")]).unwrap();
-        assert!(c.cookies_secure());
+        assert!(c.public_url_is_https());
         assert_eq!(c.public_url.as_deref(), Some("https://billing.example.edu"));
     }
 
@@ -906,6 +997,53 @@ mod tests {
             let e = config(&[("STRIPE_WEBHOOK_SECRET", bad)]).unwrap_err();
             assert_eq!(e.variable, "STRIPE_WEBHOOK_SECRET", "{bad}");
         }
+    }
+
+    #[test]
+    fn sign_in_limits_default_and_refuse_nonsense_naming_the_variable() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.session_max_age, Duration::from_secs(7 * 24 * 60 * 60));
+        let cores = std::thread::available_parallelism().unwrap().get();
+        assert_eq!(c.login_hash_concurrency, 2 * cores);
+        assert_eq!(c.login_hash_concurrency_per_client, 2);
+        assert!(c.trusted_proxies.is_empty());
+        for variable in [
+            "SESSION_MAX_AGE_SECS",
+            "LOGIN_HASH_CONCURRENCY",
+            "LOGIN_HASH_CONCURRENCY_PER_CLIENT",
+        ] {
+            for bad in ["0", "-1", "lots", "2.5"] {
+                let e = config(&[(variable, bad)]).unwrap_err();
+                assert_eq!(e.variable, variable, "{bad}");
+                assert!(e.to_string().contains("whole number"), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let c = config(&[("TRUSTED_PROXIES", "10.0.0.7, 10.1.0.0/16,::1")]).unwrap();
+        let listed: Vec<String> = c.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(listed, ["10.0.0.7/32", "10.1.0.0/16", "::1/128"]);
+        let e = config(&[("TRUSTED_PROXIES", "10.0.0.7, proxy.internal")]).unwrap_err();
+        assert_eq!(e.variable, "TRUSTED_PROXIES");
+        assert!(e.to_string().contains("proxy.internal"), "{e}");
+    }
+
+    #[test]
+    fn listening_beyond_loopback_needs_a_public_url() {
+        let exposed = |vars: &[(&str, &str)]| config(vars).unwrap().check_public_url_when_exposed();
+        assert_eq!(exposed(&[]), Ok(()));
+        assert_eq!(exposed(&[("LEPTOS_SITE_ADDR", "[::1]:3005")]), Ok(()));
+        assert_eq!(
+            exposed(&[
+                ("LEPTOS_SITE_ADDR", "0.0.0.0:3005"),
+                ("PUBLIC_URL", "https://billing.example.edu"),
+            ]),
+            Ok(())
+        );
+        let e = exposed(&[("LEPTOS_SITE_ADDR", "0.0.0.0:3005")]).unwrap_err();
+        assert_eq!(e.variable, "PUBLIC_URL");
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! What server functions reach for: the app state and the caller's login session. Kept here so
 //! that the server functions in `crate::rpc` stay a few lines each.
 
-use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use leptos::prelude::{expect_context, use_context};
 use tower_sessions::Session;
 
 use super::auth::session::current_account;
+use super::http::client_addr::ClientAddr;
 use super::state::AppState;
 use crate::api_types::Account;
 use crate::error::AppError;
@@ -30,13 +32,26 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-/// The response to the server function request being handled answers with `error`'s status.
+/// The response to the server function request being handled answers with `error`'s status
+/// (and `Retry-After` when it has one).
 pub fn set_status(error: &AppError) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(
             StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         );
+        if let Some(secs) = error.retry_after_secs() {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
+}
+
+/// The address the server function's request came from (see [`ClientAddr`]).
+pub fn client_addr() -> Result<ClientAddr, AppError> {
+    let parts = use_context::<Parts>().ok_or_else(|| {
+        tracing::error!("no request parts on a server function request");
+        AppError::Internal
+    })?;
+    ClientAddr::from_parts(&parts, &state().config.trusted_proxies)
 }
 
 /// The signed-in admin, or `Unauthorized`.

@@ -16,8 +16,11 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use super::auth::hash_gate::HashGate;
+use super::auth::service::forget_quiet_addresses;
 use super::bootstrap;
 use super::config::{Config, ConfigError};
+use super::http::security_headers::{self, SecurityHeaders};
 use super::http::{API_PREFIX, api_router, origin_check};
 use super::offline::OfflineStripe;
 use super::state::AppState;
@@ -71,12 +74,24 @@ pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
 /// the database (migrated) and the Stripe client the configuration names.
 pub async fn command_state(config: Config) -> Result<AppState, StartupError> {
     let db = open_database(&config).await?;
+    app_state(db, config, leptos_options())
+}
+
+fn app_state(
+    db: Db,
+    config: Config,
+    leptos_options: LeptosOptions,
+) -> Result<AppState, StartupError> {
     let stripe = StripeGateway::from_config(&config).map_err(StartupError::Stripe)?;
     Ok(AppState {
         db,
         stripe,
+        hash_gate: HashGate::new(
+            config.login_hash_concurrency,
+            config.login_hash_concurrency_per_client,
+        ),
         config: Arc::new(config),
-        leptos_options: leptos_options(),
+        leptos_options,
         background: Default::default(),
     })
 }
@@ -93,6 +108,7 @@ pub struct Application {
 impl Application {
     pub async fn build(mut config: Config) -> Result<Self, StartupError> {
         config.check_offline_is_local()?;
+        config.check_public_url_when_exposed()?;
         let listener = TcpListener::bind(config.site_addr)
             .await
             .map_err(|source| StartupError::Bind {
@@ -108,14 +124,7 @@ impl Application {
         announce_mode(&config, &db).await?;
         forget_foreign_customers(&config, &db).await?;
 
-        let stripe = StripeGateway::from_config(&config).map_err(StartupError::Stripe)?;
-        let state = AppState {
-            db,
-            stripe,
-            config: Arc::new(config),
-            leptos_options,
-            background: Default::default(),
-        };
+        let state = app_state(db, config, leptos_options)?;
         let router = router(state.clone(), &offline);
         Ok(Application {
             listener,
@@ -149,18 +158,12 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
     pub async fn run(self) -> std::io::Result<()> {
-        let store = DbSessionStore::new(self.state.db.clone());
-        let housekeeping = self.state.clone();
+        let state = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
             loop {
                 every.tick().await;
-                if let Err(e) = store.delete_expired().await {
-                    tracing::warn!(error = %e, "could not delete expired login sessions");
-                }
-                if let Err(e) = stripe_events::forget_old(&housekeeping).await {
-                    tracing::warn!(error = %e, "could not delete old Stripe events");
-                }
+                housekeeping(&state).await;
             }
         });
         let state = self.state.clone();
@@ -209,14 +212,41 @@ async fn reconcile_once(state: &AppState) {
     }
 }
 
+/// Forgets what has outlived its use: expired login sessions, old Stripe events, sign-in
+/// throttle rows of addresses with no recent failure. Runs every 15 minutes; failures are
+/// logged and tried again next time.
+pub async fn housekeeping(state: &AppState) {
+    if let Err(e) = session_store(state).delete_expired().await {
+        tracing::warn!(error = %e, "could not delete expired login sessions");
+    }
+    if let Err(e) = stripe_events::forget_old(state).await {
+        tracing::warn!(error = %e, "could not delete old Stripe events");
+    }
+    if let Err(e) = forget_quiet_addresses(&state.db).await {
+        tracing::warn!(error = %e, "could not forget quiet sign-in addresses");
+    }
+}
+
+fn session_store(state: &AppState) -> DbSessionStore {
+    DbSessionStore::new(state.db.clone(), state.config.session_max_age)
+}
+
 fn router(state: AppState, offline: &OfflineStripe) -> Router {
     let routes = generate_route_list(App);
-    let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+    let session_layer = SessionManagerLayer::new(session_store(&state))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.config.cookies_secure())
+        .with_secure(state.config.public_url_is_https())
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+    // Every page render gets the state and this response's script nonce.
+    let page_context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            security_headers::provide_page_nonce();
+        }
+    };
 
     let leptos_options = state.leptos_options.clone();
     let mut app = Router::new().nest(API_PREFIX, api_router()).route(
@@ -224,16 +254,13 @@ fn router(state: AppState, offline: &OfflineStripe) -> Router {
         get(super::http::invoices::open_hosted),
     );
     app = offline.mount(app);
-    app.leptos_routes_with_context(
-        &state,
-        routes,
-        {
-            let state = state.clone();
-            move || provide_context(state.clone())
-        },
-        move || shell(leptos_options.clone()),
-    )
-    .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+    app.leptos_routes_with_context(&state, routes, page_context.clone(), move || {
+        shell(leptos_options.clone())
+    })
+    .fallback(leptos_axum::file_and_error_handler_with_context::<
+        AppState,
+        _,
+    >(page_context, shell))
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
         origin_check::refuse_cross_origin,
@@ -241,6 +268,10 @@ fn router(state: AppState, offline: &OfflineStripe) -> Router {
     .layer(session_layer)
     // The wasm bundle shrinks to about a third with gzip; HTML and JSON compress well too.
     .layer(CompressionLayer::new())
+    .layer(axum::middleware::from_fn_with_state(
+        SecurityHeaders::new(&state.config),
+        security_headers::add_security_headers,
+    ))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
 }

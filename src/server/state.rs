@@ -3,6 +3,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use super::auth::hash_gate::HashGate;
 use super::background::BackgroundTasks;
 use super::config::Config;
 use super::storage::Db;
@@ -13,6 +14,8 @@ use super::stripe::StripeGateway;
 pub struct AppState {
     pub db: Db,
     pub stripe: StripeGateway,
+    /// Bounds the password checks running at once (sign-in).
+    pub hash_gate: HashGate,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
     pub background: BackgroundTasks,

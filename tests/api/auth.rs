@@ -2,8 +2,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::{
-    PASSWORD, TestDatabase, backend, cookie_client, error_message, fresh_database, spawn_app,
-    spawn_app_on, spawn_app_with,
+    HTTPS_PUBLIC_URL, PASSWORD, TestDatabase, cookie_client, error_message, spawn_app,
+    spawn_app_configured, spawn_app_on,
 };
 
 #[tokio::test]
@@ -202,14 +202,7 @@ async fn oversized_bodies_are_413_json() {
 
 #[tokio::test]
 async fn an_https_public_url_makes_the_cookie_secure() {
-    let app = spawn_app_with(
-        fresh_database(backend()).await,
-        &[
-            ("PUBLIC_URL", "https://billing.example.edu"),
-            ("OFFLINE_TEST_MODE", "1"),
-        ],
-    )
-    .await;
+    let app = spawn_app_configured(HTTPS_PUBLIC_URL).await;
     app.add_admin("State University", "dean@state.edu").await;
     let response = app.login("dean@state.edu", PASSWORD).await;
     let cookie = response.headers()["set-cookie"].to_str().unwrap();

@@ -6,7 +6,10 @@ use reqwest::StatusCode;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
-use crate::helpers::{TestDatabase, backend, fresh_database, spawn_app_on};
+use crate::helpers::{
+    PASSWORD, TestDatabase, backend, cookie_client, fresh_database, login_with, spawn_app,
+    spawn_app_on,
+};
 
 /// The binary with a clean environment, run from an empty folder so no `.env` is picked up.
 pub fn binary(dir: &std::path::Path) -> Command {
@@ -21,10 +24,22 @@ async fn add_admin(
     email: &str,
     stdin: &str,
 ) -> std::process::Output {
+    add_admin_with(database, institution, email, stdin, &[]).await
+}
+
+/// `add-admin` with `extra` arguments (`--move`).
+async fn add_admin_with(
+    database: &TestDatabase,
+    institution: &str,
+    email: &str,
+    stdin: &str,
+    extra: &[&str],
+) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let mut child = binary(dir.path())
         .env("DATABASE_URL", &database.url)
         .args(["add-admin", "--institution", institution, "--email", email])
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -40,8 +55,17 @@ async fn add_admin(
     child.wait_with_output().await.unwrap()
 }
 
-#[tokio::test]
-async fn add_admin_reads_the_password_from_stdin_and_updates_an_existing_email() {
+fn assert_succeeded(output: &std::process::Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A database whose one admin, ops@lakeside.edu of Lakeside University, has the password
+/// "first password 123", made by `add-admin`.
+async fn database_with_lakeside_admin() -> TestDatabase {
     let database = fresh_database(backend()).await;
     let first = add_admin(
         &database,
@@ -50,12 +74,13 @@ async fn add_admin_reads_the_password_from_stdin_and_updates_an_existing_email()
         "first password 123\n",
     )
     .await;
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    assert_succeeded(&first);
+    database
+}
 
+#[tokio::test]
+async fn add_admin_reads_the_password_from_stdin_and_updates_an_existing_email() {
+    let database = database_with_lakeside_admin().await;
     let second = add_admin(
         &database,
         "Lakeside University",
@@ -63,11 +88,7 @@ async fn add_admin_reads_the_password_from_stdin_and_updates_an_existing_email()
         "second password 456\n",
     )
     .await;
-    assert!(
-        second.status.success(),
-        "{}",
-        String::from_utf8_lossy(&second.stderr)
-    );
+    assert_succeeded(&second);
 
     let app = spawn_app_on(database).await;
     let count: i64 =
@@ -86,6 +107,101 @@ async fn add_admin_reads_the_password_from_stdin_and_updates_an_existing_email()
     assert_eq!(me.status(), StatusCode::OK);
     let me: serde_json::Value = me.json().await.unwrap();
     assert_eq!(me["institution"]["name"], "Lakeside University");
+}
+
+#[tokio::test]
+async fn changing_a_password_with_add_admin_ends_that_admins_sessions_and_no_others() {
+    let app = spawn_app().await;
+    app.add_admin("Lakeside University", "ops@lakeside.edu")
+        .await;
+    app.add_admin("Lakeside University", "bursar@lakeside.edu")
+        .await;
+    let login_url = app.url("/api/auth/login");
+    let (laptop, phone, colleague) = (cookie_client(), cookie_client(), cookie_client());
+    for (browser, email) in [
+        (&laptop, "ops@lakeside.edu"),
+        (&phone, "ops@lakeside.edu"),
+        (&colleague, "bursar@lakeside.edu"),
+    ] {
+        let login = login_with(browser, login_url.clone(), email, PASSWORD).await;
+        assert_eq!(login.status(), StatusCode::OK);
+    }
+
+    let changed = add_admin(
+        &app.database,
+        "Lakeside University",
+        "ops@lakeside.edu",
+        "a brand new password 789\n",
+    )
+    .await;
+    assert_succeeded(&changed);
+
+    let me = |browser: &reqwest::Client| browser.get(app.url("/api/me")).send();
+    assert_eq!(
+        me(&laptop).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(me(&phone).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        me(&colleague).await.unwrap().status(),
+        StatusCode::OK,
+        "another admin's session is not touched"
+    );
+    let again = login_with(
+        &laptop,
+        login_url,
+        "ops@lakeside.edu",
+        "a brand new password 789",
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn add_admin_moves_an_admin_to_another_institution_only_with_move() {
+    let database = database_with_lakeside_admin().await;
+
+    let refused = add_admin(
+        &database,
+        "Hillcrest College",
+        "ops@lakeside.edu",
+        "second password 456\n",
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("Lakeside University") && stderr.contains("--move"),
+        "{stderr}"
+    );
+
+    let app = spawn_app_on(TestDatabase::shared(&database)).await;
+    let institutions: Vec<String> = sqlx::query_scalar("SELECT name FROM institutions")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(institutions, ["Lakeside University"], "nothing was written");
+    let unchanged = app.login("ops@lakeside.edu", "first password 123").await;
+    assert_eq!(
+        unchanged.status(),
+        StatusCode::OK,
+        "the password is unchanged too"
+    );
+
+    let moved = add_admin_with(
+        &database,
+        "Hillcrest College",
+        "ops@lakeside.edu",
+        "second password 456\n",
+        &["--move"],
+    )
+    .await;
+    assert_succeeded(&moved);
+    let me = app.login("ops@lakeside.edu", "second password 456").await;
+    assert_eq!(me.status(), StatusCode::OK);
+    let me: serde_json::Value = me.json().await.unwrap();
+    assert_eq!(me["institution"]["name"], "Hillcrest College");
 }
 
 #[tokio::test]
@@ -157,6 +273,46 @@ async fn without_keys_a_server_that_is_not_local_refuses_to_start() {
         ("PUBLIC_URL", "https://billing.example.edu"),
     ])
     .await;
+}
+
+#[tokio::test]
+async fn listening_beyond_loopback_without_a_public_url_refuses_to_start_with_one_line() {
+    let database = fresh_database(backend()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = binary(dir.path());
+    command
+        .env("DATABASE_URL", &database.url)
+        .env("LEPTOS_SITE_ADDR", "0.0.0.0:0")
+        // Real keys, so that offline mode's own refusal does not answer first.
+        .env("STRIPE_SECRET_KEY", "sk_test_exposed")
+        .env("STRIPE_PUBLISHABLE_KEY", "pk_test_exposed")
+        .env("STRIPE_WEBHOOK_SECRET", "whsec_exposed")
+        .kill_on_drop(true);
+    let output = tokio::time::timeout(std::time::Duration::from_secs(30), command.output())
+        .await
+        .expect("the server refused to start instead of serving")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("error: configuration error: PUBLIC_URL is missing"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn listening_beyond_loopback_with_a_public_url_serves() {
+    let mut vars = crate::helpers::HTTPS_PUBLIC_URL.to_vec();
+    vars.push(("LEPTOS_SITE_ADDR", "0.0.0.0:0"));
+    let app = crate::helpers::spawn_app_configured(&vars).await;
+    let me = cookie_client()
+        .get(format!("http://127.0.0.1:{}/api/me", app.address.port()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use octavia_billing::domain::email::EmailAddress;
 use octavia_billing::domain::institution_name::InstitutionName;
 use octavia_billing::domain::password::NewPassword;
-use octavia_billing::server::bootstrap;
+use octavia_billing::server::bootstrap::{self, InstitutionChange};
 use octavia_billing::server::config::Config;
 use octavia_billing::server::startup::Application;
 use octavia_billing::server::state::AppState;
@@ -115,6 +115,17 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_on(database).await
 }
 
+/// The app on a fresh database with extra configuration variables.
+pub async fn spawn_app_configured(vars: &[(&str, &str)]) -> TestApp {
+    spawn_app_with(fresh_database(backend()).await, vars).await
+}
+
+/// Behind https at a public URL (offline mode there needs its override).
+pub const HTTPS_PUBLIC_URL: &[(&str, &str)] = &[
+    ("PUBLIC_URL", "https://billing.example.edu"),
+    ("OFFLINE_TEST_MODE", "1"),
+];
+
 pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
     spawn_app_with(database, &[]).await
 }
@@ -147,6 +158,22 @@ pub async fn spawn_app_with(database: TestDatabase, extra: &[(&str, &str)]) -> T
     }
 }
 
+/// Signs in through `client` (a browser of its own); `login_url` is the app's
+/// `/api/auth/login`.
+pub async fn login_with(
+    client: &reqwest::Client,
+    login_url: String,
+    email: &str,
+    password: &str,
+) -> Response {
+    client
+        .post(login_url)
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("request sent")
+}
+
 pub fn cookie_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
@@ -167,18 +194,14 @@ impl TestApp {
             &InstitutionName::parse(institution).unwrap(),
             &EmailAddress::parse(email).unwrap(),
             &NewPassword::parse(PASSWORD).unwrap(),
+            InstitutionChange::Refuse,
         )
         .await
         .expect("admin created");
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.client
-            .post(self.url("/api/auth/login"))
-            .json(&serde_json::json!({ "email": email, "password": password }))
-            .send()
-            .await
-            .expect("request sent")
+        login_with(&self.client, self.url("/api/auth/login"), email, password).await
     }
 
     /// A GET with one extra header, e.g. `accept: text/html` to look like a browser navigation.

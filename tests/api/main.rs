@@ -18,4 +18,7 @@ mod protected_routes;
 mod purchases;
 mod refunds;
 mod schema;
+mod security_headers;
 mod server_functions;
+mod session_lifetime;
+mod sign_in_limits;

@@ -12,15 +12,27 @@ use axum::routing::get;
 use super::StripeEmulator;
 
 const STRIPE_JS: &str = include_str!("stripe_js/v3.js");
+/// The test page's script, a file rather than inline so that it runs under a page's
+/// Content-Security-Policy (the app allows only scripts from its own origin and Stripe's).
+const CARD_PAGE_JS: &str = include_str!("stripe_js/card_page.js");
 
 pub fn routes() -> Router<StripeEmulator> {
     Router::new()
         .route("/js/v3/", get(script))
         .route("/js/v3", get(script))
         .route("/_test/card-page", get(card_page))
+        .route("/_test/card-page.js", get(card_page_script))
 }
 
 async fn script() -> impl IntoResponse {
+    javascript(STRIPE_JS)
+}
+
+async fn card_page_script() -> impl IntoResponse {
+    javascript(CARD_PAGE_JS)
+}
+
+fn javascript(source: &'static str) -> impl IntoResponse {
     (
         [
             (
@@ -30,7 +42,7 @@ async fn script() -> impl IntoResponse {
             // Always the build's own copy: a stale cached stand-in would confuse a test run.
             (header::CACHE_CONTROL, "no-store"),
         ],
-        STRIPE_JS,
+        source,
     )
 }
 
@@ -46,7 +58,7 @@ async fn card_page(State(emulator): State<StripeEmulator>) -> Html<String> {
 <body>
 <main>
   <h1>Card test page</h1>
-  <form id="payment-form">
+  <form id="payment-form" data-publishable-key="{publishable_key}">
     <label for="card-element">Card</label>
     <div id="card-element" style="border:1px solid #999;padding:6px;max-width:520px"></div>
     <p id="card-errors" role="alert"></p>
@@ -55,34 +67,7 @@ async fn card_page(State(emulator): State<StripeEmulator>) -> Html<String> {
   <p id="result" data-outcome=""></p>
 </main>
 <script src="../js/v3/"></script>
-<script>
-  const query = new URLSearchParams(location.search);
-  const secret = query.get('client_secret') || '';
-  const savedPaymentMethod = query.get('payment_method');
-  const stripe = Stripe('{publishable_key}');
-  const card = stripe.elements().create('card');
-  card.mount('#card-element');
-  card.on('change', (event) => {{
-    document.getElementById('card-errors').textContent = event.error ? event.error.message : '';
-  }});
-  document.getElementById('payment-form').addEventListener('submit', async (event) => {{
-    event.preventDefault();
-    const data = {{ payment_method: savedPaymentMethod || {{ card, billing_details: {{ name: 'Test Cardholder' }} }} }};
-    const result = secret.startsWith('seti_')
-      ? await stripe.confirmCardSetup(secret, data)
-      : await stripe.confirmCardPayment(secret, data);
-    const out = document.getElementById('result');
-    if (result.error) {{
-      const e = result.error;
-      out.dataset.outcome = 'error';
-      out.textContent = `error: ${{e.type}} ${{e.code || ''}} ${{e.decline_code || ''}}: ${{e.message}}`;
-    }} else {{
-      const intent = result.paymentIntent || result.setupIntent;
-      out.dataset.outcome = intent.status;
-      out.textContent = `${{intent.status}}: ${{intent.id}}`;
-    }}
-  }});
-</script>
+<script src="card-page.js"></script>
 </body>
 </html>
 "#

@@ -2,6 +2,7 @@
 //! `service` is the one implementation behind both the REST endpoints and the server functions.
 
 pub mod extractor;
+pub mod hash_gate;
 pub mod password;
 pub mod service;
 pub mod session;

@@ -1,29 +1,35 @@
 //! The sign-in rules, shared by `POST /api/auth/login` and the login form's server function.
 
 use crate::domain::email::EmailAddress;
-use crate::domain::password::NewPassword;
+use crate::domain::password::{NewPassword, Password};
 use crate::error::AppError;
 use crate::server::clock::now_unix;
-use crate::server::storage::{Db, login_throttle};
+use crate::server::http::client_addr::ClientAddr;
+use crate::server::state::AppState;
+use crate::server::storage::{Db, admins, login_throttle};
 
-use super::{password, throttle};
+use super::password;
+use super::throttle::{self, Admission};
 
 /// Checks the credentials and returns the admin's id. Unknown email and wrong password give
-/// the same error; repeated failures for one address lock it for a growing while.
-pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<String, AppError> {
+/// the same error; repeated failures for one address lock it for a growing while, and a
+/// server (or client) already checking as many passwords as it may answers 503 at once.
+pub async fn authenticate(
+    state: &AppState,
+    client: ClientAddr,
+    email: &str,
+    password: &Password,
+) -> Result<String, AppError> {
     let email = EmailAddress::parse(email).map_err(AppError::BadRequest)?;
+    let password = password.expose();
     if password.is_empty() {
         return Err(AppError::BadRequest("Enter your password.".into()));
     }
-    let now = now_unix();
-    if let Some(until) = login_throttle::locked_until(db.pool(), email.as_str(), now).await? {
-        tracing::warn!(email = email.as_str(), "sign-in refused: address is locked");
-        return Err(AppError::TooManyAttempts {
-            retry_after_secs: (until - now).max(1) as u64,
-        });
-    }
+    // Held until the check below ends.
+    let _slot = state.hash_gate.enter(client.0)?;
+    let failures = count_attempt(&state.db, &email).await?;
 
-    let credentials = crate::server::storage::admins::find_credentials(db.pool(), &email).await?;
+    let credentials = admins::find_credentials(state.db.pool(), &email).await?;
     // An over-long password cannot be anyone's (see NewPassword), and is not worth hashing.
     let plausible = password.len() <= NewPassword::MAX_BYTES;
     let verified = plausible
@@ -35,24 +41,61 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<String
 
     match credentials {
         Some(credentials) if verified => {
-            login_throttle::clear(db.pool(), email.as_str()).await?;
+            login_throttle::clear(state.db.pool(), email.as_str()).await?;
             tracing::info!(admin_id = credentials.id, "admin signed in");
             Ok(credentials.id)
         }
         _ => {
-            let failures = login_throttle::record_failure(db.pool(), email.as_str()).await?;
-            if let Some(secs) = throttle::lock_secs_after(failures) {
-                login_throttle::lock(db.pool(), email.as_str(), now + secs).await?;
-                tracing::warn!(
-                    email = email.as_str(),
-                    failures,
-                    lock_secs = secs,
-                    "sign-in address locked"
-                );
-            } else {
-                tracing::info!(email = email.as_str(), failures, "sign-in failed");
-            }
+            tracing::info!(email = email.as_str(), failures, "sign-in failed");
             Err(AppError::InvalidCredentials)
         }
     }
+}
+
+/// Admits one attempt on the address, counted as a failure until it succeeds (see
+/// [`Admission`]), or refuses it while the address is locked. Read, decide, then write only if
+/// the row is still what was read: concurrent attempts each see the count the one before them
+/// left, so no more of them are checked than the policy allows.
+async fn count_attempt(db: &Db, email: &EmailAddress) -> Result<i64, AppError> {
+    let email = email.as_str();
+    loop {
+        let now = now_unix();
+        let seen = login_throttle::find(db.pool(), email).await?;
+        let (failures, locked_until) = seen.map_or((0, 0), |a| (a.failures, a.locked_until));
+        match throttle::admit(failures, locked_until, now) {
+            Admission::Locked { until } => {
+                tracing::warn!(email, "sign-in refused: address is locked");
+                return Err(AppError::TooManyAttempts {
+                    retry_after_secs: (until - now).max(1) as u64,
+                });
+            }
+            Admission::Counted {
+                failures,
+                locked_until: next_lock,
+            } => {
+                let next = login_throttle::Attempts {
+                    failures,
+                    locked_until: next_lock,
+                };
+                if login_throttle::replace(db.pool(), email, seen, next, now).await? {
+                    if next_lock != locked_until {
+                        tracing::warn!(
+                            email,
+                            failures,
+                            lock_secs = next_lock - now,
+                            "sign-in address locked"
+                        );
+                    }
+                    return Ok(failures);
+                }
+            }
+        }
+    }
+}
+
+/// Forgets addresses with no failure in [`throttle::FORGET_AFTER_SECS`] (and no lock running);
+/// the housekeeping job calls it. Returns how many.
+pub async fn forget_quiet_addresses(db: &Db) -> Result<u64, AppError> {
+    let now = now_unix();
+    Ok(login_throttle::forget_quiet(db.pool(), now - throttle::FORGET_AFTER_SECS, now).await?)
 }

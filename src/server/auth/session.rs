@@ -5,9 +5,8 @@ use tower_sessions::Session;
 
 use crate::api_types::Account;
 use crate::error::AppError;
+use crate::server::storage::session_store::ADMIN_ID_KEY;
 use crate::server::storage::{Db, admins};
-
-const ADMIN_ID_KEY: &str = "admin_id";
 
 fn session_error(e: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %e, "login session store failed");

@@ -13,7 +13,7 @@ impl IntoResponse for AppError {
         let status =
             StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
-        if let AppError::TooManyAttempts { retry_after_secs } = self {
+        if let Some(retry_after_secs) = self.retry_after_secs() {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

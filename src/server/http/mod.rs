@@ -1,6 +1,7 @@
 //! The REST API under `/api`, and the HTTP plumbing it shares with the pages.
 
 pub mod auth;
+pub mod client_addr;
 pub mod error;
 pub mod invoices;
 pub mod json;
@@ -9,6 +10,7 @@ pub mod page;
 pub mod payment_methods;
 pub mod pricing;
 pub mod purchases;
+pub mod security_headers;
 pub mod stripe_webhook;
 
 use axum::Router;

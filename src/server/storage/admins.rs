@@ -5,41 +5,42 @@ use crate::api_types::{Account, InstitutionRef};
 use crate::domain::email::EmailAddress;
 use crate::server::clock::now_unix;
 
-/// What sign-in needs to check a password.
-#[derive(Debug, Clone, FromRow)]
+/// What sign-in needs to check a password. No `Debug`: the hash stays out of logs.
+#[derive(Clone, FromRow)]
 pub struct Credentials {
     pub id: String,
     pub password_hash: String,
 }
 
 /// Creates the admin, or updates the password and institution of an existing one with that
-/// email: an email is one account, never two.
+/// email: an email is one account, never two. Returns the admin's id (an existing admin keeps
+/// theirs).
 pub async fn upsert<'c, E>(
     conn: E,
     institution_id: &str,
     email: &EmailAddress,
     password_hash: &str,
-) -> Result<(), sqlx::Error>
+) -> Result<String, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     let now = now_unix();
-    sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO admin_users (id, institution_id, email, password_hash, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5)
          ON CONFLICT (email) DO UPDATE SET
              institution_id = excluded.institution_id,
              password_hash = excluded.password_hash,
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at
+         RETURNING id",
     )
     .bind(new_id())
     .bind(institution_id)
     .bind(email.as_str())
     .bind(password_hash)
     .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await
 }
 
 pub async fn find_credentials<'c, E>(
