@@ -82,6 +82,11 @@ pub struct PurchaseView {
     pub invoice_id: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
+    /// Sessions a dispute should have taken back but the pool no longer held.
+    pub dispute_shortfall: i64,
+    /// Refunds that failed after they were made (their money and sessions came back), minor
+    /// units of `currency`.
+    pub refund_failed_amount: i64,
 }
 
 /// `GET /api/sessions/purchases`: newest first, Stripe-style pagination.

@@ -21,6 +21,11 @@ pub enum PurchaseStatus {
     PartiallyRefunded,
     /// Paid, then the whole payment was refunded in Stripe.
     Refunded,
+    /// Paid, then disputed by the cardholder's bank: its sessions are held back until the
+    /// dispute is closed.
+    Disputed,
+    /// The bank decided the dispute for the cardholder: the money and the sessions are gone.
+    DisputeLost,
 }
 
 /// What happened to the PaymentIntent (from a webhook or from retrieving it).
@@ -34,7 +39,7 @@ pub enum IntentOutcome {
 }
 
 impl PurchaseStatus {
-    pub const ALL: [PurchaseStatus; 8] = [
+    pub const ALL: [PurchaseStatus; 10] = [
         PurchaseStatus::Pending,
         PurchaseStatus::RequiresAction,
         PurchaseStatus::Processing,
@@ -43,13 +48,17 @@ impl PurchaseStatus {
         PurchaseStatus::Canceled,
         PurchaseStatus::PartiallyRefunded,
         PurchaseStatus::Refunded,
+        PurchaseStatus::Disputed,
+        PurchaseStatus::DisputeLost,
     ];
 
     /// The statuses of a purchase whose payment went through.
-    pub const PAID: [PurchaseStatus; 3] = [
+    pub const PAID: [PurchaseStatus; 5] = [
         PurchaseStatus::Completed,
         PurchaseStatus::PartiallyRefunded,
         PurchaseStatus::Refunded,
+        PurchaseStatus::Disputed,
+        PurchaseStatus::DisputeLost,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +71,8 @@ impl PurchaseStatus {
             PurchaseStatus::Canceled => "canceled",
             PurchaseStatus::PartiallyRefunded => "partially_refunded",
             PurchaseStatus::Refunded => "refunded",
+            PurchaseStatus::Disputed => "disputed",
+            PurchaseStatus::DisputeLost => "dispute_lost",
         }
     }
 
@@ -83,6 +94,11 @@ impl PurchaseStatus {
     pub fn is_paid(self) -> bool {
         Self::PAID.contains(&self)
     }
+
+    /// Disputed, open or lost: refunds do not change its status.
+    pub fn in_dispute(self) -> bool {
+        matches!(self, PurchaseStatus::Disputed | PurchaseStatus::DisputeLost)
+    }
 }
 
 /// A status read back from storage; one the app does not know is an error, never a guess.
@@ -102,7 +118,15 @@ pub fn next_status(current: PurchaseStatus, outcome: IntentOutcome) -> Option<Pu
     let next = match (current, outcome) {
         // Settled: paid and canceled purchases never change through payment news (refunds
         // come as news about the charge, not the intent).
-        (S::Completed | S::Canceled | S::PartiallyRefunded | S::Refunded, _) => return None,
+        (
+            S::Completed
+            | S::Canceled
+            | S::PartiallyRefunded
+            | S::Refunded
+            | S::Disputed
+            | S::DisputeLost,
+            _,
+        ) => return None,
         (_, O::Succeeded) => S::Completed,
         (_, O::Canceled) => S::Canceled,
         (S::Pending, O::RequiresAction) => S::RequiresAction,

@@ -8,6 +8,7 @@ mod live_events;
 mod auth;
 pub mod cli;
 mod dashboard;
+mod disputes;
 mod emulator_mount;
 mod invoices;
 mod origin;

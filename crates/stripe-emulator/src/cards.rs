@@ -81,6 +81,10 @@ pub enum Behaviour {
     RequiresAuthentication,
     /// Attaches to a customer, but every charge fails.
     ChargesFail,
+    /// The charge succeeds and is disputed at once (`charge.dispute.created`).
+    Disputed,
+    /// The charge succeeds; each refund of it succeeds, then fails (`refund.failed`).
+    RefundsFail,
 }
 
 impl Behaviour {
@@ -89,7 +93,10 @@ impl Behaviour {
         match self {
             Behaviour::Declines(d) => Some(d),
             Behaviour::ChargesFail => Some(GENERIC_DECLINE),
-            Behaviour::Succeeds | Behaviour::RequiresAuthentication => None,
+            Behaviour::Succeeds
+            | Behaviour::RequiresAuthentication
+            | Behaviour::Disputed
+            | Behaviour::RefundsFail => None,
         }
     }
 
@@ -111,6 +118,8 @@ const SPECIAL_CARDS: &[(&str, Behaviour)] = &[
     ("4000002760003184", Behaviour::RequiresAuthentication),
     ("4000000000003220", Behaviour::RequiresAuthentication),
     ("4000000000000341", Behaviour::ChargesFail),
+    ("4000000000000259", Behaviour::Disputed),
+    ("4000000000005126", Behaviour::RefundsFail),
 ];
 
 /// Stripe's `pm_card_*` shortcuts, each standing for a test card number.
@@ -131,6 +140,8 @@ const TOKENS: &[(&str, &str)] = &[
     ("pm_card_authenticationRequiredOnSetup", "4000002500003155"),
     ("pm_card_authenticationRequired", "4000002760003184"),
     ("pm_card_threeDSecure2Required", "4000000000003220"),
+    ("pm_card_createDispute", "4000000000000259"),
+    ("pm_card_refundFail", "4000000000005126"),
 ];
 
 /// The card number a `pm_card_*` token stands for.

@@ -17,6 +17,7 @@
 pub mod cards;
 mod charges;
 mod customers;
+mod disputes;
 pub mod errors;
 mod events;
 pub mod faults;
@@ -216,6 +217,10 @@ impl StripeEmulator {
             .route("/charges/{id}", retrieve("charge", "charge"))
             .route("/refunds", post(refunds::create).get(refunds::list))
             .route("/refunds/{id}", retrieve("refund", "refund"))
+            .route(
+                "/disputes/{id}",
+                retrieve("dispute", "dispute").post(disputes::update),
+            )
             .route(
                 "/invoiceitems",
                 post(invoices::create_item).get(invoices::list_items),

@@ -11,7 +11,7 @@ use super::errors::StripeError;
 use super::form::Params;
 use super::ids::now;
 use super::intents::{CONFIRMABLE, Kind, merge, take_customer_and_payment_method};
-use super::{ApiResult, Call, Tx, charges, invoices, payment_methods};
+use super::{ApiResult, Call, Tx, charges, disputes, invoices, payment_methods};
 
 pub static PAYMENT: Kind = Kind {
     object: "payment_intent",
@@ -219,6 +219,9 @@ fn settle(tx: &mut Tx, mut intent: Value, pm: &Value) -> Result<Value, StripeErr
     let intent = tx.store.insert(intent);
     tx.emit("payment_intent.succeeded", &intent);
     invoices::credit_attached(tx, &intent)?;
+    if payment_methods::behaviour(pm) == Behaviour::Disputed {
+        disputes::open(tx, &charge);
+    }
     Ok(intent)
 }
 

@@ -4,9 +4,10 @@
 use axum::Json;
 use serde_json::{Value, json};
 
+use super::cards::Behaviour;
 use super::errors::StripeError;
 use super::ids::{new_id, now};
-use super::{ApiResult, Call};
+use super::{ApiResult, Call, Tx, payment_methods};
 
 pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
@@ -88,8 +89,35 @@ pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
         let charge = tx.store.insert(charge);
         tx.emit("refund.created", &refund);
         tx.emit("charge.refunded", &charge);
+        let card = tx.store.find("payment_method", "PaymentMethod", charge["payment_method"].as_str().unwrap_or_default());
+        if card.is_ok_and(|pm| payment_methods::behaviour(&pm) == Behaviour::RefundsFail) {
+            return Ok(Json(fail(tx, refund, charge)));
+        }
         Ok(Json(refund))
     })
+}
+
+/// A refund of card 4000 0000 0000 5126 fails after it was made, as in Stripe's test mode (there
+/// some time later, here at once): the money goes back to the charge, `refund.failed` and
+/// `charge.refund.updated` are emitted.
+fn fail(tx: &mut Tx, mut refund: Value, mut charge: Value) -> Value {
+    refund["status"] = json!("failed");
+    refund["failure_reason"] = json!("expired_or_canceled_card");
+    refund["failure_balance_transaction"] = json!(new_id("txn"));
+    let refund = tx.store.insert(refund);
+    let amount = refund["amount"].as_i64().unwrap_or_default();
+    let refunded = charge["amount_refunded"].as_i64().unwrap_or_default() - amount;
+    charge["amount_refunded"] = json!(refunded.max(0));
+    charge["refunded"] = json!(false);
+    if let Some(list) = charge["refunds"]["data"].as_array_mut() {
+        for listed in list.iter_mut().filter(|r| r["id"] == refund["id"]) {
+            *listed = refund.clone();
+        }
+    }
+    tx.store.insert(charge);
+    tx.emit("refund.failed", &refund);
+    tx.emit("charge.refund.updated", &refund);
+    refund
 }
 
 /// "$12.34"-style, as Stripe's refund messages show amounts (two-decimal currencies).

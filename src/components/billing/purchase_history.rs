@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::older_pages::{OlderPages, ShowOlder};
-use super::status_badge::StatusBadge;
+use super::status_badge::{StatusBadge, status_reason};
 use crate::api_types::{PurchaseList, PurchaseView};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::locale::use_locale;
@@ -92,9 +92,17 @@ fn HistoryRow(
                         {format!("{} refunded", locale.money(row.amount_refunded, &row.currency))}
                     </span>
                 })}
+                {(row.refund_failed_amount > 0).then(|| view! {
+                    <span class="muted small refund-failed" data-testid="refund-failed">
+                        {format!(
+                            "A refund of {} failed; that money and its sessions came back",
+                            locale.money(row.refund_failed_amount, &row.currency)
+                        )}
+                    </span>
+                })}
             </td>
             <td data-label="Status">
-                <StatusBadge status=row.status reason=row.failure_message.clone()/>
+                <StatusBadge status=row.status reason=status_reason(&row)/>
             </td>
             <td class="row-actions">
                 {row.invoice_id.map(|id| view! {

@@ -1,7 +1,9 @@
-//! A purchase's status as a word with a colour (never colour alone), and why it failed.
+//! A purchase's status as a word with a colour (never colour alone), and what it means for
+//! the payment and the sessions when the word alone cannot say.
 
 use leptos::prelude::*;
 
+use crate::api_types::PurchaseView;
 use crate::domain::purchase_status::PurchaseStatus;
 
 /// How a status looks: the admin's word for it (the API's are identifiers) and its badge's
@@ -23,8 +25,32 @@ pub fn status_look(status: PurchaseStatus) -> StatusLook {
         PurchaseStatus::Canceled => ("Canceled", "badge-canceled"),
         PurchaseStatus::PartiallyRefunded => ("Partially refunded", "badge-partially_refunded"),
         PurchaseStatus::Refunded => ("Refunded", "badge-refunded"),
+        PurchaseStatus::Disputed => ("Disputed by the bank", "badge-disputed"),
+        PurchaseStatus::DisputeLost => ("Dispute lost", "badge-dispute_lost"),
     };
     StatusLook { label, badge }
+}
+
+/// What the badge alone cannot say, in words for the admin: why a payment failed, what a
+/// dispute means for the sessions, and how many a dispute could not hold back.
+pub fn status_reason(row: &PurchaseView) -> Option<String> {
+    let shortfall = match row.dispute_shortfall {
+        0 => String::new(),
+        1 => " 1 session had already been used and could not be held back.".to_owned(),
+        n => format!(" {n} sessions had already been used and could not be held back."),
+    };
+    match row.status {
+        PurchaseStatus::Failed => row.failure_message.clone(),
+        PurchaseStatus::Disputed => Some(format!(
+            "The cardholder's bank is reviewing this payment; its sessions are on hold until \
+             the dispute is decided.{shortfall}"
+        )),
+        PurchaseStatus::DisputeLost => Some(format!(
+            "The bank decided for the cardholder: the payment was returned and its sessions \
+             were removed.{shortfall}"
+        )),
+        _ => None,
+    }
 }
 
 #[component]
@@ -35,7 +61,7 @@ pub fn StatusBadge(status: PurchaseStatus, reason: Option<String>) -> impl IntoV
     view! {
         <span class="status">
             <span class=format!("badge {}", look.badge)>{look.label}</span>
-            {(status == PurchaseStatus::Failed).then(|| reason.map(|reason| view! { <span class="muted small failure-reason">{reason}</span> }))}
+            {reason.map(|reason| view! { <span class="muted small failure-reason">{reason}</span> })}
         </span>
     }
 }
@@ -55,5 +81,40 @@ mod tests {
             status_look(PurchaseStatus::RequiresAction).label,
             "Needs authentication"
         );
+    }
+
+    fn row(status: PurchaseStatus, shortfall: i64) -> PurchaseView {
+        PurchaseView {
+            id: "p".into(),
+            quantity: 5,
+            plan: crate::domain::plan::Plan::Annual,
+            amount: 10_000,
+            currency: "usd".into(),
+            status,
+            payment_intent_id: "pi_1".into(),
+            failure_message: Some("Your card was declined.".into()),
+            amount_refunded: 0,
+            invoice_id: None,
+            created_at: 0,
+            dispute_shortfall: shortfall,
+            refund_failed_amount: 0,
+        }
+    }
+
+    #[test]
+    fn disputes_say_what_happens_to_the_sessions_and_the_shortfall() {
+        let open = status_reason(&row(PurchaseStatus::Disputed, 0)).unwrap();
+        assert!(open.contains("on hold"), "{open}");
+        assert!(!open.contains("could not be held back"), "{open}");
+        let lost = status_reason(&row(PurchaseStatus::DisputeLost, 3)).unwrap();
+        assert!(
+            lost.contains("removed") && lost.contains(" 3 sessions had already been used"),
+            "{lost}"
+        );
+        assert_eq!(
+            status_reason(&row(PurchaseStatus::Failed, 0)).as_deref(),
+            Some("Your card was declined.")
+        );
+        assert_eq!(status_reason(&row(PurchaseStatus::Completed, 0)), None);
     }
 }

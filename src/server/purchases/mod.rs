@@ -2,6 +2,8 @@
 //! Stripe reports on the payment (webhooks, reconciliation, the sweep), crediting the pool once.
 
 mod csv;
+pub mod disputes;
 pub mod export;
+pub mod failed_refunds;
 pub mod service;
 pub mod transitions;

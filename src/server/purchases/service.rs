@@ -578,6 +578,8 @@ impl From<Purchase> for PurchaseView {
             amount_refunded: p.amount_refunded,
             invoice_id: p.invoice_id,
             created_at: p.created_at,
+            dispute_shortfall: p.dispute_shortfall,
+            refund_failed_amount: p.refund_failed_amount,
         }
     }
 }

@@ -234,7 +234,11 @@ pub async fn apply_refund(
         return Ok(RefundOutcome::Done(Box::new(purchase)));
     }
     let total = report.amount_refunded.min(purchase.amount);
-    let status = status_after_refund(purchase.amount, total);
+    let status = if purchase.status.in_dispute() {
+        purchase.status
+    } else {
+        status_after_refund(purchase.amount, total)
+    };
     if !purchases::record_refund(&mut *conn, &purchase.id, total, status).await? {
         tracing::info!(
             purchase_id = %purchase.id,
@@ -248,13 +252,16 @@ pub async fn apply_refund(
     // refund of the same purchase has either committed its row already or waits for ours.
     let (sessions_before, amount_before) = ledger::refunded(&mut *conn, &purchase.id).await?;
     let sessions = sessions_refunded(purchase.quantity, purchase.amount, total) - sessions_before;
-    // One row per refunded total of the charge: the same total twice is one row.
-    let refund_id = format!("{}:{total}", report.charge_id);
+    // One row per refunded total of the charge: the same total twice is one row. After a
+    // refund failed, the total can be reached again by a new refund: a new row.
+    let refund_id = match ledger::failed_refunds(&mut *conn, &purchase.id).await? {
+        0 => format!("{}:{total}", report.charge_id),
+        failed => format!("{}:{total}:{failed}", report.charge_id),
+    };
     ledger::record(
         &mut *conn,
         &Entry::refund(
-            &purchase.institution_id,
-            &purchase.id,
+            (&purchase.institution_id, &purchase.id),
             &refund_id,
             sessions,
             total - amount_before,

@@ -31,13 +31,19 @@ pub struct Purchase {
     /// When that invoice was seen paid: nothing left to do for it.
     pub invoiced_at: Option<i64>,
     pub created_at: i64,
+    /// Sessions a dispute should have held back but the pool no longer had.
+    pub dispute_shortfall: i64,
+    /// Refunds that failed after they were made, in minor units: their money and sessions
+    /// came back.
+    pub refund_failed_amount: i64,
 }
 
 /// The `Purchase` columns, as one literal (sqlx accepts only static SQL text).
 macro_rules! purchase_columns {
     () => {
         "id, institution_id, quantity, plan, unit_amount, amount, currency, status, \
-         payment_intent_id, failure_message, amount_refunded, invoice_id, invoiced_at, created_at"
+         payment_intent_id, failure_message, amount_refunded, invoice_id, invoiced_at, created_at, \
+         dispute_shortfall, refund_failed_amount"
     };
 }
 
@@ -172,7 +178,7 @@ where
 {
     bind_statuses(
         sqlx::query_as(select_purchases!(
-            "WHERE status IN ($1, $2, $3) AND institution_id = $4 ORDER BY id DESC LIMIT 1"
+            "WHERE status IN ($1, $2, $3, $4, $5) AND institution_id = $6 ORDER BY id DESC LIMIT 1"
         )),
         &PurchaseStatus::PAID,
     )
@@ -300,8 +306,8 @@ where
 {
     bind_statuses(
         sqlx::query_as(select_purchases!(
-            "WHERE status IN ($1, $2, $3) AND invoiced_at IS NULL AND updated_at < $4
-         ORDER BY id LIMIT $5"
+            "WHERE status IN ($1, $2, $3, $4, $5) AND invoiced_at IS NULL AND updated_at < $6
+         ORDER BY id LIMIT $7"
         )),
         &PurchaseStatus::PAID,
     )
@@ -335,4 +341,53 @@ where
     .execute(conn)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Sets the purchase's refunded total and status, whatever they were: a refund that failed
+/// lowers the total.
+pub async fn set_refunded<'c, E>(
+    conn: E,
+    id: &str,
+    total: i64,
+    status: PurchaseStatus,
+    failed_amount: i64,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE purchases SET amount_refunded = $1, status = $2, updated_at = $3,
+                refund_failed_amount = refund_failed_amount + $4
+         WHERE id = $5",
+    )
+    .bind(total)
+    .bind(status.as_str())
+    .bind(now_unix())
+    .bind(failed_amount)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets the purchase's status and its dispute shortfall (a dispute opening or closing).
+pub async fn set_dispute<'c, E>(
+    conn: E,
+    id: &str,
+    status: PurchaseStatus,
+    shortfall: i64,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE purchases SET status = $1, dispute_shortfall = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(shortfall)
+    .bind(now_unix())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -11,6 +11,8 @@ use stripe_webhook::{Event, EventObject};
 
 use crate::error::AppError;
 use crate::server::invoices;
+use crate::server::purchases::disputes::{self, DisputeReport};
+use crate::server::purchases::failed_refunds::{self, FailedRefund};
 use crate::server::purchases::transitions::{self, IntentReport, RefundOutcome, RefundReport};
 use crate::server::state::AppState;
 use crate::server::storage::stripe_events::{self, Begin, NewEvent};
@@ -103,13 +105,9 @@ pub async fn process(
         News::Intent(report) => transitions::apply(&mut tx, report)
             .await
             .map_err(AppError::from),
-        News::Refund(report) => match transitions::apply_refund(&mut tx, report).await {
-            Ok(RefundOutcome::Done(purchase)) => Ok(Some(*purchase)),
-            Ok(RefundOutcome::NotOurs) => Ok(None),
-            // Not yet: Stripe delivers it again once the payment's own event has arrived.
-            Ok(RefundOutcome::NotYetPaid) => Err(AppError::Unavailable),
-            Err(e) => Err(e.into()),
-        },
+        News::Refund(report) => charge_news(transitions::apply_refund(&mut tx, report).await),
+        News::RefundFailed(failed) => charge_news(failed_refunds::apply(&mut tx, failed).await),
+        News::Dispute(report) => charge_news(disputes::apply(&mut tx, report).await),
     };
     let purchase = match applied {
         Ok(purchase) => purchase,
@@ -134,6 +132,19 @@ pub async fn process(
         "Stripe event processed"
     );
     Ok(Outcome::Processed)
+}
+
+/// The purchase a charge's news (a refund, its failure, a dispute) left, if it is ours.
+fn charge_news(
+    outcome: Result<RefundOutcome, sqlx::Error>,
+) -> Result<Option<crate::server::storage::purchases::Purchase>, AppError> {
+    match outcome {
+        Ok(RefundOutcome::Done(purchase)) => Ok(Some(*purchase)),
+        Ok(RefundOutcome::NotOurs) => Ok(None),
+        // Not yet: Stripe delivers it again once the payment's own event has arrived.
+        Ok(RefundOutcome::NotYetPaid) => Err(AppError::Unavailable),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Processed events are kept this long: far beyond Stripe's three days of redeliveries, so a
@@ -189,12 +200,18 @@ pub const HANDLED_TYPES: &[&str] = &[
     "payment_intent.requires_action",
     "payment_intent.canceled",
     "charge.refunded",
+    "refund.failed",
+    "charge.refund.updated",
+    "charge.dispute.created",
+    "charge.dispute.closed",
 ];
 
 /// What an event tells about one of our payments.
 enum News {
     Intent(IntentReport),
     Refund(RefundReport),
+    RefundFailed(FailedRefund),
+    Dispute(DisputeReport),
 }
 
 impl News {
@@ -202,6 +219,8 @@ impl News {
         match self {
             News::Intent(report) => &report.payment_intent_id,
             News::Refund(report) => &report.payment_intent_id,
+            News::RefundFailed(failed) => &failed.payment_intent_id,
+            News::Dispute(report) => &report.payment_intent_id,
         }
     }
 }
@@ -216,6 +235,15 @@ fn news_of(object: &EventObject) -> Option<News> {
             Some(News::Intent(IntentReport::from_event(intent)))
         }
         EventObject::ChargeRefunded(charge) => RefundReport::from_charge(charge).map(News::Refund),
+        EventObject::RefundFailed(refund) | EventObject::ChargeRefundUpdated(refund) => {
+            FailedRefund::from_refund(refund).map(News::RefundFailed)
+        }
+        EventObject::ChargeDisputeCreated(dispute) => {
+            DisputeReport::from_dispute(dispute, true).map(News::Dispute)
+        }
+        EventObject::ChargeDisputeClosed(dispute) => {
+            DisputeReport::from_dispute(dispute, false).map(News::Dispute)
+        }
         _ => None,
     }
 }

@@ -184,7 +184,8 @@ pub async fn rows(app: &TestApp, table: &str) -> i64 {
         .unwrap()
 }
 
-/// The emulator's latest event of `event_type` for the intent, as Stripe would send it.
+/// The emulator's latest event of `event_type` about the intent (the intent itself, or an
+/// object of its, like a dispute), as Stripe would send it.
 pub async fn emitted_event(app: &TestApp, event_type: &str, intent: &str) -> Value {
     let events = stripe_ok(
         app.stripe()
@@ -196,7 +197,10 @@ pub async fn emitted_event(app: &TestApp, event_type: &str, intent: &str) -> Val
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["data"]["object"]["id"] == intent)
+        .find(|e| {
+            let object = &e["data"]["object"];
+            object["id"] == intent || object["payment_intent"] == intent
+        })
         .unwrap_or_else(|| panic!("no {event_type} for {intent}: {events}"))
         .clone()
 }

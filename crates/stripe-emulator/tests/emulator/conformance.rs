@@ -226,6 +226,25 @@ async fn invoice_and_invoice_item_match_stripe() {
 }
 
 #[tokio::test]
+async fn dispute_matches_stripe_in_every_state() {
+    let app = spawn_emulator().await;
+    confirmed_intent(&app, "3000", "pm_card_createDispute").await;
+    let events = get(&app, "v1/events?type=charge.dispute.created").await;
+    let opened = &events["data"][0]["data"]["object"];
+    conforms::<stripe_core::Dispute>("dispute", opened);
+    let id = opened["id"].as_str().unwrap();
+    let closed = app
+        .stripe()
+        .create(
+            &format!("v1/disputes/{id}"),
+            &[("evidence[uncategorized_text]", "winning_evidence")],
+        )
+        .await;
+    conforms::<stripe_core::Dispute>("dispute", &closed);
+    conforms::<stripe_core::Dispute>("dispute", &get(&app, &format!("v1/disputes/{id}")).await);
+}
+
+#[tokio::test]
 async fn refund_and_charge_match_stripe() {
     let app = spawn_emulator().await;
     let paid = confirmed_intent(&app, "5000", "pm_card_visa").await;

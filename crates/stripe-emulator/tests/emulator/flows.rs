@@ -456,3 +456,84 @@ async fn events_list_filters_by_types_and_created_range() {
     let exact = get(&app, &format!("v1/events?created={newest}")).await;
     assert!(types_of(&exact).contains(&"payment_intent.created".to_owned()));
 }
+
+/// The newest event of `event_type`.
+async fn latest_event(app: &TestEmulator, event_type: &str) -> serde_json::Value {
+    let events = get(app, &format!("v1/events?type={event_type}")).await;
+    events["data"][0].clone()
+}
+
+#[tokio::test]
+async fn card_0259_is_disputed_after_it_succeeds_and_evidence_decides_the_dispute() {
+    let app = spawn_emulator().await;
+    for (evidence, outcome) in [("winning_evidence", "won"), ("losing_evidence", "lost")] {
+        let paid = confirmed_intent(&app, "3000", "pm_card_createDispute").await;
+        assert_eq!(paid["status"], "succeeded");
+        let created = latest_event(&app, "charge.dispute.created").await;
+        let dispute = &created["data"]["object"];
+        assert_eq!(dispute["payment_intent"], paid["id"]);
+        assert_eq!(
+            (dispute["status"].as_str(), dispute["amount"].as_i64()),
+            (Some("needs_response"), Some(3000))
+        );
+        let charge = get(
+            &app,
+            &format!("v1/charges/{}", dispute["charge"].as_str().unwrap()),
+        )
+        .await;
+        assert_eq!(charge["disputed"], true);
+
+        let path = format!("v1/disputes/{}", dispute["id"].as_str().unwrap());
+        let closed = app
+            .stripe()
+            .create(&path, &[("evidence[uncategorized_text]", evidence)])
+            .await;
+        assert_eq!(closed["status"], outcome);
+        assert_eq!(closed["evidence"]["uncategorized_text"], evidence);
+        let event = latest_event(&app, "charge.dispute.closed").await;
+        assert_eq!(event["data"]["object"]["status"], outcome);
+        let (status, error) = stripe_error(
+            app.stripe()
+                .post(&path, &[("evidence[uncategorized_text]", "more")])
+                .await,
+        )
+        .await;
+        assert_eq!(status, 400, "{error}");
+    }
+}
+
+#[tokio::test]
+async fn refunds_of_card_5126_fail_after_they_were_made() {
+    let app = spawn_emulator().await;
+    let paid = confirmed_intent(&app, "4000", "pm_card_refundFail").await;
+    let refund = app
+        .stripe()
+        .create(
+            "v1/refunds",
+            &[("payment_intent", paid["id"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(refund["status"], "failed");
+    let charge = get(
+        &app,
+        &format!("v1/charges/{}", paid["latest_charge"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(
+        (
+            charge["amount_refunded"].as_i64(),
+            charge["refunded"].as_bool()
+        ),
+        (Some(0), Some(false))
+    );
+    let refunded = latest_event(&app, "charge.refunded").await;
+    assert_eq!(
+        refunded["data"]["object"]["amount_refunded"], 4000,
+        "made first"
+    );
+    for event_type in ["refund.failed", "charge.refund.updated"] {
+        let event = latest_event(&app, event_type).await;
+        assert_eq!(event["data"]["object"]["id"], refund["id"], "{event_type}");
+        assert_eq!(event["data"]["object"]["status"], "failed", "{event_type}");
+    }
+}
