@@ -134,3 +134,23 @@ test('without JavaScript the purchase page says what is needed', async ({ browse
   await expect(page.getByTestId('pay')).toBeDisabled();
   await context.close();
 });
+
+test('a payment the bank disputes is shown in words and its sessions are held back', async ({ page }) => {
+  await openPurchasePage(page, buyer(13).email);
+  await page.getByLabel('Number of sessions').fill('3');
+  // Stripe's test card for a payment disputed right after it succeeds.
+  await typeCard(page, '4000 0000 0000 0259');
+  await page.getByTestId('pay').click();
+  // Stripe reports the dispute just after the payment: either notice may come first.
+  await expect(page.getByTestId('purchase-success').or(page.getByTestId('purchase-disputed'))).toBeVisible();
+  await expect
+    .poll(async () => (await purchases(page))[0]?.status, { message: 'the dispute reached the app' })
+    .toBe('disputed');
+
+  await page.goto('/billing');
+  await waitForHydration(page);
+  const row = page.getByTestId('purchase-history').locator('tbody tr').first();
+  await expect(row).toContainText('Disputed by the bank');
+  await expect(row).toContainText('its sessions are on hold until the dispute is decided');
+  await expect(page.getByTestId('pool-empty')).toHaveText('No sessions available right now.');
+});

@@ -117,7 +117,11 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                 } else {
                     view! {
                         <p class="empty" data-testid="pool-empty">
-                            "No sessions available yet. Sessions your institution buys are counted here."
+                            {if pool.total_purchased > 0 {
+                                "No sessions available right now."
+                            } else {
+                                "No sessions available yet. Sessions your institution buys are counted here."
+                            }}
                         </p>
                     }.into_any()
                 }}

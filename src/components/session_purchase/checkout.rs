@@ -28,6 +28,8 @@ pub enum Outcome {
     },
     /// Stripe is still waiting for the bank; the sessions arrive with the webhook.
     Processing,
+    /// Paid, but the cardholder's bank disputed the payment at once: the sessions are held.
+    Disputed,
     /// Declined, or could not be attempted; the message says what to do.
     Failed(String),
 }
@@ -155,6 +157,11 @@ impl Checkout {
                     added: done.purchase.quantity,
                     available: done.pool.available,
                 }
+            }
+            (_, Ok(done)) if done.purchase.status.in_dispute() => {
+                self.attempt.set_value(None);
+                self.available.set(done.pool.available);
+                Outcome::Disputed
             }
             (ConfirmResult::Failed(error), _) => {
                 // An intent that can no longer be confirmed (canceled meanwhile) is not retried.

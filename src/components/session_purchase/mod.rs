@@ -224,6 +224,9 @@ fn NothingToPay(purchase: PurchaseView) -> impl IntoView {
         PurchaseStatus::Processing => {
             "Your bank is still processing this payment. Its sessions are added as soon as Stripe confirms it."
         }
+        PurchaseStatus::Disputed | PurchaseStatus::DisputeLost => {
+            "This purchase has been paid, and then disputed by the cardholder's bank; the billing page shows where the dispute stands."
+        }
         _ => "This purchase has been paid. Its sessions are in your pool.",
     };
     view! {

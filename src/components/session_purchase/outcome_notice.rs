@@ -26,6 +26,17 @@ pub fn OutcomeNotice(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
                 </div>
             }
             .into_any(),
+            Outcome::Disputed => view! {
+                <div class="notice" role="status" data-testid="purchase-disputed">
+                    <p>
+                        "The payment went through, but the cardholder's bank disputed it right away. "
+                        "Its sessions are on hold until the dispute is decided; the billing page shows "
+                        "where it stands."
+                    </p>
+                    <p><a href="/billing">"Back to billing"</a></p>
+                </div>
+            }
+            .into_any(),
             Outcome::Failed(message) => view! {
                 <p class="form-error" role="alert" data-testid="purchase-error">{message}</p>
             }
