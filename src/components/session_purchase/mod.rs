@@ -250,6 +250,8 @@ fn TestCards() -> impl IntoView {
                 <li><code>"4000 0025 0000 3155"</code>" asks for 3-D Secure"</li>
                 <li><code>"4000 0000 0000 0002"</code>" is declined"</li>
                 <li><code>"4000 0000 0000 9995"</code>" is declined: insufficient funds"</li>
+                <li><code>"4000 0000 0000 0259"</code>" succeeds, then is disputed"</li>
+                <li><code>"4000 0000 0000 5126"</code>" succeeds; its refunds fail"</li>
             </ul>
         </details>
     }
