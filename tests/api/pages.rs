@@ -147,6 +147,31 @@ async fn billing_page_history_shows_what_was_refunded() {
 }
 
 #[tokio::test]
+async fn billing_page_history_says_a_refund_failed_and_what_came_back() {
+    use crate::purchases::{buy, confirm, refund_in_stripe, signed_in_app, wait_for_status};
+
+    let app = signed_in_app().await;
+    let purchase = buy(&app, 2).await;
+    assert_eq!(
+        confirm(&app, &purchase, "pm_card_refundFail")
+            .await
+            .status(),
+        200
+    );
+    wait_for_status(&app, &purchase, "completed").await;
+    refund_in_stripe(&app, &purchase, 4_000).await;
+    app.settle().await;
+
+    let html = app.get("/billing").await.text().await.unwrap();
+    let history = &html[html.find(r#"data-testid="purchase-history""#).unwrap()..];
+    assert!(
+        history.contains("A refund of $40.00 failed; that money and its sessions came back"),
+        "{history}"
+    );
+    assert!(history.contains(r#"<span class="badge badge-completed">Completed</span>"#));
+}
+
+#[tokio::test]
 async fn billing_page_shows_pool_prices_history_invoices_and_cards() {
     use crate::purchases::{buy, confirm, signed_in_app, wait_for_status};
 
