@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{TestEmulator, spawn_emulator};
+use crate::support::{TestEmulator, latest_charge, spawn_emulator};
 use crate::support::{card, customer, get, intent_form, payment_intent};
 use stripe_emulator::test_client::{stripe_error, stripe_ok};
 
@@ -77,11 +77,7 @@ async fn card_4242_succeeds_and_keeps_brand_last4_expiry() {
         ),
         (Some(12), Some(2034))
     );
-    let charge = get(
-        &app,
-        &format!("v1/charges/{}", intent["latest_charge"].as_str().unwrap()),
-    )
-    .await;
+    let charge = latest_charge(&app, &intent).await;
     assert_eq!(
         (charge["status"].as_str(), charge["paid"].as_bool()),
         (Some("succeeded"), Some(true))

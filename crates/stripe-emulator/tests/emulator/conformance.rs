@@ -10,7 +10,9 @@
 use serde_json::Value;
 
 use crate::support::payment_intent;
-use crate::support::{card, confirmed_intent, customer, draft_invoice, get, intent_form, pay_now};
+use crate::support::{
+    card, confirmed_intent, customer, draft_invoice, get, intent_form, latest_charge, pay_now,
+};
 use crate::support::{spawn_emulator, stripe_fixture as fixture};
 use stripe_emulator::test_client::stripe_error;
 
@@ -260,11 +262,7 @@ async fn refund_and_charge_match_stripe() {
         .await;
     let parsed: stripe_core::Refund = conforms("refund", &refund);
     assert_eq!(parsed.amount, 1500);
-    let charge = get(
-        &app,
-        &format!("v1/charges/{}", paid["latest_charge"].as_str().unwrap()),
-    )
-    .await;
+    let charge = latest_charge(&app, &paid).await;
     let parsed: stripe_core::Charge = conforms("charge", &charge);
     assert_eq!(parsed.amount_refunded, 1500);
 }

@@ -1,7 +1,7 @@
 //! Resource behaviour beyond single calls: invoices from draft to paid or void with their hosted
 //! pages, refunds, saved cards, lists and paging.
 
-use crate::support::{TestEmulator, spawn_emulator};
+use crate::support::{TestEmulator, latest_charge, spawn_emulator};
 use crate::support::{card, confirmed_intent, customer, get, intent_form, payment_intent};
 use stripe_emulator::test_client::{stripe_error, stripe_ok};
 
@@ -149,18 +149,8 @@ async fn refunds_are_partial_then_full_and_never_more_than_paid() {
         .create("v1/refunds", &[("payment_intent", pi)])
         .await;
     assert_eq!(rest["amount"], 3000);
-    let charge = get(
-        &app,
-        &format!("v1/charges/{}", paid["latest_charge"].as_str().unwrap()),
-    )
-    .await;
-    assert_eq!(
-        (
-            charge["amount_refunded"].as_i64(),
-            charge["refunded"].as_bool()
-        ),
-        (Some(5000), Some(true))
-    );
+    let charge = latest_charge(&app, &paid).await;
+    assert_eq!(refund_state(&charge), (5000, true));
     let refunds = get(&app, &format!("v1/refunds?payment_intent={pi}")).await;
     assert_eq!(refunds["data"].as_array().unwrap().len(), 2);
 }
@@ -457,6 +447,14 @@ async fn events_list_filters_by_types_and_created_range() {
     assert!(types_of(&exact).contains(&"payment_intent.created".to_owned()));
 }
 
+/// A charge's `amount_refunded` and `refunded`.
+fn refund_state(charge: &serde_json::Value) -> (i64, bool) {
+    (
+        charge["amount_refunded"].as_i64().unwrap(),
+        charge["refunded"].as_bool().unwrap(),
+    )
+}
+
 /// The newest event of `event_type`.
 async fn latest_event(app: &TestEmulator, event_type: &str) -> serde_json::Value {
     let events = get(app, &format!("v1/events?type={event_type}")).await;
@@ -514,17 +512,11 @@ async fn refunds_of_card_5126_fail_after_they_were_made() {
         )
         .await;
     assert_eq!(refund["status"], "failed");
-    let charge = get(
-        &app,
-        &format!("v1/charges/{}", paid["latest_charge"].as_str().unwrap()),
-    )
-    .await;
+    let charge = latest_charge(&app, &paid).await;
     assert_eq!(
-        (
-            charge["amount_refunded"].as_i64(),
-            charge["refunded"].as_bool()
-        ),
-        (Some(0), Some(false))
+        refund_state(&charge),
+        (0, false),
+        "the money is back on the charge"
     );
     let refunded = latest_event(&app, "charge.refunded").await;
     assert_eq!(

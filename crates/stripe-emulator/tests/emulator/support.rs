@@ -75,6 +75,14 @@ pub async fn get(app: &TestEmulator, path: &str) -> Value {
     stripe_ok(app.stripe().get(path).await).await
 }
 
+/// The charge an intent made (its `latest_charge`).
+pub async fn latest_charge(app: &TestEmulator, intent: &Value) -> Value {
+    let charge = intent["latest_charge"]
+        .as_str()
+        .expect("the intent has a charge");
+    get(app, &format!("v1/charges/{charge}")).await
+}
+
 /// A draft invoice for `customer` that takes in their pending invoice items.
 pub async fn draft_invoice(app: &TestEmulator, customer: &str) -> Value {
     app.stripe()
