@@ -21,7 +21,7 @@ use super::auth::service::forget_quiet_addresses;
 use super::bootstrap;
 use super::config::{Config, ConfigError};
 use super::http::security_headers::{self, SecurityHeaders};
-use super::http::{API_PREFIX, api_router, origin_check};
+use super::http::{API_PREFIX, api_router, health, origin_check};
 use super::offline::OfflineStripe;
 use super::state::AppState;
 use super::storage::session_store::DbSessionStore;
@@ -249,10 +249,14 @@ fn router(state: AppState, offline: &OfflineStripe) -> Router {
     };
 
     let leptos_options = state.leptos_options.clone();
-    let mut app = Router::new().nest(API_PREFIX, api_router()).route(
-        "/billing/invoices/{id}",
-        get(super::http::invoices::open_hosted),
-    );
+    let mut app = Router::new()
+        .nest(API_PREFIX, api_router())
+        .route(
+            "/billing/invoices/{id}",
+            get(super::http::invoices::open_hosted),
+        )
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready));
     app = offline.mount(app);
     app.leptos_routes_with_context(&state, routes, page_context.clone(), move || {
         shell(leptos_options.clone())

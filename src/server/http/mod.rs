@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod client_addr;
 pub mod error;
+pub mod health;
 pub mod invoices;
 pub mod json;
 pub mod origin_check;

@@ -20,9 +20,13 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Transaction};
 
 use super::config::DatabaseKind;
+
+/// The schema's migrations, built into the binary.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// A handle on the application's database; cheap to clone.
 #[derive(Clone, Debug)]
@@ -63,7 +67,18 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        sqlx::migrate!("./migrations").run(&self.pool).await
+        MIGRATOR.run(&self.pool).await
+    }
+
+    /// Whether every migration this build carries has been applied: an instance of a newer
+    /// build is not ready until the database has its schema.
+    pub async fn schema_is_current(&self) -> Result<bool, sqlx::Error> {
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        let latest = MIGRATOR.iter().map(|m| m.version).max();
+        Ok(applied >= latest)
     }
 
     /// A transaction that will write. On SQLite it takes the write lock at once
