@@ -11,6 +11,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
@@ -276,8 +277,27 @@ fn router(state: AppState, offline: &OfflineStripe) -> Router {
         SecurityHeaders::new(&state.config),
         security_headers::add_security_headers,
     ))
-    .layer(TraceLayer::new_for_http())
+    .layer(TraceLayer::new_for_http().make_span_with(request_span))
+    // Outermost: the id exists before the request is traced, and goes back on the response.
+    .layer(PropagateRequestIdLayer::x_request_id())
+    .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
     .with_state(state)
+}
+
+/// The span every log line of a request is written in: its method, path (never the query) and
+/// request id (the caller's `X-Request-Id`, else a new UUID).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id,
+    )
 }
 
 /// Where the compiled site (wasm, js, css, public/) is. cargo-leptos sets these variables when

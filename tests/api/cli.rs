@@ -339,6 +339,43 @@ async fn the_embedded_default_is_a_sqlite_file_under_data_in_wal_mode() {
     assert_eq!(mode, "wal");
 }
 
+#[tokio::test]
+async fn log_format_json_writes_one_json_object_a_line_with_the_request_id() {
+    use tokio::io::AsyncBufReadExt;
+
+    let database = fresh_database(backend()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = binary(dir.path())
+        .env("DATABASE_URL", &database.url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("OFFLINE_TEST_MODE", "1")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info,tower_http=debug")
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stderr = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
+    let listening = read_until(&mut stderr, |l| l.contains("listening on http://")).await;
+    let line: serde_json::Value = serde_json::from_str(&listening).expect("a JSON line");
+    let address = line["fields"]["addr"]
+        .as_str()
+        .expect("the address field")
+        .to_owned();
+
+    let response = reqwest::Client::new()
+        .get(format!("http://{address}/healthz"))
+        .header("x-request-id", "probe-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let logged = read_until(&mut stderr, |l| l.contains("probe-42")).await;
+    let logged: serde_json::Value = serde_json::from_str(&logged).expect("a JSON line");
+    assert_eq!(logged["span"]["request_id"], "probe-42", "{logged}");
+    assert_eq!(logged["span"]["path"], "/healthz", "{logged}");
+}
+
 /// Reads the child's output line by line until `want` matches, returning that line.
 async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(
     lines: &mut tokio::io::Lines<R>,

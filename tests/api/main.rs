@@ -19,6 +19,7 @@ mod pricing;
 mod protected_routes;
 mod purchases;
 mod refunds;
+mod request_ids;
 mod schema;
 mod security_headers;
 mod server_functions;
