@@ -345,16 +345,11 @@ async fn log_format_json_writes_one_json_object_a_line_with_the_request_id() {
 
     let database = fresh_database(backend()).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut server = binary(dir.path())
-        .env("DATABASE_URL", &database.url)
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("OFFLINE_TEST_MODE", "1")
-        .env("LOG_FORMAT", "json")
-        .env("RUST_LOG", "info,tower_http=debug")
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let env = [
+        ("LOG_FORMAT", "json"),
+        ("RUST_LOG", "info,tower_http=debug"),
+    ];
+    let mut server = offline_server(&database, dir.path(), &env);
     let mut stderr = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
     let listening = read_until(&mut stderr, |l| l.contains("listening on http://")).await;
     let line: serde_json::Value = serde_json::from_str(&listening).expect("a JSON line");
@@ -374,6 +369,25 @@ async fn log_format_json_writes_one_json_object_a_line_with_the_request_id() {
     let logged: serde_json::Value = serde_json::from_str(&logged).expect("a JSON line");
     assert_eq!(logged["span"]["request_id"], "probe-42", "{logged}");
     assert_eq!(logged["span"]["path"], "/healthz", "{logged}");
+}
+
+/// The server binary in offline test mode on a free port over `database`, with `env` on top:
+/// stdout and stderr piped, killed when dropped.
+fn offline_server(
+    database: &TestDatabase,
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> tokio::process::Child {
+    binary(dir)
+        .env("DATABASE_URL", &database.url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("OFFLINE_TEST_MODE", "1")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
 }
 
 /// Reads the child's output line by line until `want` matches, returning that line.
@@ -400,16 +414,7 @@ async fn offline_mode_on_an_empty_database_prints_a_demo_sign_in_that_works_once
 
     let database = fresh_database(backend()).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut server = binary(dir.path())
-        .env("DATABASE_URL", &database.url)
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("OFFLINE_TEST_MODE", "1")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut server = offline_server(&database, dir.path(), &[("RUST_LOG", "info")]);
     let mut stdout = tokio::io::BufReader::new(server.stdout.take().unwrap()).lines();
     let mut stderr = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
 
