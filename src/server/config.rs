@@ -39,6 +39,9 @@ pub const MAX_ABANDONED_CHECKOUT_HOURS: u64 = 6 * 24;
 pub const DEFAULT_SESSION_MAX_AGE_SECS: u64 = 7 * 24 * 60 * 60;
 /// Password checks one client address may run at once.
 pub const DEFAULT_LOGIN_HASH_CONCURRENCY_PER_CLIENT: usize = 2;
+/// Orchestrators wait about this long between SIGTERM and SIGKILL (Kubernetes: 30 s).
+pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
+const MAX_SHUTDOWN_TIMEOUT_SECS: u64 = 15 * 60;
 /// Each password check holds about 19 MiB (Argon2id's memory cost); this bounds what a setting
 /// may ask for.
 const MAX_LOGIN_HASH_CONCURRENCY: u64 = 1024;
@@ -136,6 +139,13 @@ pub struct Config {
     pub login_hash_concurrency_per_client: usize,
     /// Proxies whose `X-Forwarded-For` names the client; any other peer is the client itself.
     pub trusted_proxies: Vec<IpNet>,
+    /// `METRICS_ADDR`: a listener of its own for `GET /metrics` (off when unset).
+    pub metrics_addr: Option<SocketAddr>,
+    /// `METRICS_TOKEN`: the bearer token `/metrics` asks for; with it, the main listener serves
+    /// `/metrics` too.
+    pub metrics_token: Option<SecretString>,
+    /// `SHUTDOWN_TIMEOUT_SECS`: how long requests in flight may take to finish after SIGTERM.
+    pub shutdown_timeout: Duration,
 }
 
 /// A configuration mistake, rendered as one line: what is wrong and how to fix it.
@@ -197,14 +207,10 @@ impl Config {
                 .filter(|v| !v.is_empty())
         };
 
-        let site_addr_raw = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.into());
-        let site_addr = site_addr_raw.parse().map_err(|_| {
-            error(
-                "LEPTOS_SITE_ADDR",
-                format!("is not an address and port: {site_addr_raw:?}"),
-                "set it like 127.0.0.1:3005 or 0.0.0.0:8080",
-            )
-        })?;
+        let site_addr = parse_socket_addr(
+            "LEPTOS_SITE_ADDR",
+            &get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.into()),
+        )?;
 
         let public_url = get("PUBLIC_URL")
             .map(|url| parse_public_url(&url))
@@ -234,20 +240,18 @@ impl Config {
             require_stripe_host("STRIPE_JS_URL", &stripe_js_url, "js.stripe.com")?;
         }
 
-        let stripe_timeout = Duration::from_secs(parse_whole(
+        let stripe_timeout = parse_secs(
             "STRIPE_TIMEOUT_SECS",
             get("STRIPE_TIMEOUT_SECS"),
             DEFAULT_STRIPE_TIMEOUT_SECS,
             1..=MAX_STRIPE_TIMEOUT_SECS,
-            "seconds",
-        )?);
-        let reconcile_interval = Duration::from_secs(parse_whole(
+        )?;
+        let reconcile_interval = parse_secs(
             "RECONCILE_INTERVAL_SECS",
             get("RECONCILE_INTERVAL_SECS"),
             DEFAULT_RECONCILE_INTERVAL_SECS,
             1..=24 * 60 * 60,
-            "seconds",
-        )?);
+        )?;
         let abandoned_checkout_hours = parse_whole(
             "ABANDONED_CHECKOUT_HOURS",
             get("ABANDONED_CHECKOUT_HOURS"),
@@ -300,13 +304,12 @@ impl Config {
 
         let offline_anywhere = parse_flag("OFFLINE_TEST_MODE", get("OFFLINE_TEST_MODE"))?;
 
-        let session_max_age = Duration::from_secs(parse_whole(
+        let session_max_age = parse_secs(
             "SESSION_MAX_AGE_SECS",
             get("SESSION_MAX_AGE_SECS"),
             DEFAULT_SESSION_MAX_AGE_SECS,
             1..=365 * 24 * 60 * 60,
-            "seconds",
-        )?);
+        )?;
         let login_hash_concurrency = parse_whole(
             "LOGIN_HASH_CONCURRENCY",
             get("LOGIN_HASH_CONCURRENCY"),
@@ -325,6 +328,16 @@ impl Config {
             .map(|raw| parse_trusted_proxies(&raw))
             .transpose()?
             .unwrap_or_default();
+        let metrics_addr = get("METRICS_ADDR")
+            .map(|raw| parse_socket_addr("METRICS_ADDR", &raw))
+            .transpose()?;
+        let metrics_token = get("METRICS_TOKEN").map(SecretString::from);
+        let shutdown_timeout = parse_secs(
+            "SHUTDOWN_TIMEOUT_SECS",
+            get("SHUTDOWN_TIMEOUT_SECS"),
+            DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+            0..=MAX_SHUTDOWN_TIMEOUT_SECS,
+        )?;
 
         Ok(Config {
             site_addr,
@@ -346,6 +359,9 @@ impl Config {
             login_hash_concurrency,
             login_hash_concurrency_per_client,
             trusted_proxies,
+            metrics_addr,
+            metrics_token,
+            shutdown_timeout,
         })
     }
 
@@ -635,11 +651,31 @@ fn parse_whole(
     }
 }
 
+/// A whole number of seconds within `range`, or `default` when unset.
+fn parse_secs(
+    variable: &'static str,
+    raw: Option<String>,
+    default: u64,
+    range: RangeInclusive<u64>,
+) -> Result<Duration, ConfigError> {
+    parse_whole(variable, raw, default, range, "seconds").map(Duration::from_secs)
+}
+
 /// Two password checks per core: enough to keep every core busy while a check waits for its
 /// turn on the blocking pool, and no more memory than that.
 fn default_login_hash_concurrency() -> u64 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     2 * cores as u64
+}
+
+fn parse_socket_addr(variable: &'static str, raw: &str) -> Result<SocketAddr, ConfigError> {
+    raw.parse().map_err(|_| {
+        error(
+            variable,
+            format!("is not an address and port: {raw:?}"),
+            "set it like 127.0.0.1:3005 or 0.0.0.0:8080",
+        )
+    })
 }
 
 /// `10.0.0.7, 10.1.0.0/16, ::1`: addresses or CIDR ranges, separated by commas.
@@ -773,6 +809,7 @@ mod tests {
             ("STRIPE_PUBLISHABLE_KEY", "pk_test_abc"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_supersecretvalue"),
             ("DATABASE_URL", "postgres://u:dbpassword@localhost/db"),
+            ("METRICS_TOKEN", "metrics_supersecretvalue"),
         ])
         .unwrap();
         let debug = format!("{c:?}");
@@ -1044,6 +1081,27 @@ mod tests {
         );
         let e = exposed(&[("LEPTOS_SITE_ADDR", "0.0.0.0:3005")]).unwrap_err();
         assert_eq!(e.variable, "PUBLIC_URL");
+    }
+
+    #[test]
+    fn operations_settings_default_off_and_name_the_variable_when_wrong() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.metrics_addr, None);
+        assert!(c.metrics_token.is_none());
+        assert_eq!(c.shutdown_timeout, Duration::from_secs(30));
+        let c = config(&[
+            ("METRICS_ADDR", "127.0.0.1:9464"),
+            ("METRICS_TOKEN", "scrape-me"),
+            ("SHUTDOWN_TIMEOUT_SECS", "5"),
+        ])
+        .unwrap();
+        assert_eq!(c.metrics_addr, Some("127.0.0.1:9464".parse().unwrap()));
+        assert_eq!(c.metrics_token.unwrap().expose_secret(), "scrape-me");
+        assert_eq!(c.shutdown_timeout, Duration::from_secs(5));
+        let e = config(&[("METRICS_ADDR", "9464")]).unwrap_err();
+        assert_eq!(e.variable, "METRICS_ADDR");
+        let e = config(&[("SHUTDOWN_TIMEOUT_SECS", "soon")]).unwrap_err();
+        assert_eq!(e.variable, "SHUTDOWN_TIMEOUT_SECS");
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod clock;
 pub mod config;
 pub mod http;
 pub mod invoices;
+pub mod jobs;
+pub mod metrics;
 pub mod offline;
 pub mod payment_methods;
 pub mod purchases;

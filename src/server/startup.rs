@@ -14,11 +14,9 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::auth::hash_gate::HashGate;
-use super::auth::service::forget_quiet_addresses;
 use super::bootstrap;
 use super::config::{Config, ConfigError};
 use super::http::security_headers::{self, SecurityHeaders};
@@ -28,7 +26,7 @@ use super::state::AppState;
 use super::storage::session_store::DbSessionStore;
 use super::storage::{Db, institutions};
 use super::stripe::StripeGateway;
-use super::{invoices, purchases, stripe_events};
+use super::{jobs, metrics};
 use crate::app::{App, shell};
 
 pub const SESSION_COOKIE: &str = "octavia_session";
@@ -49,6 +47,14 @@ pub enum StartupError {
         "could not listen on {addr} ({source}); is another server using that port? set LEPTOS_SITE_ADDR"
     )]
     Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "could not listen on {addr} for metrics ({source}); is another server using that port? set METRICS_ADDR"
+    )]
+    BindMetrics {
         addr: SocketAddr,
         #[source]
         source: std::io::Error,
@@ -99,6 +105,8 @@ fn app_state(
 
 pub struct Application {
     listener: TcpListener,
+    /// `METRICS_ADDR`'s listener, when set.
+    metrics_listener: Option<TcpListener>,
     router: Router,
     state: AppState,
     /// Kept for tests that drive the emulator; the router holds its own handle.
@@ -110,12 +118,22 @@ impl Application {
     pub async fn build(mut config: Config) -> Result<Self, StartupError> {
         config.check_offline_is_local()?;
         config.check_public_url_when_exposed()?;
+        // Recording starts before the first request.
+        metrics::handle();
         let listener = TcpListener::bind(config.site_addr)
             .await
             .map_err(|source| StartupError::Bind {
                 addr: config.site_addr,
                 source,
             })?;
+        let metrics_listener = match config.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartupError::BindMetrics { addr, source })?,
+            ),
+            None => None,
+        };
         let mut leptos_options = leptos_options();
         leptos_options.site_addr = listener.local_addr().unwrap_or(config.site_addr);
         // Before the database is touched (the demo admin): a server that cannot take payments
@@ -129,6 +147,7 @@ impl Application {
         let router = router(state.clone(), &offline);
         Ok(Application {
             listener,
+            metrics_listener,
             router,
             state,
             #[cfg(feature = "emulator")]
@@ -157,74 +176,89 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+    /// The `METRICS_ADDR` listener's address, when there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully (see [`Self::run_until`]).
     pub async fn run(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then stops accepting connections, lets requests in flight
+    /// finish (at most `SHUTDOWN_TIMEOUT_SECS`), lets the background jobs finish the item they
+    /// hold and the tasks requests started (invoices) end, and returns. Whatever is cut off at
+    /// the deadline is a transaction never committed: nothing is half-applied.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
         let state = self.state.clone();
-        let sweeper = tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(15 * 60));
-            loop {
-                every.tick().await;
-                housekeeping(&state).await;
-            }
-        });
-        let state = self.state.clone();
-        let reconciler = tokio::spawn(async move {
-            // The first run waits one interval: instances restarting together do not burst
-            // Stripe, and a test's fault set-up is not raced by a run at start.
-            let period = state.config.reconcile_interval;
-            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-            // A run longer than the interval is followed by the next, not by a burst.
-            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                every.tick().await;
-                reconcile_once(&state).await;
-            }
-        });
+        let jobs = jobs::start(&state);
+        let upkeep = tokio::spawn(metrics::run_upkeep());
         tracing::info!(addr = %self.local_addr(), "listening on http://{}", self.local_addr());
+        if let Some(listener) = self.metrics_listener {
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, "metrics on http://{addr}/metrics");
+            let stopping = state.background.clone();
+            let router = metrics::http::listener_router(state.clone());
+            tokio::spawn(async move {
+                let served = axum::serve(listener, router)
+                    .with_graceful_shutdown(async move { stopping.stopped().await })
+                    .await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "the metrics listener failed");
+                }
+            });
+        }
         // The peer's address reaches handlers (ConnectInfo): the emulator shows its keys to
         // loopback clients only.
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
-        sweeper.abort();
-        reconciler.abort();
-        result
-    }
-}
-
-/// The background reconciliation, each job on its own so that one failing does not stop the
-/// others: Stripe's missed events first (they settle most purchases), then the per-purchase
-/// sweep, abandoned checkouts, and invoices still to issue.
-async fn reconcile_once(state: &AppState) {
-    if let Err(e) = stripe_events::catch_up(state).await {
-        tracing::warn!(error = %e, "missed-event catch-up failed");
-    }
-    if let Err(e) = purchases::service::sweep(state).await {
-        tracing::warn!(error = %e, "purchase reconciliation sweep failed");
-    }
-    if let Err(e) = purchases::service::cancel_abandoned(state).await {
-        tracing::warn!(error = %e, "abandoned-checkout cancel failed");
-    }
-    if let Err(e) = invoices::issue::sweep(state).await {
-        tracing::warn!(error = %e, "invoice sweep failed");
-    }
-}
-
-/// Forgets what has outlived its use: expired login sessions, old Stripe events, sign-in
-/// throttle rows of addresses with no recent failure. Runs every 15 minutes; failures are
-/// logged and tried again next time.
-pub async fn housekeeping(state: &AppState) {
-    if let Err(e) = session_store(state).delete_expired().await {
-        tracing::warn!(error = %e, "could not delete expired login sessions");
-    }
-    if let Err(e) = stripe_events::forget_old(state).await {
-        tracing::warn!(error = %e, "could not delete old Stripe events");
-    }
-    if let Err(e) = forget_quiet_addresses(&state.db).await {
-        tracing::warn!(error = %e, "could not forget quiet sign-in addresses");
+        let stopping = state.background.clone();
+        let server = axum::serve(self.listener, service)
+            .with_graceful_shutdown(async move { stopping.stopped().await })
+            .into_future();
+        let mut server = std::pin::pin!(server);
+        let ended_early = tokio::select! {
+            result = &mut server => Some(result),
+            () = stop => None,
+        };
+        state.background.stop();
+        if let Some(result) = ended_early {
+            upkeep.abort();
+            return result;
+        }
+        let grace = state.config.shutdown_timeout;
+        tracing::info!(
+            grace_secs = grace.as_secs(),
+            "shutting down: no new connections; finishing requests in flight and the jobs' current items"
+        );
+        let deadline = tokio::time::Instant::now() + grace;
+        let served = match tokio::time::timeout_at(deadline, &mut server).await {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!(
+                    "requests still in flight at the shutdown deadline were cut off; their transactions were not committed"
+                );
+                Ok(())
+            }
+        };
+        let finished = async {
+            for job in jobs {
+                let _ = job.await;
+            }
+            state.background.idle().await;
+        };
+        if tokio::time::timeout_at(deadline, finished).await.is_err() {
+            tracing::warn!(
+                "background work still running at the shutdown deadline was cut off; the next start's sweep takes it up"
+            );
+        }
+        upkeep.abort();
+        tracing::info!("stopped");
+        served
     }
 }
 
@@ -258,10 +292,14 @@ fn router(state: AppState, offline: &OfflineStripe) -> Router {
         )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready));
+    if state.config.metrics_token.is_some() {
+        app = app.route("/metrics", get(metrics::http::metrics));
+    }
     app = offline.mount(app);
     app.leptos_routes_with_context(&state, routes, page_context.clone(), move || {
         shell(leptos_options.clone())
     })
+    .route_layer(axum::middleware::from_fn(metrics::http::tag_route))
     .fallback(leptos_axum::file_and_error_handler_with_context::<
         AppState,
         _,
@@ -277,6 +315,7 @@ fn router(state: AppState, offline: &OfflineStripe) -> Router {
         SecurityHeaders::new(&state.config),
         security_headers::add_security_headers,
     ))
+    .layer(axum::middleware::from_fn(metrics::http::record_request))
     .layer(TraceLayer::new_for_http().make_span_with(request_span))
     // Outermost: the id exists before the request is traced, and goes back on the response.
     .layer(PropagateRequestIdLayer::x_request_id())

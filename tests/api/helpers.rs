@@ -92,6 +92,8 @@ pub async fn fresh_database(backend: Backend) -> TestDatabase {
 
 pub struct TestApp {
     pub address: SocketAddr,
+    /// The `METRICS_ADDR` listener, when configured.
+    pub metrics_addr: Option<SocketAddr>,
     pub db: Db,
     /// The running app's shared state, to run its background jobs on demand.
     pub state: AppState,
@@ -144,12 +146,14 @@ pub async fn spawn_app_with(database: TestDatabase, extra: &[(&str, &str)]) -> T
     let config = config_with(&vars);
     let app = Application::build(config).await.expect("app starts");
     let address = app.local_addr();
+    let metrics_addr = app.metrics_addr();
     let db = app.db().clone();
     let state = app.state().clone();
     let stripe_emulator = app.stripe_emulator().cloned();
     tokio::spawn(app.run());
     TestApp {
         address,
+        metrics_addr,
         db,
         state,
         stripe_emulator,

@@ -12,6 +12,8 @@ mod disputes;
 mod emulator_mount;
 mod health;
 mod invoices;
+mod jobs;
+mod metrics;
 mod origin;
 mod pages;
 mod payment_methods;

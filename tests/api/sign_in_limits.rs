@@ -142,7 +142,7 @@ async fn throttle_rows_of_addresses_with_no_recent_failure_are_removed() {
     .await
     .unwrap();
 
-    octavia_billing::server::startup::housekeeping(&app.state).await;
+    octavia_billing::server::jobs::housekeeping(app.state.clone()).await;
 
     let mut left: Vec<String> = sqlx::query_scalar("SELECT email FROM login_throttle")
         .fetch_all(app.db.pool())

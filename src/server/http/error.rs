@@ -28,6 +28,9 @@ impl From<sqlx::Error> for AppError {
             // The database is unreachable or overloaded: a retry may well succeed, so say 503
             // (Stripe, for one, retries webhooks on any 5xx).
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                if matches!(e, sqlx::Error::PoolTimedOut) {
+                    crate::server::metrics::db_pool_timeout();
+                }
                 tracing::error!(error = %e, "database unavailable");
                 AppError::Unavailable
             }

@@ -58,6 +58,9 @@ pub fn api_router() -> Router<AppState> {
         .fold(Router::new(), |router, (endpoint, handler)| {
             router.route(endpoint.path, handler)
         })
+        .route_layer(axum::middleware::from_fn(
+            crate::server::metrics::http::tag_route,
+        ))
         // An unknown /api path is a JSON 404, never the HTML not-found page.
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))

@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 use stripe_webhook::{Event, Webhook, WebhookError};
 
 use crate::error::AppError;
+use crate::server::metrics;
 use crate::server::state::AppState;
-use crate::server::stripe_events;
+use crate::server::stripe_events::{self, Outcome};
 
 /// An invoice or charge event with many lines is larger than the 64 KB the rest of `/api` takes.
 pub const MAX_WEBHOOK_BODY_BYTES: usize = 1024 * 1024;
@@ -32,10 +33,31 @@ pub async fn receive(
             AppError::BadRequest("Webhook refused: the body could not be read.".into())
         }
     })?;
-    let (payload, parsed) = verify(&state, &headers, &body)?;
-    stripe_events::process(&state, payload, parsed).await?;
+    let (payload, parsed) = verify(&state, &headers, &body).inspect_err(|_| {
+        metrics::webhook_event(UNKNOWN_TYPE, "refused");
+    })?;
+    // Signed by Stripe, so the type is one of Stripe's, not whatever a caller made up.
+    let event_type = parsed
+        .as_ref()
+        .map_or(UNKNOWN_TYPE, |event| event.type_.as_str())
+        .to_owned();
+    let outcome = stripe_events::process(&state, payload, parsed).await;
+    metrics::webhook_event(
+        &event_type,
+        match &outcome {
+            Ok(Outcome::Processed) => "processed",
+            Ok(Outcome::Duplicate) => "duplicate",
+            Ok(Outcome::Ignored) => "ignored",
+            Ok(Outcome::Unparsed) => "unparsed",
+            Err(_) => "failed",
+        },
+    );
+    outcome?;
     Ok(Json(json!({ "received": true })))
 }
+
+/// The type label of a delivery whose type cannot be trusted or read.
+const UNKNOWN_TYPE: &str = "unknown";
 
 /// The body as text and its typed event (or why it has none), once the signature matches one
 /// of the configured secrets.

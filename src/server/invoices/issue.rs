@@ -44,21 +44,28 @@ pub fn spawn_for(state: &AppState, purchase: &Purchase) {
     });
 }
 
-/// Issues the invoices paid purchases are still waiting for. Returns how many it looked at.
+/// Issues the invoices paid purchases are still waiting for, until done or the server is
+/// stopping. Returns how many it took up.
 pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
     let waiting =
         purchases::awaiting_invoice(state.db.pool(), now_unix() - SWEEP_AFTER_SECS, SWEEP_BATCH)
             .await?;
+    let mut taken_up = 0;
     for purchase in &waiting {
+        if state.background.is_stopping() {
+            break;
+        }
+        taken_up += 1;
         // One purchase Stripe cannot answer for must not stop the others.
         if let Err(e) = issue(state, purchase).await {
             tracing::warn!(purchase_id = %purchase.id, error = %e, "sweep could not issue the invoice");
         }
     }
-    Ok(waiting.len())
+    Ok(taken_up)
 }
 
 /// Brings the purchase's invoice, step by step, to `paid`.
+#[tracing::instrument(name = "issue_invoice", skip_all, fields(purchase_id = %purchase.id))]
 pub async fn issue(state: &AppState, purchase: &Purchase) -> Result<(), AppError> {
     let customer_id = institutions::find(state.db.pool(), &purchase.institution_id)
         .await?

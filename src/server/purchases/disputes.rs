@@ -11,6 +11,7 @@ use stripe_core::{Dispute, DisputeStatus};
 use super::transitions::RefundOutcome;
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::domain::refund::{sessions_refunded, status_after_refund};
+use crate::server::metrics;
 use crate::server::storage::ledger::{self, Entry};
 use crate::server::storage::purchases::{self, Purchase};
 
@@ -98,6 +99,7 @@ async fn open(
         return Ok(purchase);
     }
     let shortfall = wanted - taken;
+    metrics::purchase_transition(purchase.status, PurchaseStatus::Disputed);
     purchases::set_dispute(
         &mut *conn,
         &purchase.id,
@@ -161,6 +163,7 @@ async fn settle(
         0
     };
     purchases::set_dispute(&mut *conn, &purchase.id, status, shortfall).await?;
+    metrics::purchase_transition(purchase.status, status);
     Ok(Purchase {
         status,
         dispute_shortfall: shortfall,

@@ -8,6 +8,7 @@ use stripe_core::Refund;
 use super::transitions::RefundOutcome;
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::domain::refund::{sessions_refunded, status_after_refund};
+use crate::server::metrics;
 use crate::server::storage::ledger::{self, Entry};
 use crate::server::storage::purchases::{self, Purchase};
 
@@ -71,6 +72,7 @@ pub async fn apply(
         _ => status_after_refund(purchase.amount, total),
     };
     purchases::set_refunded(&mut *conn, &purchase.id, total, status, before - total).await?;
+    metrics::purchase_transition(purchase.status, status);
     tracing::info!(
         purchase_id = %purchase.id,
         refund_id = %failed.refund_id,

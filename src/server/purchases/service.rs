@@ -52,6 +52,7 @@ pub struct Created {
 /// purchase id the first reserved: a repeat after completion gets that purchase back, and
 /// racing repeats send Stripe the same idempotency key (made from that id), so Stripe makes
 /// one intent and the database keeps one row. The same key with another order is a conflict.
+#[tracing::instrument(name = "create_purchase", skip_all, fields(institution_id = %account.institution.id))]
 pub async fn create(
     state: &AppState,
     account: &Account,
@@ -336,6 +337,7 @@ pub async fn get(db: &Db, institution_id: &str, id: &str) -> Result<PurchaseView
 
 /// Asks Stripe how the payment stands and applies it as the webhook would, so the admin sees
 /// the result at once; the webhook arriving later finds nothing left to do.
+#[tracing::instrument(name = "sync_purchase", skip(state, institution_id), fields(purchase_id = id))]
 pub async fn sync(
     state: &AppState,
     institution_id: &str,
@@ -347,6 +349,7 @@ pub async fn sync(
 
 /// What the browser needs to confirm an unpaid purchase again (finish 3-D Secure, or try
 /// another card): its client secret, read back from Stripe, since it is not stored here.
+#[tracing::instrument(name = "resume_purchase", skip(state, institution_id), fields(purchase_id = id))]
 pub async fn resume(
     state: &AppState,
     institution_id: &str,
@@ -380,6 +383,7 @@ pub async fn resume(
 /// Cancels a purchase that has not been paid: its PaymentIntent in Stripe first, then the
 /// purchase, through the same transition the `payment_intent.canceled` webhook applies.
 /// Canceling twice is not an error; a paid purchase is a 409.
+#[tracing::instrument(name = "cancel_purchase", skip(state, institution_id), fields(purchase_id = id))]
 pub async fn cancel(
     state: &AppState,
     institution_id: &str,
@@ -440,14 +444,15 @@ fn already_paid() -> AppError {
 }
 
 /// Reconciles purchases a webhook should have settled by now (lost, or still being retried),
-/// least recently checked first, until each due one was asked about once or the run's cap is
-/// reached. Returns how many were looked at.
+/// least recently checked first, until each due one was asked about once, the run's cap is
+/// reached or the server is stopping. Returns how many changed status.
 pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
     let started = now_unix();
     // Each visited purchase is marked checked now, which moves it behind every one not yet
     // visited: a batch with nothing new means every due purchase had its turn.
     let mut visited = HashSet::new();
-    while visited.len() < SWEEP_MAX_PER_RUN {
+    let mut changed = 0;
+    while visited.len() < SWEEP_MAX_PER_RUN && !state.background.is_stopping() {
         let due = purchases::unsettled(
             state.db.pool(),
             started - SWEEP_HORIZON_SECS,
@@ -463,16 +468,23 @@ pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
             break;
         }
         for purchase in fresh {
+            if state.background.is_stopping() {
+                break;
+            }
             // One purchase Stripe cannot answer for must not stop the others; it waits its
             // turn again like any other.
-            if let Err(e) = reconcile(state, &purchase).await {
-                tracing::warn!(purchase_id = %purchase.id, error = %e, "sweep could not reconcile");
+            match reconcile(state, &purchase).await {
+                Ok(updated) if updated.status != purchase.status => changed += 1,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(purchase_id = %purchase.id, error = %e, "sweep could not reconcile")
+                }
             }
             purchases::mark_checked(state.db.pool(), &purchase.id, now_unix()).await?;
             visited.insert(purchase.id);
         }
     }
-    Ok(visited.len())
+    Ok(changed)
 }
 
 /// Cancels, at Stripe and here, the checkouts nobody paid within `ABANDONED_CHECKOUT_HOURS`, so
@@ -483,6 +495,9 @@ pub async fn cancel_abandoned(state: &AppState) -> Result<usize, AppError> {
         purchases::abandoned(state.db.pool(), now_unix().saturating_sub(age), SWEEP_BATCH).await?;
     let mut canceled = 0;
     for purchase in abandoned {
+        if state.background.is_stopping() {
+            break;
+        }
         let id = purchase.id.clone();
         match cancel_at_stripe(state, purchase, CancellationReason::Abandoned).await {
             Ok(purchase) if purchase.status == PurchaseStatus::Canceled => {

@@ -8,6 +8,7 @@ use stripe_core::{Charge, PaymentIntent, PaymentIntentStatus};
 
 use crate::domain::purchase_status::{IntentOutcome, PurchaseStatus, next_status};
 use crate::domain::refund::{sessions_refunded, status_after_refund};
+use crate::server::metrics;
 use crate::server::storage::ledger::{self, Entry};
 use crate::server::storage::purchases::{self, Purchase};
 
@@ -248,6 +249,7 @@ pub async fn apply_refund(
         );
         return Ok(RefundOutcome::Done(Box::new(purchase)));
     }
+    metrics::purchase_transition(purchase.status, status);
     // Read after the update: on PostgreSQL it holds the purchase's row lock, so a concurrent
     // refund of the same purchase has either committed its row already or waits for ours.
     let (sessions_before, amount_before) = ledger::refunded(&mut *conn, &purchase.id).await?;

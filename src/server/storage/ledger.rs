@@ -5,6 +5,7 @@ use sqlx::{Any, Executor};
 
 use super::new_id;
 use crate::server::clock::now_unix;
+use crate::server::metrics;
 
 const KIND_PURCHASE: &str = "purchase";
 const KIND_REFUND: &str = "refund";
@@ -178,7 +179,11 @@ where
     .bind(now_unix())
     .execute(conn)
     .await?;
-    Ok(result.rows_affected() == 1)
+    let recorded = result.rows_affected() == 1;
+    if recorded {
+        metrics::pool_change(entry.kind, entry.sessions);
+    }
+    Ok(recorded)
 }
 
 /// Sessions and money taken back from the purchase so far by refunds, less what refunds that

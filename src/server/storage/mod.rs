@@ -8,6 +8,7 @@
 
 pub mod admins;
 pub mod institutions;
+pub mod job_locks;
 pub mod ledger;
 pub mod login_throttle;
 pub mod purchase_idempotency_keys;
@@ -33,6 +34,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 pub struct Db {
     pool: AnyPool,
     kind: DatabaseKind,
+    /// Background jobs running in this process; the lock of [`job_locks`] on SQLite.
+    local_locks: job_locks::LocalLocks,
 }
 
 impl Db {
@@ -63,7 +66,11 @@ impl Db {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        Ok(Db { pool, kind })
+        Ok(Db {
+            pool,
+            kind,
+            local_locks: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -97,6 +104,10 @@ impl Db {
 
     pub fn kind(&self) -> DatabaseKind {
         self.kind
+    }
+
+    fn local_locks(&self) -> &job_locks::LocalLocks {
+        &self.local_locks
     }
 }
 

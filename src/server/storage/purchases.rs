@@ -7,6 +7,7 @@ use sqlx::{Any, Executor, FromRow};
 use crate::domain::plan::Plan;
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::server::clock::now_unix;
+use crate::server::metrics;
 
 /// A row as stored. A plan or status the app does not know fails the query (a decode error,
 /// logged as a database error): only this module writes them, so one would be damaged data.
@@ -115,6 +116,11 @@ where
     .bind(now_unix())
     .fetch_optional(conn)
     .await
+    .inspect(|stored| {
+        if stored.is_some() {
+            metrics::purchase_created();
+        }
+    })
 }
 
 /// One of the institution's purchases; another institution's id is simply not found.
@@ -210,7 +216,11 @@ where
     .bind(from.as_str())
     .execute(conn)
     .await?;
-    Ok(result.rows_affected() == 1)
+    let changed = result.rows_affected() == 1;
+    if changed {
+        metrics::purchase_transition(from, to);
+    }
+    Ok(changed)
 }
 
 /// Purchases created between `since` and `before` (Unix seconds) that are still waiting on

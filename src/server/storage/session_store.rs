@@ -13,7 +13,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions::session_store::{self, SessionStore};
 
 use super::Db;
 use crate::server::clock::now_unix;
@@ -31,6 +31,16 @@ pub struct DbSessionStore {
 impl DbSessionStore {
     pub fn new(db: Db, max_age: Duration) -> Self {
         DbSessionStore { db, max_age }
+    }
+
+    /// Deletes the sessions past their idle or absolute end; returns how many.
+    pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
+        let done =
+            sqlx::query("DELETE FROM login_sessions WHERE expires_at <= $1 OR ends_at <= $1")
+                .bind(now_unix())
+                .execute(self.db.pool())
+                .await?;
+        Ok(done.rows_affected())
     }
 }
 
@@ -129,18 +139,6 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM login_sessions WHERE id = $1")
             .bind(id.to_string())
-            .execute(self.db.pool())
-            .await
-            .map_err(backend)?;
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl ExpiredDeletion for DbSessionStore {
-    async fn delete_expired(&self) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM login_sessions WHERE expires_at <= $1 OR ends_at <= $1")
-            .bind(now_unix())
             .execute(self.db.pool())
             .await
             .map_err(backend)?;

@@ -15,6 +15,18 @@ pub fn is_not_found(error: &StripeError) -> bool {
     matches!(error, StripeError::Stripe(_, 404))
 }
 
+/// A call's outcome as the metrics label it: `ok`; `refused` (Stripe said no: 4xx but 429);
+/// `unavailable` (Stripe failed or throttled: 5xx, 429, no connection, an unreadable answer);
+/// `timeout` (no answer within `STRIPE_TIMEOUT_SECS`).
+pub fn outcome<T>(result: &Result<T, StripeError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(StripeError::Stripe(_, status)) if *status < 500 && *status != 429 => "refused",
+        Err(StripeError::Timeout) => "timeout",
+        Err(_) => "unavailable",
+    }
+}
+
 pub fn to_app_error(error: StripeError, action: &'static str) -> AppError {
     match &error {
         StripeError::Stripe(e, status) => tracing::error!(

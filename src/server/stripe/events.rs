@@ -47,12 +47,12 @@ impl StripeGateway {
             limit: PAGE_SIZE,
             starting_after,
         };
-        let page: miniserde::json::Value = RequestBuilder::new(StripeMethod::Get, "/events")
-            .query(&query)
-            .customize()
-            .send(&self.client)
+        let action = "list events";
+        let request = RequestBuilder::new(StripeMethod::Get, "/events").query(&query);
+        let page: miniserde::json::Value = self
+            .call(action, request.customize().send(&self.client))
             .await
-            .map_err(|e| errors::to_app_error(e, "list events"))?;
+            .map_err(|e| errors::to_app_error(e, action))?;
         read_page(&page).ok_or_else(|| {
             tracing::error!("Stripe's event list is not a list of objects");
             AppError::Unavailable

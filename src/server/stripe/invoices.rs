@@ -113,18 +113,22 @@ impl StripeGateway {
     }
 
     pub async fn retrieve_invoice(&self, id: &str) -> Result<Invoice, AppError> {
-        RetrieveInvoice::new(id)
-            .send(&self.client)
+        let action = "retrieve invoice";
+        self.call(action, RetrieveInvoice::new(id).send(&self.client))
             .await
-            .map_err(|e| errors::to_app_error(e, "retrieve invoice"))
+            .map_err(|e| errors::to_app_error(e, action))
     }
 
     /// The invoice, or `None` when Stripe has no invoice with this id.
     pub async fn find_invoice(&self, id: &str) -> Result<Option<Invoice>, AppError> {
-        match RetrieveInvoice::new(id).send(&self.client).await {
+        let action = "retrieve invoice";
+        match self
+            .call(action, RetrieveInvoice::new(id).send(&self.client))
+            .await
+        {
             Ok(invoice) => Ok(Some(invoice)),
             Err(e) if errors::is_not_found(&e) => Ok(None),
-            Err(e) => Err(errors::to_app_error(e, "retrieve invoice")),
+            Err(e) => Err(errors::to_app_error(e, action)),
         }
     }
 
@@ -140,7 +144,9 @@ impl StripeGateway {
         if let Some(cursor) = starting_after {
             request = request.starting_after(cursor);
         }
-        request.send(&self.client).await.map_err(|e| match e {
+        let action = "list invoices";
+        let listed = self.call(action, request.send(&self.client)).await;
+        listed.map_err(|e| match e {
             StripeError::Stripe(ref error, 400 | 404)
                 if error.param.as_deref() == Some("starting_after") =>
             {
@@ -148,7 +154,7 @@ impl StripeGateway {
                     "\"starting_after\" must be the id of one of your invoices.".to_owned(),
                 )
             }
-            e => errors::to_app_error(e, "list invoices"),
+            e => errors::to_app_error(e, action),
         })
     }
 }

@@ -7,7 +7,7 @@ mod invoices;
 mod payment_methods;
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use secrecy::ExposeSecret;
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
@@ -23,6 +23,7 @@ use stripe_core::{PaymentIntent, PaymentIntentSetupFutureUsage};
 pub use invoices::PurchaseInvoice;
 
 use super::config::Config;
+use super::metrics;
 use super::storage::{Db, institutions};
 use crate::error::AppError;
 
@@ -151,10 +152,10 @@ impl StripeGateway {
     }
 
     pub async fn retrieve_payment_intent(&self, id: &str) -> Result<PaymentIntent, AppError> {
-        RetrievePaymentIntent::new(id)
-            .send(&self.client)
+        let action = "retrieve payment intent";
+        self.call(action, RetrievePaymentIntent::new(id).send(&self.client))
             .await
-            .map_err(|e| errors::to_app_error(e, "retrieve payment intent"))
+            .map_err(|e| errors::to_app_error(e, action))
     }
 
     /// Cancels an intent so it can never be paid. Canceling it again is Stripe's 400 (not
@@ -164,11 +165,25 @@ impl StripeGateway {
         id: &str,
         reason: CancellationReason,
     ) -> Result<PaymentIntent, AppError> {
-        CancelPaymentIntent::new(id)
-            .cancellation_reason(reason)
-            .send(&self.client)
+        let action = "cancel payment intent";
+        let request = CancelPaymentIntent::new(id).cancellation_reason(reason);
+        self.call(action, request.send(&self.client))
             .await
-            .map_err(|e| errors::to_app_error(e, "cancel payment intent"))
+            .map_err(|e| errors::to_app_error(e, action))
+    }
+
+    /// Every request to Stripe goes through here: in a span naming the operation, timed, and
+    /// counted by operation and outcome.
+    #[tracing::instrument(name = "stripe", skip(self, request))]
+    async fn call<T>(
+        &self,
+        operation: &'static str,
+        request: impl Future<Output = Result<T, StripeError>>,
+    ) -> Result<T, StripeError> {
+        let started = Instant::now();
+        let result = request.await;
+        metrics::stripe_call(operation, errors::outcome(&result), started.elapsed());
+        result
     }
 
     /// Sends a request under an idempotency key, so repeating it cannot create twice.
@@ -190,7 +205,10 @@ impl StripeGateway {
         // first purchases racing for the customer): wait for it, then get its answer.
         let mut attempt = 0;
         loop {
-            match send(RequestStrategy::Idempotent(key.clone())).await {
+            match self
+                .call(action, send(RequestStrategy::Idempotent(key.clone())))
+                .await
+            {
                 Err(e) if errors::is_idempotency_conflict(&e) && attempt < 10 => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(100 * attempt)).await;

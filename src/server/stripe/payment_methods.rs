@@ -31,10 +31,12 @@ impl StripeGateway {
             .metadata(HashMap::from([(
                 "institution_id".to_owned(),
                 institution_id.to_owned(),
-            )]))
-            .send(&self.client)
+            )]));
+        let action = "create setup intent";
+        let intent = self
+            .call(action, intent.send(&self.client))
             .await
-            .map_err(|e| errors::to_app_error(e, "create setup intent"))?;
+            .map_err(|e| errors::to_app_error(e, action))?;
         intent.client_secret.ok_or_else(|| {
             tracing::error!(setup_intent_id = %intent.id.as_str(), "setup intent without a client secret");
             AppError::Internal
@@ -43,29 +45,34 @@ impl StripeGateway {
 
     /// The customer's cards, newest first.
     pub async fn list_cards(&self, customer_id: &str) -> Result<Vec<PaymentMethod>, AppError> {
-        let list = ListPaymentMethodsCustomer::new(customer_id)
+        let action = "list payment methods";
+        let request = ListPaymentMethodsCustomer::new(customer_id)
             .type_(ListPaymentMethodsCustomerType::Card)
-            .limit(MAX_CARDS)
-            .send(&self.client)
+            .limit(MAX_CARDS);
+        let list = self
+            .call(action, request.send(&self.client))
             .await
-            .map_err(|e| errors::to_app_error(e, "list payment methods"))?;
+            .map_err(|e| errors::to_app_error(e, action))?;
         Ok(list.data)
     }
 
     /// The payment method, or `None` when Stripe has none with this id.
     pub async fn find_payment_method(&self, id: &str) -> Result<Option<PaymentMethod>, AppError> {
-        match RetrievePaymentMethod::new(id).send(&self.client).await {
+        let action = "retrieve payment method";
+        let request = RetrievePaymentMethod::new(id);
+        match self.call(action, request.send(&self.client)).await {
             Ok(pm) => Ok(Some(pm)),
             Err(e) if errors::is_not_found(&e) => Ok(None),
-            Err(e) => Err(errors::to_app_error(e, "retrieve payment method")),
+            Err(e) => Err(errors::to_app_error(e, action)),
         }
     }
 
     pub async fn detach_payment_method(&self, id: &str) -> Result<(), AppError> {
-        DetachPaymentMethod::new(id)
-            .send(&self.client)
+        let action = "detach payment method";
+        let request = DetachPaymentMethod::new(id);
+        self.call(action, request.send(&self.client))
             .await
-            .map_err(|e| errors::to_app_error(e, "detach payment method"))?;
+            .map_err(|e| errors::to_app_error(e, action))?;
         Ok(())
     }
 
@@ -74,10 +81,12 @@ impl StripeGateway {
         &self,
         customer_id: &str,
     ) -> Result<Option<String>, AppError> {
-        let customer = match RetrieveCustomer::new(customer_id)
-            .send(&self.client)
+        let action = "retrieve customer";
+        let request = RetrieveCustomer::new(customer_id);
+        let customer = match self
+            .call(action, request.send(&self.client))
             .await
-            .map_err(|e| errors::to_app_error(e, "retrieve customer"))?
+            .map_err(|e| errors::to_app_error(e, action))?
         {
             RetrieveCustomerReturned::Customer(customer) => customer,
             RetrieveCustomerReturned::DeletedCustomer(_) => {
@@ -98,11 +107,11 @@ impl StripeGateway {
     ) -> Result<(), AppError> {
         let mut settings = UpdateCustomerInvoiceSettings::new();
         settings.default_payment_method = Some(payment_method_id.to_owned());
-        UpdateCustomer::new(customer_id)
-            .invoice_settings(settings)
-            .send(&self.client)
+        let action = "set default payment method";
+        let request = UpdateCustomer::new(customer_id).invoice_settings(settings);
+        self.call(action, request.send(&self.client))
             .await
-            .map_err(|e| errors::to_app_error(e, "set default payment method"))?;
+            .map_err(|e| errors::to_app_error(e, action))?;
         Ok(())
     }
 }

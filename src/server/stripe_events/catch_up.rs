@@ -61,6 +61,10 @@ pub async fn catch_up(state: &AppState) -> Result<CatchUpReport, AppError> {
     // Stripe lists newest first; an intent's events are applied in the order they happened.
     let mut report = CatchUpReport::default();
     for body in events.iter().rev() {
+        // Oldest first, so stopping here leaves only newer events for the next run.
+        if state.background.is_stopping() {
+            break;
+        }
         let id = event_id(body)?;
         if stripe_events::is_processed(pool, &id).await? {
             continue;

@@ -45,6 +45,11 @@ struct Envelope {
 
 /// Processes the event whose raw JSON is `body`; `parsed` is its typed form, or why there is
 /// none.
+#[tracing::instrument(
+    name = "stripe_event",
+    skip_all,
+    fields(event_id = tracing::field::Empty, event_type = tracing::field::Empty)
+)]
 pub async fn process(
     state: &AppState,
     body: &str,
@@ -61,6 +66,9 @@ pub async fn process(
         body,
     };
     let (event_id, event_type) = (stored.id, stored.event_type);
+    let span = tracing::Span::current();
+    span.record("event_id", event_id);
+    span.record("event_type", event_type);
     let event = match parsed {
         Ok(event) => Some(event),
         // Unparseable but of a type the app would ignore anyway: nothing to replay.

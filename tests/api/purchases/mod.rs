@@ -8,7 +8,7 @@ mod idempotency;
 pub mod rpc;
 mod sweep;
 mod sync;
-mod webhook;
+pub mod webhook;
 pub mod webhook_delivery;
 
 use reqwest::header::HeaderValue;
