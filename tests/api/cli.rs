@@ -373,7 +373,7 @@ async fn log_format_json_writes_one_json_object_a_line_with_the_request_id() {
 
 /// The server binary in offline test mode on a free port over `database`, with `env` on top:
 /// stdout and stderr piped, killed when dropped.
-fn offline_server(
+pub fn offline_server(
     database: &TestDatabase,
     dir: &std::path::Path,
     env: &[(&str, &str)],
@@ -391,7 +391,7 @@ fn offline_server(
 }
 
 /// Reads the child's output line by line until `want` matches, returning that line.
-async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(
+pub async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(
     lines: &mut tokio::io::Lines<R>,
     want: impl Fn(&str) -> bool,
 ) -> String {

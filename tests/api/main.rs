@@ -26,4 +26,5 @@ mod schema;
 mod security_headers;
 mod server_functions;
 mod session_lifetime;
+mod shutdown;
 mod sign_in_limits;
