@@ -390,6 +390,15 @@ pub fn offline_server(
         .unwrap()
 }
 
+/// The address a server writes to its log as it starts to listen.
+pub async fn listening_address<R: tokio::io::AsyncBufRead + Unpin>(
+    stderr: &mut tokio::io::Lines<R>,
+) -> String {
+    let line = read_until(stderr, |l| l.contains("listening on http://")).await;
+    let address = line.split("http://").nth(1).unwrap();
+    address.split_whitespace().next().unwrap().to_owned()
+}
+
 /// Reads the child's output line by line until `want` matches, returning that line.
 pub async fn read_until<R: tokio::io::AsyncBufRead + Unpin>(
     lines: &mut tokio::io::Lines<R>,
@@ -420,17 +429,9 @@ async fn offline_mode_on_an_empty_database_prints_a_demo_sign_in_that_works_once
 
     let email = read_until(&mut stdout, |l| l.trim_start().starts_with("email:")).await;
     let password = read_until(&mut stdout, |l| l.trim_start().starts_with("password:")).await;
-    let listening = read_until(&mut stderr, |l| l.contains("listening on http://")).await;
+    let address = listening_address(&mut stderr).await;
     let email = email.split_whitespace().last().unwrap().to_owned();
     let password = password.split_whitespace().last().unwrap().to_owned();
-    let address = listening
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
 
     let login = crate::helpers::cookie_client()
         .post(format!("http://{address}/api/auth/login"))

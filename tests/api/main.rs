@@ -10,6 +10,7 @@ pub mod cli;
 mod dashboard;
 mod disputes;
 mod emulator_mount;
+mod fleet;
 mod health;
 mod invoices;
 mod jobs;

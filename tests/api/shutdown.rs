@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use stripe_emulator::test_client::{TestClient, stripe_ok};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::cli::{offline_server, read_until};
+use crate::cli::{listening_address, offline_server, read_until};
 use crate::helpers::{TestDatabase, backend, cookie_client, fresh_database};
 
 /// The binary in offline mode with its demo admin signed in, and a paid purchase whose
@@ -36,10 +36,8 @@ impl Server {
         let key = read_until(&mut stdout, |l| l.trim_start().starts_with("sk_")).await;
         let email = read_until(&mut stdout, |l| l.trim_start().starts_with("email:")).await;
         let password = read_until(&mut stdout, |l| l.trim_start().starts_with("password:")).await;
-        let listening = read_until(&mut stderr, |l| l.contains("listening on http://")).await;
+        let address = listening_address(&mut stderr).await;
         let last_word = |line: &str| line.split_whitespace().last().unwrap().to_owned();
-        let address = listening.split("http://").nth(1).unwrap();
-        let address = address.split_whitespace().next().unwrap().to_owned();
         // Keep reading, so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = stderr.next_line().await {} });
 
