@@ -18,7 +18,7 @@ use octavia_billing::server::config::DatabaseKind;
 use octavia_billing::server::storage::Db;
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
+use serde_json::Value;
 use stripe_emulator::test_client::{TestClient, stripe_ok};
 use stripe_emulator::webhooks::signature_header;
 use stripe_emulator::{EmulatorSettings, StripeEmulator, generate_keys};
@@ -26,7 +26,9 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::Semaphore;
 
 use crate::cli::{binary, listening_address};
-use crate::helpers::{Backend, PASSWORD, TestDatabase, cookie_client, fresh_database};
+use crate::helpers::{
+    Backend, PASSWORD, TestDatabase, buy_and_pay, cookie_client, fresh_database, login_with,
+};
 use crate::purchases::now;
 
 const WEBHOOK_SECRET: &str = "whsec_fleet_tests";
@@ -47,14 +49,7 @@ async fn shared_stripe() -> (TestClient, String) {
         secret_key: secret_key.clone(),
         publishable_key: publishable_key.clone(),
     });
-    let router = emulator.router::<()>();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
+    tokio::spawn(async move { emulator.serve(listener, std::future::pending()).await });
     let stripe = TestClient::new(format!("{origin}/"), secret_key.expose_secret());
     stripe.arm_fault("webhooks", &[("mode", "withhold")]).await;
     (stripe, publishable_key)
@@ -175,32 +170,12 @@ async fn two_instances_credit_and_invoice_every_purchase_exactly_once() {
 
     // Signed in on A; the session is the fleet's, so B serves the purchases.
     let browser = cookie_client();
-    let login = browser
-        .post(a.url("/api/auth/login"))
-        .json(&json!({"email": ADMIN, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let login = login_with(&browser, a.url("/api/auth/login"), ADMIN, PASSWORD).await;
     assert_eq!(login.status(), StatusCode::OK);
     let mut quantities = HashMap::new();
     while quantities.len() % 25 != 0 || all_events(&stripe).await.len() < EVENTS {
         let quantity = 1 + quantities.len() as i64 % 7;
-        let created = browser
-            .post(b.url("/api/sessions/purchases"))
-            .json(&json!({"quantity": quantity, "plan": "annual"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), StatusCode::CREATED);
-        let purchase: Value = created.json().await.unwrap();
-        let intent = purchase["payment_intent_id"].as_str().unwrap();
-        let confirm = format!("v1/payment_intents/{intent}/confirm");
-        stripe_ok(
-            stripe
-                .post(&confirm, &[("payment_method", "pm_card_visa")])
-                .await,
-        )
-        .await;
+        let purchase = buy_and_pay(&browser, &b.url(""), &stripe, quantity).await;
         quantities.insert(
             purchase["purchase_id"].as_str().unwrap().to_owned(),
             quantity,

@@ -178,6 +178,31 @@ pub async fn login_with(
         .expect("request sent")
 }
 
+/// Buys `quantity` sessions through the app at `origin` (`http://host:port`) as `browser`'s
+/// admin, and pays with a good card at `stripe` as the browser would; the purchase's 201 body.
+pub async fn buy_and_pay(
+    browser: &reqwest::Client,
+    origin: &str,
+    stripe: &TestClient,
+    quantity: i64,
+) -> Value {
+    let created = browser
+        .post(format!("{origin}/api/sessions/purchases"))
+        .json(&serde_json::json!({"quantity": quantity, "plan": "annual"}))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let purchase: Value = created.json().await.unwrap();
+    let intent = purchase["payment_intent_id"].as_str().unwrap();
+    let confirm = format!("v1/payment_intents/{intent}/confirm");
+    let paid = stripe
+        .post(&confirm, &[("payment_method", "pm_card_visa")])
+        .await;
+    stripe_emulator::test_client::stripe_ok(paid).await;
+    purchase
+}
+
 pub fn cookie_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)

@@ -5,12 +5,14 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-use stripe_emulator::test_client::{TestClient, stripe_ok};
+use serde_json::Value;
+use stripe_emulator::test_client::TestClient;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::cli::{listening_address, offline_server, read_until};
-use crate::helpers::{TestDatabase, backend, cookie_client, fresh_database};
+use crate::helpers::{
+    TestDatabase, backend, buy_and_pay, cookie_client, fresh_database, login_with,
+};
 
 /// The binary in offline mode with its demo admin signed in, and a paid purchase whose
 /// webhook Stripe withheld: syncing it is the one request that settles it.
@@ -42,33 +44,19 @@ impl Server {
         tokio::spawn(async move { while let Ok(Some(_)) = stderr.next_line().await {} });
 
         let client = cookie_client();
-        let login = client
-            .post(format!("http://{address}/api/auth/login"))
-            .json(&json!({"email": last_word(&email), "password": last_word(&password)}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(login.status(), StatusCode::OK);
-        let stripe = TestClient::new(format!("http://{address}/_emulator/stripe/"), key.trim());
-        stripe.arm_fault("webhooks", &[("mode", "withhold")]).await;
-        let created = client
-            .post(format!("http://{address}/api/sessions/purchases"))
-            .json(&json!({"quantity": 2, "plan": "annual"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), StatusCode::CREATED);
-        let purchase: Value = created.json().await.unwrap();
-        let intent = purchase["payment_intent_id"].as_str().unwrap();
-        stripe_ok(
-            stripe
-                .post(
-                    &format!("v1/payment_intents/{intent}/confirm"),
-                    &[("payment_method", "pm_card_visa")],
-                )
-                .await,
+        let origin = format!("http://{address}");
+        let login_url = format!("{origin}/api/auth/login");
+        let login = login_with(
+            &client,
+            login_url,
+            &last_word(&email),
+            &last_word(&password),
         )
         .await;
+        assert_eq!(login.status(), StatusCode::OK);
+        let stripe = TestClient::new(format!("{origin}/_emulator/stripe/"), key.trim());
+        stripe.arm_fault("webhooks", &[("mode", "withhold")]).await;
+        let purchase = buy_and_pay(&client, &origin, &stripe, 2).await;
         Server {
             process,
             address,

@@ -144,6 +144,21 @@ impl StripeEmulator {
         &self.inner.webhooks
     }
 
+    /// Serves the emulator on a listener of its own until `shutdown` completes. The peer's
+    /// address reaches the handlers, so `GET /` shows the keys to loopback clients only.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let service = self
+            .router::<()>()
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
     /// Nests the emulator at `path` (e.g. `/_emulator/stripe`) in an app's router. Its key page
     /// answers at `path` and at `path/` (axum's nesting alone leaves `path/` unmatched).
     pub fn mount<S: Clone + Send + Sync + 'static>(

@@ -59,15 +59,11 @@ async fn main() -> ExitCode {
         secret_key,
         publishable_key,
     });
-    let router = emulator.router::<()>();
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await;
+    let served = emulator
+        .serve(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -54,15 +54,8 @@ pub async fn spawn_emulator_with_secret(webhook_secret: &str) -> TestEmulator {
         secret_key: secret_key.clone(),
         publishable_key,
     });
-    let router = emulator.router::<()>();
-    // With the peer's address, as the binary serves it: `GET /` shows the keys to loopback only.
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
+    let served = emulator.clone();
+    tokio::spawn(async move { served.serve(listener, std::future::pending()).await });
     TestEmulator {
         client: TestClient::new(format!("{origin}/"), secret_key.expose_secret()),
         emulator,
