@@ -8,6 +8,8 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) names a server where it may create a database
 //! `octavia_bench_<uuid>`; the database is dropped at the end.
 
+#[path = "shared/direct_purchases.rs"]
+mod direct_purchases;
 #[path = "../tests/api/live_events.rs"]
 mod live_events;
 
@@ -16,13 +18,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use octavia_billing::domain::institution_name::InstitutionName;
-use octavia_billing::domain::plan::Plan;
 use octavia_billing::server::clock::now_unix;
 use octavia_billing::server::config::Config;
 use octavia_billing::server::startup::Application;
-use octavia_billing::server::storage::purchases::{self, NewPurchase};
-use octavia_billing::server::storage::{Db, institutions, ledger, new_id};
+use octavia_billing::server::storage::{Db, ledger};
 use octavia_billing::server::telemetry;
 use sqlx::Connection;
 use stripe_emulator::webhooks::signature_header;
@@ -30,8 +29,6 @@ use stripe_emulator::webhooks::signature_header;
 const CONCURRENCY: usize = 16;
 const DEFAULT_EVENTS: usize = 2000;
 const WEBHOOK_SECRET: &str = "whsec_webhook_benchmark";
-/// One session at $20.00 per purchase: the pool must end at exactly N.
-const AMOUNT: i64 = 2000;
 const PGBENCH_SECONDS: &str = "10";
 /// Rows pgbench updates at random: few enough to be a small table, enough that 16 clients
 /// seldom wait on one row's lock (the events touch distinct purchases, too).
@@ -92,7 +89,7 @@ async fn run(database_url: &str, events: usize) -> Result<(), String> {
 }
 
 async fn measure(db: &Db, url: &str, database_url: &str, events: usize) -> Result<(), String> {
-    let (institution_id, bodies) = purchases_and_events(db, events).await?;
+    let (institution_id, bodies) = direct_purchases::with_events(db, events, "bench").await?;
     let build = if cfg!(debug_assertions) {
         "unoptimised"
     } else {
@@ -135,44 +132,6 @@ async fn measure(db: &Db, url: &str, database_url: &str, events: usize) -> Resul
     println!("  tps:         {tps:.1}");
     println!("ratio events/s / tps: {:.2}", rate / tps);
     Ok(())
-}
-
-/// N pending purchases of one session each, with distinct intents, and each one's event body
-/// (setup: not measured).
-async fn purchases_and_events(db: &Db, n: usize) -> Result<(String, Vec<String>), String> {
-    let sql = |e: sqlx::Error| e.to_string();
-    let mut tx = db.pool().begin().await.map_err(sql)?;
-    let name = InstitutionName::parse("Benchmark University")?;
-    let institution = institutions::get_or_create_by_name(&mut tx, &name)
-        .await
-        .map_err(sql)?;
-    let mut bodies = Vec::with_capacity(n);
-    for i in 0..n {
-        let (purchase_id, intent_id) = (new_id(), format!("pi_bench_{i:06}"));
-        purchases::insert(
-            &mut *tx,
-            &NewPurchase {
-                id: &purchase_id,
-                institution_id: &institution.id,
-                quantity: 1,
-                plan: Plan::Annual,
-                unit_amount: AMOUNT,
-                amount: AMOUNT,
-                currency: "usd",
-                payment_intent_id: &intent_id,
-            },
-        )
-        .await
-        .map_err(sql)?;
-        bodies.push(live_events::live_shaped_succeeded(
-            &format!("evt_bench_{i:06}"),
-            &intent_id,
-            &purchase_id,
-            AMOUNT,
-        ));
-    }
-    tx.commit().await.map_err(sql)?;
-    Ok((institution.id, bodies))
 }
 
 /// Posts every body once, signed when sent, from CONCURRENCY workers; the wall time and each

@@ -17,11 +17,10 @@ use octavia_billing::server::bootstrap::{self, InstitutionChange};
 use octavia_billing::server::config::DatabaseKind;
 use octavia_billing::server::storage::Db;
 use reqwest::StatusCode;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde_json::Value;
-use stripe_emulator::test_client::{TestClient, stripe_ok};
+use stripe_emulator::test_client::{TestClient, shared_stripe, stripe_ok};
 use stripe_emulator::webhooks::signature_header;
-use stripe_emulator::{EmulatorSettings, StripeEmulator, generate_keys};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::Semaphore;
 
@@ -36,24 +35,6 @@ const ADMIN: &str = "bursar@fleet.test";
 const EVENTS: usize = 1_000;
 const COPIES: usize = 5;
 const CONCURRENCY: usize = 32;
-
-/// One Stripe for the fleet, its webhooks withheld: the test delivers them.
-async fn shared_stripe() -> (TestClient, String) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let (secret_key, publishable_key) = generate_keys();
-    let emulator = StripeEmulator::new(EmulatorSettings {
-        public_base: origin.clone(),
-        webhook_url: format!("{origin}/nowhere"),
-        webhook_secret: SecretString::from(WEBHOOK_SECRET),
-        secret_key: secret_key.clone(),
-        publishable_key: publishable_key.clone(),
-    });
-    tokio::spawn(async move { emulator.serve(listener, std::future::pending()).await });
-    let stripe = TestClient::new(format!("{origin}/"), secret_key.expose_secret());
-    stripe.arm_fault("webhooks", &[("mode", "withhold")]).await;
-    (stripe, publishable_key)
-}
 
 /// An instance of the app; killed when dropped.
 struct Instance {
@@ -145,7 +126,7 @@ async fn deliver(client: &reqwest::Client, url: &str, body: &str) {
 #[tokio::test]
 async fn two_instances_credit_and_invoice_every_purchase_exactly_once() {
     let database = fresh_database(Backend::Postgres).await;
-    let (stripe, publishable_key) = shared_stripe().await;
+    let (stripe, publishable_key) = shared_stripe(WEBHOOK_SECRET).await;
     let dir = tempfile::tempdir().unwrap();
     // Both start at the same moment on the empty database: both migrate it.
     let (a, b) = tokio::join!(

@@ -132,3 +132,27 @@ pub async fn stripe_error(response: Response) -> (u16, Value) {
     );
     (status, body["error"].clone())
 }
+
+/// An emulator on a loopback port of its own, standing for the one Stripe several app
+/// instances share; its webhooks are withheld, so the caller delivers events itself, as Stripe
+/// would. A client for its API (with the secret key) and its publishable key.
+pub async fn shared_stripe(webhook_secret: &str) -> (TestClient, String) {
+    use secrecy::ExposeSecret;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let origin = format!("http://{}", listener.local_addr().expect("bound"));
+    let (secret_key, publishable_key) = crate::generate_keys();
+    let emulator = crate::StripeEmulator::new(crate::EmulatorSettings {
+        public_base: origin.clone(),
+        webhook_url: format!("{origin}/nowhere"),
+        webhook_secret: secrecy::SecretString::from(webhook_secret.to_owned()),
+        secret_key: secret_key.clone(),
+        publishable_key: publishable_key.clone(),
+    });
+    tokio::spawn(async move { emulator.serve(listener, std::future::pending()).await });
+    let client = TestClient::new(format!("{origin}/"), secret_key.expose_secret());
+    client.arm_fault("webhooks", &[("mode", "withhold")]).await;
+    (client, publishable_key)
+}
