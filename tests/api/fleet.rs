@@ -4,7 +4,8 @@
 //! spread over both, while both run their sweeps every second. Every purchase must be credited
 //! exactly once and invoiced exactly once.
 //!
-//! Always on PostgreSQL, whatever `TEST_DATABASE` says: SQLite serves one instance.
+//! Always on PostgreSQL, whatever `TEST_DATABASE` says (SQLite serves one instance), so both
+//! passes of `scripts/test` run it there.
 
 use std::collections::HashMap;
 use std::sync::Arc;
