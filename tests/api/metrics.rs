@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, spawn_app_configured};
+use crate::helpers::{TestApp, eventually, spawn_app_configured};
 use crate::purchases::{deliver, emitted_event, now, paid_purchase, sign, signed_in_app_with};
 
 const TOKEN: &str = "scrape-token-for-tests";
@@ -205,4 +205,34 @@ async fn background_job_runs_are_counted_with_what_they_changed() {
         );
     }
     assert!(after.contains("background_job_changes_total"));
+}
+
+#[tokio::test]
+async fn queries_waiting_for_a_database_connection_are_counted() {
+    let app = signed_in_app_with(&[("METRICS_TOKEN", TOKEN)]).await;
+    let pool = app.db.pool();
+    // Every connection taken: the next query has to wait.
+    let mut held = Vec::new();
+    while held.len() < pool.options().get_max_connections() as usize {
+        held.push(pool.acquire().await.unwrap());
+    }
+    let waiting = tokio::spawn(app.client.get(app.url("/api/sessions/pool")).send());
+    let text = eventually("a waiter in the metrics", async || {
+        let text = scrape(&app).await;
+        if sample(&text, "db_pool_waiters", &[]) >= 1.0 {
+            Ok(text)
+        } else {
+            Err(text)
+        }
+    })
+    .await;
+    assert_eq!(
+        sample(&text, "db_pool_connections", &[("state", "in_use")]),
+        sample(&text, "db_pool_max_connections", &[])
+    );
+
+    drop(held);
+    let answered = waiting.await.unwrap().unwrap();
+    assert_eq!(answered.status(), StatusCode::OK);
+    assert_eq!(sample(&scrape(&app).await, "db_pool_waiters", &[]), 0.0);
 }

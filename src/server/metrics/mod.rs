@@ -114,8 +114,10 @@ fn describe() {
         "Database connections open, by state (idle, in_use)."
     );
     describe_gauge!(DB_POOL_MAX, "The most database connections the pool opens.");
-    // sqlx does not expose its queue of waiting queries; a full pool (in_use = max) and these
-    // timeouts are what an operator can see of it.
+    describe_gauge!(
+        DB_POOL_WAITERS,
+        "Queries waiting for a database connection now (on SQLite, or for the write lock)."
+    );
     describe_counter!(
         DB_POOL_TIMEOUTS,
         "Queries that waited longer than the acquire timeout for a database connection."
@@ -137,6 +139,7 @@ const STRIPE_DURATION: &str = "stripe_api_call_duration_seconds";
 const DB_POOL_CONNECTIONS: &str = "db_pool_connections";
 const DB_POOL_MAX: &str = "db_pool_max_connections";
 const DB_POOL_TIMEOUTS: &str = "db_pool_acquire_timeouts_total";
+const DB_POOL_WAITERS: &str = "db_pool_waiters";
 
 /// One HTTP request answered. `route` is the router's template (`/api/sessions/purchases/{id}`).
 pub fn http_request(route: &str, method: &str, status: u16, took: Duration) {
@@ -215,4 +218,5 @@ fn db_pool(db: &Db) {
     gauge!(DB_POOL_CONNECTIONS, "state" => "idle").set(idle);
     gauge!(DB_POOL_CONNECTIONS, "state" => "in_use").set(open - idle);
     gauge!(DB_POOL_MAX).set(pool.options().get_max_connections() as f64);
+    gauge!(DB_POOL_WAITERS).set(pool.waiters() as f64);
 }

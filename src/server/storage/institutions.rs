@@ -97,7 +97,7 @@ pub struct ForgottenCustomer {
 /// values, hence the read first; each update names the id it read, so a customer stored in
 /// between is kept.)
 pub async fn forget_customers_not_from(
-    pool: &sqlx::AnyPool,
+    pool: &super::counted_pool::CountedPool,
     origin: &str,
 ) -> Result<Vec<ForgottenCustomer>, sqlx::Error> {
     let foreign: Vec<ForgottenCustomer> = sqlx::query_as(

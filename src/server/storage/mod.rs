@@ -7,6 +7,7 @@
 //! schema test compares what the migrations built on each.
 
 pub mod admins;
+pub mod counted_pool;
 pub mod institutions;
 pub mod job_locks;
 pub mod ledger;
@@ -22,9 +23,10 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, Transaction};
 
 use super::config::DatabaseKind;
+use counted_pool::CountedPool;
 
 /// The schema's migrations, built into the binary.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -32,7 +34,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// A handle on the application's database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: AnyPool,
+    pool: CountedPool,
     kind: DatabaseKind,
     /// Background jobs running in this process; the lock of [`job_locks`] on SQLite.
     local_locks: job_locks::LocalLocks,
@@ -67,14 +69,14 @@ impl Db {
             .connect(url)
             .await?;
         Ok(Db {
-            pool,
+            pool: CountedPool::new(pool),
             kind,
             local_locks: Default::default(),
         })
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        MIGRATOR.run(&self.pool).await
+        MIGRATOR.run(&*self.pool).await
     }
 
     /// Whether every migration this build carries has been applied: an instance of a newer
@@ -92,13 +94,15 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so concurrent writers queue behind the busy timeout instead of
     /// failing when a transaction that has read tries to start writing.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        // Waiting for a connection, and on SQLite for the write lock too.
+        let _waiting = self.pool.wait();
         match self.kind {
             DatabaseKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             DatabaseKind::Postgres => self.pool.begin().await,
         }
     }
 
-    pub fn pool(&self) -> &AnyPool {
+    pub fn pool(&self) -> &CountedPool {
         &self.pool
     }
 

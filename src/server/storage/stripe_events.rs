@@ -1,8 +1,9 @@
 //! Every verified Stripe event, whole, with whether it was processed: a redelivered event that
 //! was processed changes nothing, and one that failed can be processed again.
 
-use sqlx::{Any, AnyConnection, AnyPool, Executor};
+use sqlx::{Any, AnyConnection, Executor};
 
+use super::counted_pool::CountedPool;
 use crate::server::clock::now_unix;
 
 /// An event as it arrived, before processing.
@@ -69,7 +70,7 @@ where
 /// Keeps an event that could not be processed, with why, outside the failed transaction; a
 /// processed one is left alone.
 pub async fn record_failure(
-    pool: &AnyPool,
+    pool: &CountedPool,
     event: &NewEvent<'_>,
     error: &str,
 ) -> Result<(), sqlx::Error> {
@@ -92,7 +93,10 @@ pub async fn record_failure(
 
 /// Events not processed yet, received at or after `since` (unix seconds), oldest first:
 /// `(id, raw body)`.
-pub async fn unprocessed(pool: &AnyPool, since: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn unprocessed(
+    pool: &CountedPool,
+    since: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, body FROM stripe_events
          WHERE processed_at IS NULL AND received_at >= $1
@@ -104,13 +108,13 @@ pub async fn unprocessed(pool: &AnyPool, since: i64) -> Result<Vec<(String, Stri
 }
 
 /// When Stripe created the newest event processed here (unix seconds), if any.
-pub async fn newest_processed_created(pool: &AnyPool) -> Result<Option<i64>, sqlx::Error> {
+pub async fn newest_processed_created(pool: &CountedPool) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT MAX(created) FROM stripe_events WHERE processed_at IS NOT NULL")
         .fetch_one(pool)
         .await
 }
 
-pub async fn is_processed(pool: &AnyPool, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn is_processed(pool: &CountedPool, id: &str) -> Result<bool, sqlx::Error> {
     let processed: Option<Option<i64>> =
         sqlx::query_scalar("SELECT processed_at FROM stripe_events WHERE id = $1")
             .bind(id)
@@ -121,7 +125,7 @@ pub async fn is_processed(pool: &AnyPool, id: &str) -> Result<bool, sqlx::Error>
 
 /// Deletes processed events received before `cutoff` (unix seconds); unprocessed ones stay
 /// until they are processed. Returns how many went.
-pub async fn delete_processed_before(pool: &AnyPool, cutoff: i64) -> Result<u64, sqlx::Error> {
+pub async fn delete_processed_before(pool: &CountedPool, cutoff: i64) -> Result<u64, sqlx::Error> {
     let result = sqlx::query(
         "DELETE FROM stripe_events WHERE processed_at IS NOT NULL AND received_at < $1",
     )
