@@ -1,7 +1,7 @@
 //! The page shell and the routes.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
@@ -12,7 +12,9 @@ use crate::components::not_found_page::NotFoundPage;
 use crate::components::offline_banner::OfflineBanner;
 use crate::components::session_purchase::SessionPurchasePage;
 
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The page around the app, rendered on the server only; `stylesheet` is the CSS file's URL
+/// (named by its content in a release build).
+pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang=page_locale().tag()>
@@ -20,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                <link rel="stylesheet" id="leptos" href=stylesheet/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -43,7 +46,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/octavia-billing.css"/>
         <Link rel="icon" href="/favicon.ico"/>
         <Title formatter=|page: String| format!("{page} · Octavia Billing")/>
         <Router>

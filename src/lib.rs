@@ -4,6 +4,10 @@
 //! configuration, storage, sign-in and HTTP; `components` and `app` are the Leptos UI;
 //! `rpc` holds the server functions that connect the two.
 
+// The billing page's view types nest deeper than rustc's default allows when components are
+// not erased (release builds; cargo-leptos erases them only in debug builds).
+#![recursion_limit = "256"]
+
 pub mod api_types;
 pub mod app;
 pub mod components;

@@ -4,7 +4,7 @@
 //! bad input. One line per scenario with its figures, then `summary: N passed, N failed`; the
 //! peak memory of any server process must stay under 128 MB.
 //!
-//! `CHAOS_SERVER_BIN`: the server binary (scripts/chaos builds it). `CHAOS_POSTGRES_URL` (else
+//! `SERVER_BIN`: the server binary (scripts/chaos builds it). `CHAOS_POSTGRES_URL` (else
 //! `TEST_POSTGRES_URL`, else `postgres://postgres@127.0.0.1:5432/postgres`): a server where it
 //! may create and drop databases `octavia_chaos_<uuid>`. Arguments: scenario names to run
 //! (default: all).
@@ -12,6 +12,9 @@
 mod checks;
 #[path = "../shared/direct_purchases.rs"]
 mod direct_purchases;
+// Shared with the performance benchmark, which uses more of it.
+#[allow(dead_code)]
+#[path = "../shared/fleet.rs"]
 mod fleet;
 #[path = "../../tests/api/live_events.rs"]
 mod live_events;

@@ -1,26 +1,31 @@
-//! Paid purchases without a checkout: N pending purchases of one session at $20.00 each, stored
-//! directly, and each one's live-shaped `payment_intent.succeeded` event. For the benchmarks,
-//! which measure what the events do, not how the purchases were made.
+//! Paid purchases without a checkout: pending purchases of one session at $20.00 each, stored
+//! directly, and each one's live-shaped `payment_intent.succeeded`
+//! event. For the benchmarks, which measure what the events do, not how the purchases were made.
 
 use octavia_billing::domain::institution_name::InstitutionName;
 use octavia_billing::domain::plan::Plan;
 use octavia_billing::server::storage::purchases::{self, NewPurchase};
 use octavia_billing::server::storage::{Db, institutions, new_id};
 
-/// One session at $20.00 per purchase: the pool must end at exactly N.
+/// One session at $20.00 per purchase: the pool must end at exactly the number of purchases.
 pub const AMOUNT: i64 = 2000;
 
-/// The purchases, with distinct intents (ids tagged `tag`), and each one's event body.
-pub async fn with_events(db: &Db, n: usize, tag: &str) -> Result<(String, Vec<String>), String> {
+/// A purchase of the institution `name` (made if new) for each intent, and each one's event
+/// body; the institution's id.
+pub async fn with_events(
+    db: &Db,
+    name: &str,
+    intents: &[String],
+) -> Result<(String, Vec<String>), String> {
     let sql = |e: sqlx::Error| e.to_string();
     let mut tx = db.pool().begin().await.map_err(sql)?;
-    let name = InstitutionName::parse("Benchmark University")?;
+    let name = InstitutionName::parse(name)?;
     let institution = institutions::get_or_create_by_name(&mut tx, &name)
         .await
         .map_err(sql)?;
-    let mut bodies = Vec::with_capacity(n);
-    for i in 0..n {
-        let (purchase_id, intent_id) = (new_id(), format!("pi_{tag}_{i:06}"));
+    let mut bodies = Vec::with_capacity(intents.len());
+    for intent_id in intents {
+        let purchase_id = new_id();
         purchases::insert(
             &mut *tx,
             &NewPurchase {
@@ -31,14 +36,14 @@ pub async fn with_events(db: &Db, n: usize, tag: &str) -> Result<(String, Vec<St
                 unit_amount: AMOUNT,
                 amount: AMOUNT,
                 currency: "usd",
-                payment_intent_id: &intent_id,
+                payment_intent_id: intent_id,
             },
         )
         .await
         .map_err(sql)?;
         bodies.push(crate::live_events::live_shaped_succeeded(
-            &format!("evt_{tag}_{i:06}"),
-            &intent_id,
+            &format!("evt_{}", intent_id.trim_start_matches("pi_")),
+            intent_id,
             &purchase_id,
             AMOUNT,
         ));

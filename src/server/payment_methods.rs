@@ -1,5 +1,6 @@
 //! Saved payment methods (cards so far) of the signed-in admin's institution; shared by the
-//! REST API and the UI's server functions. Stripe holds them; every call checks that the
+//! REST API and the UI's server functions. Every change made here marks the institution's
+//! cached Stripe lists stale (see `stripe::list_cache`). Stripe holds them; every call checks that the
 //! payment method belongs to the institution's own customer, and another customer's is "not
 //! found", like an unknown one, so its existence stays private.
 
@@ -32,20 +33,32 @@ pub async fn create_setup_intent(
 /// The institution's cards, newest first; none (and no Stripe customer made) before the first
 /// purchase or saved card.
 pub async fn list(state: &AppState, institution_id: &str) -> Result<PaymentMethodList, AppError> {
-    let Some(customer_id) =
-        institutions::stripe_customer_id(state.db.pool(), institution_id).await?
+    let Some((customer_id, version)) =
+        institutions::stripe_lists_key(state.db.pool(), institution_id).await?
     else {
         return Ok(PaymentMethodList { data: Vec::new() });
     };
+    if let Some(list) = state
+        .stripe_lists
+        .payment_methods
+        .get(&customer_id, version)
+    {
+        return Ok(list);
+    }
     let cards = state.stripe.list_cards(&customer_id).await?;
     let default = state.stripe.default_payment_method(&customer_id).await?;
     let current = this_month();
-    Ok(PaymentMethodList {
+    let list = PaymentMethodList {
         data: cards
             .iter()
             .filter_map(|pm| view(pm, default.as_deref(), current))
             .collect(),
-    })
+    };
+    state
+        .stripe_lists
+        .payment_methods
+        .put(customer_id, version, list.clone());
+    Ok(list)
 }
 
 /// Records a card the browser saved with `confirmCardSetup`, making it the default if asked.
@@ -60,6 +73,8 @@ pub async fn record(
         return make_default(state, institution_id, payment_method_id).await;
     }
     let (customer_id, pm) = owned(state, institution_id, payment_method_id).await?;
+    // Stripe.js attached it: the list changed without the app.
+    institutions::bump_stripe_lists(state.db.pool(), &customer_id).await?;
     let default = state.stripe.default_payment_method(&customer_id).await?;
     view(&pm, default.as_deref(), this_month()).ok_or(AppError::NotFound)
 }
@@ -70,11 +85,12 @@ pub async fn remove(
     institution_id: &str,
     payment_method_id: &str,
 ) -> Result<(), AppError> {
-    owned(state, institution_id, payment_method_id).await?;
+    let (customer_id, _) = owned(state, institution_id, payment_method_id).await?;
     state
         .stripe
         .detach_payment_method(payment_method_id)
         .await?;
+    institutions::bump_stripe_lists(state.db.pool(), &customer_id).await?;
     tracing::info!(institution_id, payment_method_id, "saved card removed");
     Ok(())
 }
@@ -90,6 +106,7 @@ pub async fn make_default(
         .stripe
         .set_default_payment_method(&customer_id, payment_method_id)
         .await?;
+    institutions::bump_stripe_lists(state.db.pool(), &customer_id).await?;
     tracing::info!(institution_id, payment_method_id, "default card changed");
     view(&pm, Some(payment_method_id), this_month()).ok_or(AppError::NotFound)
 }

@@ -19,6 +19,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use super::auth::hash_gate::HashGate;
 use super::bootstrap;
 use super::config::{Config, ConfigError};
+use super::http::assets::{SiteAssets, SiteHashes};
 use super::http::security_headers::{self, SecurityHeaders};
 use super::http::{API_PREFIX, api_router, health, origin_check};
 use super::offline::OfflineStripe;
@@ -81,7 +82,7 @@ pub async fn open_database(config: &Config) -> Result<Db, StartupError> {
 /// the database (migrated) and the Stripe client the configuration names.
 pub async fn command_state(config: Config) -> Result<AppState, StartupError> {
     let db = open_database(&config).await?;
-    app_state(db, config, leptos_options())
+    app_state(db, config, leptos_options(false))
 }
 
 fn app_state(
@@ -93,6 +94,7 @@ fn app_state(
     Ok(AppState {
         db,
         stripe,
+        stripe_lists: Default::default(),
         hash_gate: HashGate::new(
             config.login_hash_concurrency,
             config.login_hash_concurrency_per_client,
@@ -134,7 +136,8 @@ impl Application {
             ),
             None => None,
         };
-        let mut leptos_options = leptos_options();
+        let hashes = SiteHashes::of_this_build();
+        let mut leptos_options = leptos_options(hashes.is_some());
         leptos_options.site_addr = listener.local_addr().unwrap_or(config.site_addr);
         // Before the database is touched (the demo admin): a server that cannot take payments
         // stops here.
@@ -143,8 +146,9 @@ impl Application {
         announce_mode(&config, &db).await?;
         forget_foreign_customers(&config, &db).await?;
 
+        let assets = SiteAssets::new(&leptos_options, hashes);
         let state = app_state(db, config, leptos_options)?;
-        let router = router(state.clone(), &offline);
+        let router = router(state.clone(), &offline, &assets);
         Ok(Application {
             listener,
             metrics_listener,
@@ -266,14 +270,23 @@ fn session_store(state: &AppState) -> DbSessionStore {
     DbSessionStore::new(state.db.clone(), state.config.session_max_age)
 }
 
-fn router(state: AppState, offline: &OfflineStripe) -> Router {
-    let routes = generate_route_list(App);
-    let session_layer = SessionManagerLayer::new(session_store(&state))
+/// The login session on every request: the cookie, its lifetime and the store. Public for the
+/// benchmark's bare handler, which must do the same database work per request as a page.
+pub fn login_session_layer(
+    store: DbSessionStore,
+    config: &Config,
+) -> SessionManagerLayer<DbSessionStore> {
+    SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.config.public_url_is_https())
-        .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+        .with_secure(config.public_url_is_https())
+        .with_expiry(Expiry::OnInactivity(SESSION_IDLE))
+}
+
+fn router(state: AppState, offline: &OfflineStripe, assets: &SiteAssets) -> Router {
+    let routes = generate_route_list(App);
+    let session_layer = login_session_layer(session_store(&state), &state.config);
     // Every page render gets the state and this response's script nonce.
     let page_context = {
         let state = state.clone();
@@ -283,6 +296,10 @@ fn router(state: AppState, offline: &OfflineStripe) -> Router {
         }
     };
 
+    let shell = {
+        let stylesheet = assets.stylesheet_href();
+        move |options| shell(options, stylesheet.clone())
+    };
     let leptos_options = state.leptos_options.clone();
     let mut app = Router::new()
         .nest(API_PREFIX, api_router())
@@ -295,9 +312,10 @@ fn router(state: AppState, offline: &OfflineStripe) -> Router {
     if state.config.metrics_token.is_some() {
         app = app.route("/metrics", get(metrics::http::metrics));
     }
-    app = offline.mount(app);
-    app.leptos_routes_with_context(&state, routes, page_context.clone(), move || {
-        shell(leptos_options.clone())
+    app = offline.mount(app).merge(assets.router());
+    app.leptos_routes_with_context(&state, routes, page_context.clone(), {
+        let shell = shell.clone();
+        move || shell(leptos_options.clone())
     })
     .route_layer(axum::middleware::from_fn(metrics::http::tag_route))
     .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -341,13 +359,15 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 
 /// Where the compiled site (wasm, js, css, public/) is. cargo-leptos sets these variables when
 /// it runs the server; the defaults match its output for a plain `target/site` build.
-fn leptos_options() -> LeptosOptions {
+/// `hashed`: the site's files are named by their content (see [`SiteAssets`]).
+fn leptos_options(hashed: bool) -> LeptosOptions {
     let var =
         |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     LeptosOptions::builder()
         .output_name(var("LEPTOS_OUTPUT_NAME", "octavia-billing"))
         .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .hash_files(hashed)
         .env(if var("LEPTOS_ENV", "DEV").eq_ignore_ascii_case("PROD") {
             Env::PROD
         } else {

@@ -8,12 +8,15 @@ use super::background::BackgroundTasks;
 use super::config::Config;
 use super::storage::Db;
 use super::stripe::StripeGateway;
+use super::stripe::list_cache::StripeListCache;
 
 /// Shared by every handler and server function; cheap to clone.
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub db: Db,
     pub stripe: StripeGateway,
+    /// Copies of Stripe's lists the billing page shows.
+    pub stripe_lists: Arc<StripeListCache>,
     /// Bounds the password checks running at once (sign-in).
     pub hash_gate: HashGate,
     pub config: Arc<Config>,

@@ -7,10 +7,12 @@ use serde_json::{Value, json};
 use stripe_emulator::test_client::stripe_ok;
 
 use crate::helpers::{TestApp, error_message};
+use crate::live_events::stripe_fixture;
 use crate::purchases::rpc::rpc_as;
 use crate::purchases::{
     buy, confirm, other_institution_admin, post_purchase, rows, signed_in_app, wait_for_status,
 };
+use crate::purchases::{deliver, sign};
 
 /// Saves a test card (`pm_card_visa`...) through a SetupIntent the app made, as the browser's
 /// `confirmCardSetup` does; the new payment method's id.
@@ -381,4 +383,46 @@ async fn the_billing_pages_card_functions_save_default_and_remove_for_their_inst
         ids_and_defaults(&cards(&app.client, &app).await),
         [(mastercard, true)]
     );
+}
+
+/// The list is a copy kept by the server (a page view does not call Stripe); a change made at
+/// Stripe outside the app shows once a webhook reports it.
+#[tokio::test]
+async fn the_card_list_is_a_copy_until_a_webhook_reports_a_change() {
+    let app = signed_in_app().await;
+    let visa = save_card(&app, "pm_card_visa").await;
+    let recorded = record(&app.client, &app, json!({"payment_method_id": visa})).await;
+    assert_eq!(recorded.status(), StatusCode::OK);
+    // The emulator's own events about the new card have arrived; no change is pending.
+    app.settle().await;
+    assert_eq!(
+        ids_and_defaults(&cards(&app.client, &app).await),
+        [(visa.clone(), false)]
+    );
+
+    // Detached in the Dashboard, say: Stripe changes, the app is not told yet.
+    let customer = stripe_payment_method(&app, &visa).await["customer"].clone();
+    stripe_ok(
+        app.stripe()
+            .post(&format!("v1/payment_methods/{visa}/detach"), &[])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        ids_and_defaults(&cards(&app.client, &app).await),
+        [(visa.clone(), false)],
+        "served from the copy"
+    );
+
+    let mut detached = stripe_fixture("event");
+    let mut card = stripe_fixture("payment_method");
+    card["id"] = json!(visa);
+    card["customer"] = Value::Null;
+    detached["id"] = json!("evt_card_detached_in_dashboard");
+    detached["type"] = json!("payment_method.detached");
+    detached["data"] = json!({"object": card, "previous_attributes": {"customer": customer}});
+    let body = detached.to_string();
+    let delivered = deliver(&app, &body, Some(&sign(&body))).await;
+    assert_eq!(delivered.status(), StatusCode::OK);
+    assert!(cards(&app.client, &app).await.is_empty());
 }

@@ -127,3 +127,18 @@ async fn hsts_is_sent_when_the_public_url_is_https() {
         assert!(hsts.starts_with("max-age="), "{kind}: {hsts}");
     }
 }
+
+/// Pages and API answers hold billing data: no browser or proxy may keep them.
+#[tokio::test]
+async fn pages_and_api_answers_are_never_stored() {
+    let app = spawn_app().await;
+    for (kind, response) in responses(&app).await {
+        if kind != "emulator" {
+            assert_eq!(
+                header(response.headers(), "cache-control"),
+                "no-store",
+                "{kind}"
+            );
+        }
+    }
+}

@@ -19,8 +19,14 @@ const OUTAGE: Duration = Duration::from_secs(3);
 
 pub async fn run(setup: &Setup) -> Result<Outcome, String> {
     let (database, stripe) = setup.fresh().await?;
-    let mut instance = Instance::start(&database, &stripe, &setup.rss).await?;
-    let (_, bodies) = direct_purchases::with_events(&database.db, EVENTS, "outage").await?;
+    let mut instance =
+        Instance::start(&database, &stripe, &setup.rss, &super::instance_env()).await?;
+    let (_, bodies) = direct_purchases::with_events(
+        &database.db,
+        super::DIRECT_PURCHASES,
+        &super::made_up_intents(EVENTS, "outage"),
+    )
+    .await?;
     let endpoint = instance.url("/api/stripe/webhook");
     let burst = sender::Burst::start(&[endpoint], bodies, CONCURRENCY);
     // Early, so that most of the burst meets the outage (a release build takes the whole

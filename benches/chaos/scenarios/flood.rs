@@ -27,8 +27,13 @@ const SLOW_CLIENTS: usize = 100;
 
 pub async fn run(setup: &Setup) -> Result<Outcome, String> {
     let (database, stripe) = setup.fresh().await?;
-    let instance = Instance::start(&database, &stripe, &setup.rss).await?;
-    let (_, bodies) = direct_purchases::with_events(&database.db, LEGITIMATE, "flood").await?;
+    let instance = Instance::start(&database, &stripe, &setup.rss, &super::instance_env()).await?;
+    let (_, bodies) = direct_purchases::with_events(
+        &database.db,
+        super::DIRECT_PURCHASES,
+        &super::made_up_intents(LEGITIMATE, "flood"),
+    )
+    .await?;
     let endpoint = instance.url("/api/stripe/webhook");
     let legitimate = sender::Burst::start(std::slice::from_ref(&endpoint), bodies, 4);
 

@@ -20,8 +20,9 @@ const INVOICE_PATIENCE: Duration = Duration::from_secs(120);
 
 pub async fn run(setup: &Setup) -> Result<Outcome, String> {
     let (database, stripe) = setup.fresh().await?;
-    let survivor = Instance::start(&database, &stripe, &setup.rss).await?;
-    let mut victim = Instance::start(&database, &stripe, &setup.rss).await?;
+    let survivor = Instance::start(&database, &stripe, &setup.rss, &super::instance_env()).await?;
+    let mut victim =
+        Instance::start(&database, &stripe, &setup.rss, &super::instance_env()).await?;
     let browser = survivor.signed_in().await?;
     for n in 0..PURCHASES {
         let origin = if n % 2 == 0 {

@@ -10,9 +10,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
+use super::STRIPE_TIMEOUT_SECS;
 use super::{Outcome, Setup};
 use crate::checks;
-use crate::fleet::{Instance, STRIPE_TIMEOUT_SECS, Stripe};
+use crate::fleet::{Instance, Stripe};
 use crate::sender;
 
 const PURCHASES: usize = 60;
@@ -23,7 +24,7 @@ const CREATE_ATTEMPTS: usize = 8;
 pub async fn run(setup: &Setup) -> Result<Outcome, String> {
     let (database, stripe) = setup.fresh().await?;
     let stripe = Arc::new(stripe);
-    let instance = Instance::start(&database, &stripe, &setup.rss).await?;
+    let instance = Instance::start(&database, &stripe, &setup.rss, &super::instance_env()).await?;
     let browser = instance.signed_in().await?;
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -1,5 +1,6 @@
 //! The REST API under `/api`, and the HTTP plumbing it shares with the pages.
 
+pub mod assets;
 pub mod auth;
 pub mod client_addr;
 pub mod error;

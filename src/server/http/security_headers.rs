@@ -95,6 +95,11 @@ pub async fn add_security_headers(
     if policy.hsts {
         set(header::STRICT_TRANSPORT_SECURITY, HSTS);
     }
+    // Pages and API answers hold an institution's billing data: never stored by a browser or
+    // proxy. The site's files set their own caching (see `assets`).
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 

@@ -119,6 +119,9 @@ pub async fn issue(state: &AppState, purchase: &Purchase) -> Result<(), AppError
                     );
                 }
                 purchases::mark_invoiced(state.db.pool(), &purchase.id).await?;
+                // New, or paid, since the invoice list was last read (a copy read while it was
+                // a draft lives at most `list_cache::MAX_AGE` if this step never comes).
+                institutions::bump_stripe_lists(state.db.pool(), &customer_id).await?;
                 tracing::info!(
                     purchase_id = %purchase.id,
                     invoice_id,

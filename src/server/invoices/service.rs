@@ -1,5 +1,6 @@
-//! The institution's invoices, straight from Stripe (invoices made in the Stripe dashboard
-//! included); shared by the REST API and the UI's server functions.
+//! The institution's invoices, from Stripe (invoices made in the Stripe dashboard included; the
+//! first page from the server's copy while it is current, see `stripe::list_cache`); shared by
+//! the REST API and the UI's server functions.
 
 use stripe_billing::Invoice;
 
@@ -17,9 +18,9 @@ pub async fn list(
     limit: Option<i64>,
     starting_after: Option<&str>,
 ) -> Result<InvoiceList, AppError> {
-    let limit = PageSize::parse(limit).map_err(AppError::BadRequest)?;
-    let Some(customer_id) =
-        institutions::stripe_customer_id(state.db.pool(), institution_id).await?
+    let limit = PageSize::parse(limit).map_err(AppError::BadRequest)?.get();
+    let Some((customer_id, version)) =
+        institutions::stripe_lists_key(state.db.pool(), institution_id).await?
     else {
         // No purchase and no saved card yet: no Stripe customer, so no invoices.
         return Ok(InvoiceList {
@@ -27,14 +28,25 @@ pub async fn list(
             has_more: false,
         });
     };
+    // The first page is what every billing page view shows: kept (see `list_cache`).
+    let key = (customer_id, limit);
+    if starting_after.is_none()
+        && let Some(list) = state.stripe_lists.invoices.get(&key, version)
+    {
+        return Ok(list);
+    }
     let page = state
         .stripe
-        .list_invoices(&customer_id, limit.get(), starting_after)
+        .list_invoices(&key.0, limit, starting_after)
         .await?;
-    Ok(InvoiceList {
+    let list = InvoiceList {
         data: page.data.into_iter().filter_map(view).collect(),
         has_more: page.has_more,
-    })
+    };
+    if starting_after.is_none() {
+        state.stripe_lists.invoices.put(key, version, list.clone());
+    }
+    Ok(list)
 }
 
 /// One of the institution's invoices. An unknown id and another customer's invoice are both

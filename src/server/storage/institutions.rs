@@ -51,6 +51,40 @@ where
         .await
 }
 
+/// The institution's Stripe customer and the version of its lists there (see
+/// [`bump_stripe_lists`]); `None` before its first purchase or saved card.
+pub async fn stripe_lists_key<'c, E>(
+    conn: E,
+    id: &str,
+) -> Result<Option<(String, i64)>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let row: Option<(Option<String>, i64)> = sqlx::query_as(
+        "SELECT stripe_customer_id, stripe_lists_version FROM institutions WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.and_then(|(customer, version)| Some((customer?, version))))
+}
+
+/// Marks the customer's saved cards and invoices at Stripe as changed: every cached copy is
+/// stale from now on, in every instance.
+pub async fn bump_stripe_lists<'c, E>(conn: E, customer_id: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE institutions SET stripe_lists_version = stripe_lists_version + 1
+         WHERE stripe_customer_id = $1",
+    )
+    .bind(customer_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The institution's Stripe customer id; `None` before its first purchase or saved card (or
 /// for an unknown institution).
 pub async fn stripe_customer_id<'c, E>(conn: E, id: &str) -> Result<Option<String>, sqlx::Error>

@@ -1,7 +1,7 @@
 //! Every verified Stripe event, whole, with whether it was processed: a redelivered event that
 //! was processed changes nothing, and one that failed can be processed again.
 
-use sqlx::{Any, AnyConnection, Executor};
+use sqlx::AnyConnection;
 
 use super::counted_pool::CountedPool;
 use crate::server::clock::now_unix;
@@ -17,28 +17,32 @@ pub struct NewEvent<'a> {
 }
 
 /// Whether the event still needs processing.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Begin {
-    /// First delivery.
+    /// First delivery: recorded as processed already, which holds only if the transaction
+    /// commits (a failure rolls the row back and [`record_failure`] keeps it unprocessed).
     Fresh,
-    /// Seen before, not processed (it failed, or could not be parsed).
+    /// Seen before, not processed (it failed, or could not be parsed): [`finish`] marks it.
     Retry,
     /// Already processed: a duplicate delivery.
     Done,
 }
 
 /// Records the event unless it is already there. Run it in the transaction that applies the
-/// event and then [`mark_processed`], so "processed" and "applied" cannot disagree.
+/// event and then [`finish`], so "processed" and "applied" cannot disagree. A first delivery
+/// is written once, processed, rather than inserted and then updated.
 pub async fn begin(conn: &mut AnyConnection, event: &NewEvent<'_>) -> Result<Begin, sqlx::Error> {
+    let now = now_unix();
     let inserted = sqlx::query(
-        "INSERT INTO stripe_events (id, type, created, body, received_at) VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO stripe_events (id, type, created, body, received_at, processed_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(event.id)
     .bind(event.event_type)
     .bind(event.created)
     .bind(event.body)
-    .bind(now_unix())
+    .bind(now)
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 1 {
@@ -55,10 +59,12 @@ pub async fn begin(conn: &mut AnyConnection, event: &NewEvent<'_>) -> Result<Beg
     })
 }
 
-pub async fn mark_processed<'c, E>(conn: E, id: &str) -> Result<(), sqlx::Error>
-where
-    E: Executor<'c, Database = Any>,
-{
+/// Marks the event processed, in the transaction that applied it, unless [`begin`] already
+/// recorded it so.
+pub async fn finish(conn: &mut AnyConnection, begun: Begin, id: &str) -> Result<(), sqlx::Error> {
+    if begun != Begin::Retry {
+        return Ok(());
+    }
     sqlx::query("UPDATE stripe_events SET processed_at = $2, error = NULL WHERE id = $1")
         .bind(id)
         .bind(now_unix())

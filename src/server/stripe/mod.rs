@@ -4,6 +4,7 @@
 mod errors;
 mod events;
 mod invoices;
+pub mod list_cache;
 mod payment_methods;
 
 use std::collections::HashMap;

@@ -5,6 +5,7 @@
 //! unprocessed, with why, for Stripe's retry or a replay.
 
 mod catch_up;
+mod list_changes;
 
 use serde::Deserialize;
 use stripe_webhook::{Event, EventObject};
@@ -15,6 +16,7 @@ use crate::server::purchases::disputes::{self, DisputeReport};
 use crate::server::purchases::failed_refunds::{self, FailedRefund};
 use crate::server::purchases::transitions::{self, IntentReport, RefundOutcome, RefundReport};
 use crate::server::state::AppState;
+use crate::server::storage::institutions;
 use crate::server::storage::stripe_events::{self, Begin, NewEvent};
 
 pub use catch_up::{CatchUpReport, catch_up};
@@ -91,7 +93,8 @@ pub async fn process(
     };
 
     let mut tx = state.db.begin_write().await?;
-    if stripe_events::begin(&mut tx, &stored).await? == Begin::Done {
+    let begun = stripe_events::begin(&mut tx, &stored).await?;
+    if begun == Begin::Done {
         tracing::info!(
             event_id,
             event_type,
@@ -100,7 +103,10 @@ pub async fn process(
         return Ok(Outcome::Duplicate);
     }
     let Some(news) = event.as_ref().and_then(|e| news_of(&e.data.object)) else {
-        stripe_events::mark_processed(&mut *tx, event_id).await?;
+        if let Some(customer_id) = list_changes::customer_of(event_type, body) {
+            institutions::bump_stripe_lists(&mut *tx, &customer_id).await?;
+        }
+        stripe_events::finish(&mut tx, begun, event_id).await?;
         tx.commit().await?;
         tracing::info!(
             event_id,
@@ -127,7 +133,7 @@ pub async fn process(
             return Err(e);
         }
     };
-    stripe_events::mark_processed(&mut *tx, event_id).await?;
+    stripe_events::finish(&mut tx, begun, event_id).await?;
     tx.commit().await?;
     if let Some(purchase) = &purchase {
         invoices::issue::spawn_for(state, purchase);

@@ -1,6 +1,7 @@
-//! What every scenario runs on: a PostgreSQL database of its own, one Stripe (the emulator on a
-//! port of its own, its webhooks withheld: the scenarios deliver them, as Stripe would), and
-//! instances of the release server, whose memory is watched while they run.
+//! What the chaos suite and the benchmark run on: a PostgreSQL database of their own, one Stripe
+//! (the emulator on a port of its own, its webhooks withheld: the runs deliver them, as Stripe
+//! would), and processes of the release server (`SERVER_BIN`, which the scripts build), whose
+//! memory is watched while they run.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,14 +19,13 @@ use sqlx::Connection;
 use stripe_emulator::test_client::{TestClient, shared_stripe};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-pub const WEBHOOK_SECRET: &str = "whsec_chaos";
-pub const ADMIN: &str = "bursar@chaos.test";
-pub const PASSWORD: &str = "chaos suite password";
-const METRICS_TOKEN: &str = "chaos-metrics";
-/// Calls to Stripe give up after this; the hang faults last longer.
-pub const STRIPE_TIMEOUT_SECS: u64 = 1;
+pub const WEBHOOK_SECRET: &str = "whsec_fleet";
+pub const ADMIN: &str = "bursar@fleet.test";
+pub const PASSWORD: &str = "fleet admin password";
+pub const INSTITUTION: &str = "Fleet University";
+const METRICS_TOKEN: &str = "fleet-metrics";
 
-/// A scenario's database; dropped (with its connections) by [`Database::drop_now`].
+/// A run's database; dropped (with its connections) by [`Database::drop_now`].
 pub struct Database {
     server: String,
     pub name: String,
@@ -34,9 +34,11 @@ pub struct Database {
 }
 
 impl Database {
-    pub async fn create(server: &str) -> Result<Database, String> {
+    /// A database named `<prefix><uuid>` on `server`, migrated, with [`ADMIN`] of
+    /// [`INSTITUTION`].
+    pub async fn create(server: &str, prefix: &str) -> Result<Database, String> {
         sqlx::any::install_default_drivers();
-        let name = format!("octavia_chaos_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("{prefix}{}", uuid::Uuid::new_v4().simple());
         admin_sql(server, &format!("CREATE DATABASE {name}")).await?;
         let url = format!(
             "{}/{name}",
@@ -48,7 +50,7 @@ impl Database {
         db.migrate().await.map_err(|e| e.to_string())?;
         bootstrap::add_admin(
             &db,
-            &InstitutionName::parse("Chaos University")?,
+            &InstitutionName::parse(INSTITUTION)?,
             &EmailAddress::parse(ADMIN)?,
             &NewPassword::parse(PASSWORD)?,
             InstitutionChange::Refuse,
@@ -122,7 +124,7 @@ impl Stripe {
         }
     }
 
-    /// A GET or POST at Stripe that must succeed; a 500 the scenario itself injected is tried
+    /// A GET or POST at Stripe that must succeed; a 500 a chaos scenario injected is tried
     /// again, as any Stripe client would.
     pub async fn call(&self, post: Option<&[(&str, &str)]>, path: &str) -> Result<Value, String> {
         for _ in 0..20 {
@@ -169,17 +171,20 @@ impl Stripe {
 /// One release server process, sharing the database and Stripe.
 pub struct Instance {
     process: tokio::process::Child,
+    pub pid: u32,
     pub origin: String,
 }
 
 impl Instance {
+    /// Starts `SERVER_BIN` on the database and Stripe, with `env` added to its environment.
     pub async fn start(
         database: &Database,
         stripe: &Stripe,
         rss: &PeakRss,
+        env: &[(&str, String)],
     ) -> Result<Instance, String> {
-        let binary = std::env::var("CHAOS_SERVER_BIN")
-            .map_err(|_| "CHAOS_SERVER_BIN is not set (scripts/chaos sets it)")?;
+        let binary = std::env::var("SERVER_BIN")
+            .map_err(|_| "SERVER_BIN is not set (the scripts set it)")?;
         let mut process = tokio::process::Command::new(binary)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -190,10 +195,9 @@ impl Instance {
             .env("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
             .env("STRIPE_API_BASE", stripe.client.base())
             .env("STRIPE_JS_URL", format!("{}js/v3/", stripe.client.base()))
-            .env("STRIPE_TIMEOUT_SECS", STRIPE_TIMEOUT_SECS.to_string())
-            .env("RECONCILE_INTERVAL_SECS", "1")
             .env("METRICS_TOKEN", METRICS_TOKEN)
             .env("RUST_LOG", "warn,octavia_billing::server::startup=info")
+            .envs(env.iter().map(|(name, value)| (name, value)))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
@@ -217,6 +221,7 @@ impl Instance {
         rss.watch(pid);
         Ok(Instance {
             process,
+            pid,
             origin: format!("http://{listening}"),
         })
     }
@@ -292,15 +297,22 @@ impl PeakRss {
     }
 }
 
+/// The process's resident memory now (`VmRSS`), in MiB.
+pub fn resident_mib(pid: u32) -> Option<f64> {
+    Some(status_kib(pid, "VmRSS:")? as f64 / 1024.0)
+}
+
 /// `VmHWM` (the process's own peak) or else `VmRSS`, in KiB; `None` once the process is gone.
 fn resident_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmHWM:").or_else(|| status_kib(pid, "VmRSS:"))
+}
+
+/// A `/proc/<pid>/status` field in KiB.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kib| kib.parse::<u64>().ok())
-    };
-    field("VmHWM:").or_else(|| field("VmRSS:"))
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse::<u64>().ok())
 }
