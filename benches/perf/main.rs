@@ -22,6 +22,7 @@
 
 mod bare;
 mod browser;
+mod cpu;
 #[path = "../shared/direct_purchases.rs"]
 mod direct_purchases;
 // Shared with the chaos suite, which uses more of it.
@@ -240,15 +241,21 @@ async fn rendering(
     database: &Database,
 ) -> Result<Check, String> {
     let bare = ssr::BareHandler::start(&database.url).await?;
+    let cpu_ms = |pid: u32| cpu::process_seconds(&pid.to_string()) * 1000.0;
+    let before = cpu_ms(server.pid);
     let page = ssr::measure(client, &server.url("/billing"), RENDERS).await?;
+    let page_cpu = (cpu_ms(server.pid) - before) / (RENDERS + ssr::WARM_UP) as f64;
+    let before = cpu_ms(bare.pid);
     let reads = ssr::measure(client, &bare.url, RENDERS).await?;
+    let bare_cpu = (cpu_ms(bare.pid) - before) / (RENDERS + ssr::WARM_UP) as f64;
     let ratio = page.per_second() / reads.per_second();
     Ok(Check::new(
         ratio >= SSR_RATIO,
         format!(
             "server rendering of /billing (signed in, {HISTORY} purchases, Stripe lists cached): \
              {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms) vs bare handler with the same reads \
-             {:.0} req/s, concurrency {}: ratio {ratio:.2} (target ≥ {SSR_RATIO})",
+             {:.0} req/s, concurrency {}: ratio {ratio:.2} (target ≥ {SSR_RATIO}); CPU per \
+             request: server {page_cpu:.2} ms, bare handler {bare_cpu:.2} ms",
             page.per_second(),
             page.percentile_ms(50),
             page.percentile_ms(99),
@@ -266,7 +273,9 @@ async fn webhook(
     events: usize,
 ) -> Result<Check, String> {
     let bodies = paid::purchases(database, stripe, customer, events).await?;
+    let before = cpu::Usage::now(server.pid);
     let delivery = webhook::deliver(server, database, bodies).await?;
+    let used = cpu::Usage::now(server.pid).since(before);
     let tps = pgbench::tps(&database.url).await?;
     let purchases = (events + HISTORY) as i64;
     let credits = database
@@ -287,7 +296,7 @@ async fn webhook(
              including their invoices ({:.1} s) vs pgbench {tps:.0} TPS: ratio {ratio:.2} \
              (target ≥ {WEBHOOK_RATIO}); p50 {:.1} ms, p99 {p99:.1} ms (target ≤ \
              {WEBHOOK_P99_MS} ms); {purchases} purchases, {completed} completed, credited \
-             {credits} times, every invoice paid",
+             {credits} times, every invoice paid; {used}",
             load::CONCURRENCY,
             delivery.events_per_second(),
             delivery.until_invoiced.as_secs_f64(),

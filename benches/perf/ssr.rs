@@ -10,11 +10,12 @@ use crate::bare;
 use crate::load::{self, Run};
 
 /// Requests before each measured run: connections open, caches and the database warm.
-const WARM_UP: usize = 100;
+pub const WARM_UP: usize = 100;
 
 /// The bare handler, in a process of its own (this binary in its other mode).
 pub struct BareHandler {
     _process: tokio::process::Child,
+    pub pid: u32,
     pub url: String,
 }
 
@@ -27,6 +28,7 @@ impl BareHandler {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| format!("could not start the bare handler: {e}"))?;
+        let pid = process.id().ok_or("the bare handler exited at once")?;
         let mut stdout = BufReader::new(process.stdout.take().ok_or("no stdout")?).lines();
         let address = tokio::time::timeout(Duration::from_secs(30), stdout.next_line())
             .await
@@ -36,6 +38,7 @@ impl BareHandler {
             .ok_or("the bare handler did not say where it listens")?;
         Ok(BareHandler {
             _process: process,
+            pid,
             url: format!("{address}{}", bare::PATH),
         })
     }

@@ -25,12 +25,18 @@ impl Default for BackgroundTasks {
 
 impl BackgroundTasks {
     pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        self.running.send_modify(|n| *n += 1);
-        let ended = Ended(self.running.clone());
+        let running = self.track();
         tokio::spawn(async move {
-            let _ended = ended;
+            let _running = running;
             task.await;
         });
+    }
+
+    /// Counts work that waits elsewhere (a queued invoice) as running until the guard is
+    /// dropped.
+    pub fn track(&self) -> Running {
+        self.running.send_modify(|n| *n += 1);
+        Running(self.running.clone())
     }
 
     /// The server is shutting down: jobs finish the item they hold and take no other.
@@ -58,10 +64,11 @@ impl BackgroundTasks {
     }
 }
 
-/// Counts a task out when it ends, a panic included.
-struct Ended(Arc<watch::Sender<usize>>);
+/// Counts a piece of work out when dropped: when its task ends, a panic included.
+#[derive(Debug)]
+pub struct Running(Arc<watch::Sender<usize>>);
 
-impl Drop for Ended {
+impl Drop for Running {
     fn drop(&mut self) {
         self.0.send_modify(|n| *n -= 1);
     }

@@ -95,6 +95,7 @@ fn app_state(
         db,
         stripe,
         stripe_lists: Default::default(),
+        invoice_queue: Default::default(),
         hash_gate: HashGate::new(
             config.login_hash_concurrency,
             config.login_hash_concurrency_per_client,

@@ -6,6 +6,7 @@ use leptos::config::LeptosOptions;
 use super::auth::hash_gate::HashGate;
 use super::background::BackgroundTasks;
 use super::config::Config;
+use super::invoices::queue::InvoiceQueue;
 use super::storage::Db;
 use super::stripe::StripeGateway;
 use super::stripe::list_cache::StripeListCache;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub stripe: StripeGateway,
     /// Copies of Stripe's lists the billing page shows.
     pub stripe_lists: Arc<StripeListCache>,
+    /// Paid purchases waiting for their invoice.
+    pub invoice_queue: InvoiceQueue,
     /// Bounds the password checks running at once (sign-in).
     pub hash_gate: HashGate,
     pub config: Arc<Config>,

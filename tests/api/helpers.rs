@@ -243,6 +243,15 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// The page's HTML without the `<!>` comments Leptos adds after dynamic content for
+    /// hydration (components are erased, `--cfg erase_components`), so tests can look for
+    /// markup as the components write it.
+    pub async fn page_markup(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.text().await.unwrap().replace("<!>", "")
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client
             .get(self.url(path))

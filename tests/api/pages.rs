@@ -137,7 +137,7 @@ async fn billing_page_history_shows_what_was_refunded() {
     refund_in_stripe(&app, &purchase, 5_000).await;
     wait_for_status(&app, &purchase, "partially_refunded").await;
 
-    let html = app.get("/billing").await.text().await.unwrap();
+    let html = app.page_markup("/billing").await;
     let history = &html[html.find(r#"data-testid="purchase-history""#).unwrap()..];
     assert!(history.contains("$50.00 refunded"), "{history}");
     assert!(
@@ -162,7 +162,7 @@ async fn billing_page_history_says_a_refund_failed_and_what_came_back() {
     refund_in_stripe(&app, &purchase, 4_000).await;
     app.settle().await;
 
-    let html = app.get("/billing").await.text().await.unwrap();
+    let html = app.page_markup("/billing").await;
     let history = &html[html.find(r#"data-testid="purchase-history""#).unwrap()..];
     assert!(
         history.contains("A refund of $40.00 failed; that money and its sessions came back"),
@@ -197,7 +197,7 @@ async fn billing_page_shows_pool_prices_history_invoices_and_cards() {
         .as_str()
         .expect("a paid invoice has a number");
 
-    let html = app.get("/billing").await.text().await.unwrap();
+    let html = app.page_markup("/billing").await;
     assert!(html.contains(number), "the invoice {number} is not listed");
     for expected in [
         "10 sessions bought in all.",
@@ -239,7 +239,7 @@ async fn billing_page_charts_this_months_sessions_and_money_with_a_table_of_figu
     let app = signed_in_app().await;
     paid_purchase(&app, &serde_json::json!({"quantity": 10, "plan": "annual"})).await;
 
-    let html = app.get("/billing").await.text().await.unwrap();
+    let html = app.page_markup("/billing").await;
     let chart = panel(&html, "monthly-chart");
     let month = Month::of_unix(now());
     let names = [
@@ -265,7 +265,7 @@ async fn billing_page_charts_this_months_sessions_and_money_with_a_table_of_figu
 #[tokio::test]
 async fn billing_page_says_so_instead_of_a_chart_when_nothing_was_bought() {
     let app = crate::purchases::signed_in_app().await;
-    let html = app.get("/billing").await.text().await.unwrap();
+    let html = app.page_markup("/billing").await;
     let chart = panel(&html, "monthly-chart");
     assert!(chart.contains("Nothing bought in the last 12 months."));
     assert!(!chart.contains("<svg"));

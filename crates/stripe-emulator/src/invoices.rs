@@ -268,7 +268,9 @@ pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
             "webhooks_delivered_at": null,
         });
         let pending: Vec<Value> = if include_pending {
-            tx.store.all("invoiceitem", |i| i["customer"] == customer_id && i["invoice"].is_null())
+            tx.store.naming("invoiceitem", customer_id, |i| {
+                i["customer"] == customer_id && i["invoice"].is_null()
+            })
         } else {
             Vec::new()
         };
@@ -439,7 +441,7 @@ pub async fn attach_payment(
         }
         if !tx
             .store
-            .all("invoice_payment", |p| {
+            .naming("invoice_payment", intent_id, |p| {
                 p["payment"]["payment_intent"] == intent_id
             })
             .is_empty()
@@ -486,7 +488,10 @@ pub async fn attach_payment(
 /// A succeeded intent's attached invoice payment, if any, is credited to its invoice.
 pub fn credit_attached(tx: &mut Tx, intent: &Value) -> Result<(), StripeError> {
     let intent_id = intent["id"].clone();
-    let attached = tx.store.all("invoice_payment", |p| {
+    let Some(intent) = intent["id"].as_str() else {
+        return Ok(());
+    };
+    let attached = tx.store.naming("invoice_payment", intent, |p| {
         p["payment"]["payment_intent"] == intent_id && p["status"] == "open"
     });
     for payment in attached {

@@ -298,7 +298,12 @@ impl StripeEmulator {
     ) -> ApiResult {
         ctx.require_secret_key()?;
         let store = self.lock_store();
-        let list = store::page(store.all(object_type, keep), params, url)?;
+        // Most lists are asked for one customer's objects: read only those.
+        let objects = match params.non_empty_str("customer") {
+            Some(customer) => store.naming(object_type, customer, keep),
+            None => store.all(object_type, keep),
+        };
+        let list = store::page(objects, params, url)?;
         Ok(Json(store.expand(list, &params.expand())))
     }
 

@@ -1,7 +1,7 @@
 //! The emulator's objects, in memory only: a restart forgets every customer, intent and event,
 //! which is what a test bed wants and why it is never used with live keys.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
@@ -11,8 +11,14 @@ use super::form::Params;
 #[derive(Debug, Default)]
 pub struct Store {
     objects: HashMap<String, Value>,
-    /// Ids in creation order; lists walk it backwards, newest first, as Stripe's do.
-    order: Vec<String>,
+    /// Each object's place in creation order.
+    created: HashMap<String, usize>,
+    /// Ids of each object type in creation order; lists walk them backwards, newest first.
+    by_type: HashMap<String, Vec<String>>,
+    /// The objects that name an id (in a field, or a field of a field: an invoice payment's
+    /// `payment.payment_intent`), so a list by customer or a lookup by intent reads those only,
+    /// not every object of the type: a benchmark keeps tens of thousands.
+    referring: HashMap<String, HashSet<String>>,
 }
 
 impl Store {
@@ -23,8 +29,16 @@ impl Store {
             .as_str()
             .expect("stored objects have ids")
             .to_owned();
+        for named in named_ids(&object) {
+            self.referring
+                .entry(named.to_owned())
+                .or_default()
+                .insert(id.clone());
+        }
         if self.objects.insert(id.clone(), object.clone()).is_none() {
-            self.order.push(id);
+            self.created.insert(id.clone(), self.created.len());
+            let object_type = object["object"].as_str().unwrap_or_default().to_owned();
+            self.by_type.entry(object_type).or_default().push(id);
         }
         object
     }
@@ -45,13 +59,28 @@ impl Store {
 
     /// Objects of one type matching `keep`, newest first.
     pub fn all(&self, object_type: &str, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
-        self.order
-            .iter()
-            .rev()
+        self.by_type
+            .get(object_type)
+            .into_iter()
+            .flat_map(|ids| ids.iter().rev())
             .filter_map(|id| self.objects.get(id))
-            .filter(|o| o["object"] == object_type && keep(o))
+            .filter(|o| keep(o))
             .cloned()
             .collect()
+    }
+
+    /// As [`Store::all`], among the objects that name `id` (see `referring`).
+    pub fn naming(&self, object_type: &str, id: &str, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+        let mut found: Vec<(usize, &Value)> = self
+            .referring
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| Some((self.created[id], self.objects.get(id)?)))
+            .filter(|(_, o)| o["object"] == object_type && keep(o))
+            .collect();
+        found.sort_unstable_by_key(|(created, _)| std::cmp::Reverse(*created));
+        found.into_iter().map(|(_, o)| o.clone()).collect()
     }
 
     /// `expand[]=customer` replaces the id in `customer` by the object; `data.customer` does so
@@ -87,6 +116,31 @@ impl Store {
             self.expand_path(field, rest);
         }
     }
+}
+
+/// The ids an object names in its fields and its fields' fields (strings shaped `xx_...`);
+/// its own id excepted.
+fn named_ids(object: &Value) -> Vec<&str> {
+    let own = object["id"].as_str();
+    let fields = object.as_object().into_iter().flat_map(|o| o.values());
+    let nested = fields
+        .clone()
+        .filter_map(Value::as_object)
+        .flat_map(|o| o.values());
+    fields
+        .chain(nested)
+        .filter_map(Value::as_str)
+        .filter(|s| Some(*s) != own && looks_like_id(s))
+        .collect()
+}
+
+fn looks_like_id(s: &str) -> bool {
+    s.len() < 100
+        && s.split_once('_').is_some_and(|(prefix, rest)| {
+            !prefix.is_empty()
+                && !rest.is_empty()
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
 }
 
 /// A page of a list, as Stripe pages: newest first, `limit` (1 to 100, default 10),
@@ -183,6 +237,40 @@ mod tests {
         .unwrap();
         assert_eq!(ids(&before), ["cus_3", "cus_2"]);
         assert_eq!(before["has_more"], true);
+    }
+
+    #[test]
+    fn objects_naming_an_id_are_found_newest_first_of_their_type() {
+        let mut store = store_of(2);
+        store.insert(json!({"id": "in_1", "object": "invoice", "customer": "cus_1"}));
+        store.insert(json!({"id": "in_2", "object": "invoice", "customer": "cus_0"}));
+        store.insert(json!({"id": "in_3", "object": "invoice", "customer": "cus_1"}));
+        store.insert(json!({"id": "inpay_1", "object": "invoice_payment",
+            "payment": {"payment_intent": "pi_x"}}));
+        let ids = |list: Vec<Value>| -> Vec<String> {
+            list.iter()
+                .map(|o| o["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            ids(store.naming("invoice", "cus_1", |_| true)),
+            ["in_3", "in_1"]
+        );
+        assert_eq!(
+            ids(store.naming("invoice_payment", "pi_x", |_| true)),
+            ["inpay_1"]
+        );
+        // Stored again with another customer: found by the new one; the old one's lookup
+        // still offers it, and the caller's condition leaves it out.
+        store.insert(json!({"id": "in_1", "object": "invoice", "customer": "cus_0"}));
+        assert_eq!(
+            ids(store.naming("invoice", "cus_0", |_| true)),
+            ["in_2", "in_1"]
+        );
+        assert_eq!(
+            ids(store.naming("invoice", "cus_1", |i| i["customer"] == "cus_1")),
+            ["in_3"]
+        );
     }
 
     #[test]

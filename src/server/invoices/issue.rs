@@ -29,19 +29,13 @@ const SWEEP_BATCH: i64 = 50;
 /// Draft → open → paid: each round moves one step, the last one finds the invoice paid.
 const ROUNDS: usize = 3;
 
-/// Starts issuing the purchase's invoice in the background if it is paid and not yet
-/// invoiced; a failure is logged and left to the sweep.
+/// Queues the purchase for its invoice if it is paid and not yet invoiced (see `queue`); a
+/// failure is logged and left to the sweep.
 pub fn spawn_for(state: &AppState, purchase: &Purchase) {
     if !purchase.status.is_paid() || purchase.invoiced_at.is_some() {
         return;
     }
-    let background = state.background.clone();
-    let (state, purchase) = (state.clone(), purchase.clone());
-    background.spawn(async move {
-        if let Err(e) = issue(&state, &purchase).await {
-            tracing::warn!(purchase_id = %purchase.id, error = %e, "invoice not issued yet; the sweep will retry");
-        }
-    });
+    state.invoice_queue.push(state, purchase.clone());
 }
 
 /// Issues the invoices paid purchases are still waiting for, until done or the server is
