@@ -17,6 +17,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
     use crate::server::payment_methods;
     use crate::server::purchases::service;
     use crate::server::rpc_context;
+    use crate::server::storage::institutions;
 
     rpc_context::with_status(
         async {
@@ -27,10 +28,11 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
             let summary = service::summary(&state, institution_id).await?;
             let purchases =
                 service::list(&state.db, institution_id, Some(HISTORY_PAGE), None).await?;
-            // Both ask Stripe: in parallel, so the page waits for the slower one only.
+            // Both may ask Stripe: in parallel, so the page waits for the slower one only.
+            let key = institutions::stripe_lists_key(state.db.pool(), institution_id).await?;
             let (payment_methods, invoices) = tokio::join!(
-                payment_methods::list(&state, institution_id),
-                invoices::list(&state, institution_id, Some(HISTORY_PAGE), None),
+                payment_methods::list_under(&state, key.clone()),
+                invoices::list_under(&state, key, Some(HISTORY_PAGE), None),
             );
             Ok(BillingSummary {
                 pricing: state.config.pricing().info(),

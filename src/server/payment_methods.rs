@@ -33,9 +33,17 @@ pub async fn create_setup_intent(
 /// The institution's cards, newest first; none (and no Stripe customer made) before the first
 /// purchase or saved card.
 pub async fn list(state: &AppState, institution_id: &str) -> Result<PaymentMethodList, AppError> {
-    let Some((customer_id, version)) =
-        institutions::stripe_lists_key(state.db.pool(), institution_id).await?
-    else {
+    let key = institutions::stripe_lists_key(state.db.pool(), institution_id).await?;
+    list_under(state, key).await
+}
+
+/// As [`list`], with the institution's `(customer, lists version)` already read (the billing
+/// page reads it once for its two lists).
+pub async fn list_under(
+    state: &AppState,
+    key: Option<(String, i64)>,
+) -> Result<PaymentMethodList, AppError> {
+    let Some((customer_id, version)) = key else {
         return Ok(PaymentMethodList { data: Vec::new() });
     };
     if let Some(list) = state

@@ -18,10 +18,20 @@ pub async fn list(
     limit: Option<i64>,
     starting_after: Option<&str>,
 ) -> Result<InvoiceList, AppError> {
+    let key = institutions::stripe_lists_key(state.db.pool(), institution_id).await?;
+    list_under(state, key, limit, starting_after).await
+}
+
+/// As [`list`], with the institution's `(customer, lists version)` already read (the billing
+/// page reads it once for its two lists).
+pub async fn list_under(
+    state: &AppState,
+    key: Option<(String, i64)>,
+    limit: Option<i64>,
+    starting_after: Option<&str>,
+) -> Result<InvoiceList, AppError> {
     let limit = PageSize::parse(limit).map_err(AppError::BadRequest)?.get();
-    let Some((customer_id, version)) =
-        institutions::stripe_lists_key(state.db.pool(), institution_id).await?
-    else {
+    let Some((customer_id, version)) = key else {
         // No purchase and no saved card yet: no Stripe customer, so no invoices.
         return Ok(InvoiceList {
             data: Vec::new(),
