@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-// See Cargo.toml: memory goes back to the system after a burst of webhooks or page views.
+// See Cargo.toml: faster page rendering, and memory handed back after a burst.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
