@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use stripe_emulator::test_client::stripe_ok;
 
 use crate::helpers::{TestApp, error_message, eventually, get_json_with};
-use crate::purchases::{buy, get_purchase, other_institution_admin, paid_purchase, signed_in_app};
+use crate::purchases::{
+    buy, confirm, get_purchase, other_institution_admin, paid_purchase, post_purchase,
+    signed_in_app,
+};
 
 /// A purchase of `quantity` sessions (annual plan, $20 each), paid with a good card; as
 /// `GET /api/sessions/purchases/{id}` shows it.
@@ -313,4 +316,40 @@ async fn the_history_link_opens_the_invoice_page_at_stripe_for_its_institution_o
         .unwrap();
     assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
     assert_eq!(signed_out.headers()["location"], "/login");
+}
+
+/// The invoice list is a copy the server keeps; the app's own invoicing marks it stale, so an
+/// invoice issued after the list was read shows at the next read, even with Stripe's invoice
+/// events held back.
+#[tokio::test]
+async fn an_invoice_the_app_issues_shows_in_a_list_read_before_it() {
+    let app = signed_in_app().await;
+    let first = paid(&app, 1).await;
+    wait_for_invoice(&app, &first).await;
+    app.settle().await;
+    assert_eq!(
+        invoices(&app, "").await["data"].as_array().unwrap().len(),
+        1
+    );
+
+    app.stripe()
+        .arm_fault("webhooks", &[("mode", "withhold")])
+        .await;
+    let response = post_purchase(&app, &json!({"quantity": 2, "plan": "annual"})).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let second: Value = response.json().await.unwrap();
+    assert_eq!(confirm(&app, &second, "pm_card_visa").await.status(), 200);
+    // As the browser does after paying: the app asks Stripe, no webhook needed.
+    let id = second["purchase_id"].as_str().unwrap();
+    let synced = app
+        .client
+        .post(app.url(&format!("/api/sessions/purchases/{id}/sync")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(synced.status(), StatusCode::OK);
+    let second = json!({"id": id});
+    wait_for_invoice(&app, &second).await;
+    let listed = invoices(&app, "").await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 2, "{listed}");
 }
