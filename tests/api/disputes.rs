@@ -9,7 +9,7 @@ use crate::helpers::TestApp;
 use crate::live_events::stripe_fixture;
 use crate::purchases::{
     buy, confirm, deliver, emitted_event, get_purchase, paid_purchase, pool, refund_in_stripe,
-    rows, sign, signed_in_app, wait_for_status,
+    rows, sign, signed_in_app, sync, wait_for_status,
 };
 
 fn order(quantity: i64) -> Value {
@@ -87,14 +87,8 @@ async fn a_dispute_never_takes_the_pool_below_zero_and_records_the_shortfall() {
             .status(),
         200
     );
+    assert_eq!(sync(&app, &purchase).await.status(), StatusCode::OK);
     let id = purchase["purchase_id"].as_str().unwrap();
-    let synced = app
-        .client
-        .post(app.url(&format!("/api/sessions/purchases/{id}/sync")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(synced.status(), StatusCode::OK);
     assert_eq!(pool(&app).await, 5);
     // Three of the sessions were used on the platform meanwhile.
     sqlx::query(

@@ -10,8 +10,7 @@ use stripe_emulator::test_client::stripe_ok;
 
 use crate::helpers::{TestApp, error_message, eventually, get_json_with};
 use crate::purchases::{
-    buy, confirm, get_purchase, other_institution_admin, paid_purchase, post_purchase,
-    signed_in_app,
+    buy, confirm, get_purchase, other_institution_admin, paid_purchase, signed_in_app, sync,
 };
 
 /// A purchase of `quantity` sessions (annual plan, $20 each), paid with a good card; as
@@ -335,19 +334,11 @@ async fn an_invoice_the_app_issues_shows_in_a_list_read_before_it() {
     app.stripe()
         .arm_fault("webhooks", &[("mode", "withhold")])
         .await;
-    let response = post_purchase(&app, &json!({"quantity": 2, "plan": "annual"})).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let second: Value = response.json().await.unwrap();
+    let second = buy(&app, 2).await;
     assert_eq!(confirm(&app, &second, "pm_card_visa").await.status(), 200);
     // As the browser does after paying: the app asks Stripe, no webhook needed.
+    assert_eq!(sync(&app, &second).await.status(), StatusCode::OK);
     let id = second["purchase_id"].as_str().unwrap();
-    let synced = app
-        .client
-        .post(app.url(&format!("/api/sessions/purchases/{id}/sync")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(synced.status(), StatusCode::OK);
     let second = json!({"id": id});
     wait_for_invoice(&app, &second).await;
     let listed = invoices(&app, "").await;

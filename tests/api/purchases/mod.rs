@@ -59,6 +59,13 @@ pub async fn post_empty(app: &TestApp, path: &str) -> Response {
     app.client.post(app.url(path)).send().await.unwrap()
 }
 
+/// `POST /api/sessions/purchases/{id}/sync` for a purchase as its creation answered it, as the
+/// browser calls it after paying.
+pub async fn sync(app: &TestApp, purchase: &Value) -> Response {
+    let id = purchase["purchase_id"].as_str().unwrap();
+    post_empty(app, &format!("/api/sessions/purchases/{id}/sync")).await
+}
+
 pub async fn post_purchase(app: &TestApp, body: &Value) -> Response {
     purchase_request(app, body).send().await.unwrap()
 }

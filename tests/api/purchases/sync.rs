@@ -5,7 +5,7 @@ use octavia_billing::server::purchases::service::sweep;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{buy, confirm, emitted_event, get_purchase, pool, rows, signed_in_app};
+use super::{buy, confirm, emitted_event, get_purchase, pool, rows, signed_in_app, sync};
 
 #[tokio::test]
 async fn sync_before_the_webhook_then_the_webhook_credits_once() {
@@ -16,13 +16,7 @@ async fn sync_before_the_webhook_then_the_webhook_credits_once() {
     let purchase = buy(&app, 6).await;
     assert_eq!(confirm(&app, &purchase, "pm_card_visa").await.status(), 200);
 
-    let id = purchase["purchase_id"].as_str().unwrap();
-    let synced = app
-        .client
-        .post(app.url(&format!("/api/sessions/purchases/{id}/sync")))
-        .send()
-        .await
-        .unwrap();
+    let synced = sync(&app, &purchase).await;
     assert_eq!(synced.status(), 200);
     let synced: Value = synced.json().await.unwrap();
     assert_eq!(synced["status"], "completed");
