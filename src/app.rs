@@ -15,6 +15,16 @@ use crate::components::session_purchase::SessionPurchasePage;
 /// The page around the app, rendered on the server only; `stylesheet` is the CSS file's URL
 /// (named by its content in a release build).
 pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
+    // Only pages with islands load the wasm; the others are plain HTML that works as it is.
+    let scripts = page_has_islands()
+        .then(|| view! { <HydrationScripts options=options.clone() islands=true/> });
+    if scripts.is_none() {
+        // What HydrationScripts does in islands mode: nothing outside islands is hydrated, so
+        // the server writes no hydration markers or resource data for it.
+        if let Some(context) = Owner::current_shared_context() {
+            context.set_is_hydrating(false);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang=page_locale().tag()>
@@ -23,7 +33,7 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <link rel="stylesheet" id="leptos" href=stylesheet/>
-                <HydrationScripts options/>
+                {scripts}
                 <MetaTags/>
             </head>
             <body>
@@ -37,13 +47,6 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_locale();
-    // Effects run only in the browser, after hydration: the attribute tells end-to-end tests
-    // (and anyone inspecting the page) that it is interactive now.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Link rel="icon" href="/favicon.ico"/>
@@ -67,4 +70,14 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// The billing pages hold islands (the lists, the forms that pay); sign-in is a plain form and
+/// the not-found page is text, so a browser downloads no wasm for them.
+fn page_has_islands() -> bool {
+    #[cfg(feature = "ssr")]
+    let path = use_context::<http::request::Parts>().map(|request| request.uri.path().to_owned());
+    #[cfg(not(feature = "ssr"))]
+    let path: Option<String> = None;
+    path.is_some_and(|path| path == "/billing" || path.starts_with("/billing/"))
 }

@@ -23,5 +23,16 @@ pub mod stripe_js;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
+    // Leptos's island script hydrates every island right after this returns, within the same
+    // task; a timeout runs after it. The attribute tells end-to-end tests (and anyone
+    // inspecting the page) that the page is interactive now.
+    leptos::prelude::set_timeout(
+        || {
+            if let Some(body) = leptos::prelude::document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

@@ -9,6 +9,8 @@ use crate::fleet::{ADMIN, PASSWORD};
 #[derive(Debug, Deserialize)]
 pub struct Load {
     pub path: String,
+    /// Islands on the page: none means no wasm is needed.
+    pub islands: u32,
     pub hydration_ms: f64,
     pub html_bytes: u64,
     /// Compressed bytes of wasm, JS and CSS downloaded before the page was interactive.

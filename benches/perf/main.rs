@@ -188,10 +188,11 @@ async fn page_weight(
             .collect::<Vec<_>>()
             .join(", ");
         parts.push(format!(
-            "{page} {:.1} KB vs budget {:.0} KB, ratio {:.2} ({files}; HTML {:.1} KB){}",
+            "{page} {:.1} KB vs budget {:.0} KB, ratio {:.2} ({} islands: {files}; HTML {:.1} KB){}",
             kb(heaviest.bytes),
             kb(budget),
             heaviest.bytes as f64 / budget as f64,
+            heaviest.islands,
             kb(heaviest.html_bytes),
             if problems.is_empty() {
                 String::new()

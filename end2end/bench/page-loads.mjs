@@ -1,7 +1,9 @@
 // Loads pages in Debian's Chromium for scripts/bench and prints one JSON line per load:
 // the compressed bytes of our wasm, JS and CSS (everything under /pkg/; Stripe.js is not ours)
 // the browser downloaded before the page became interactive, and how long after
-// DOMContentLoaded that was. Interactive means hydrated: the app sets data-hydrated on <body>.
+// DOMContentLoaded that was. A page with islands is interactive once they are hydrated (the
+// app sets data-hydrated on <body>); a page without (sign-in, a plain form) once it has loaded,
+// and then everything it fetched until the network went quiet counts.
 // Each load is a fresh browser context, so nothing comes from the cache.
 //
 //   node end2end/bench/page-loads.mjs BASE_URL EMAIL PASSWORD LOADS PATH...
@@ -50,7 +52,15 @@ for (const path of paths) {
       console.error(`${path} answered ${response.status()} at ${page.url()}`);
       process.exit(1);
     }
-    await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 30_000 });
+    const islands = await page.locator('leptos-island').count();
+    if (islands > 0) {
+      await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 30_000 });
+    } else {
+      await page.waitForLoadState('networkidle');
+      await page.evaluate(() => {
+        window.__hydratedAt = performance.now();
+      });
+    }
     const load = await page.evaluate(() => {
       const [navigation] = performance.getEntriesByType('navigation');
       const files = performance
@@ -60,6 +70,7 @@ for (const path of paths) {
           && r.responseEnd <= window.__hydratedAt)
         .map((r) => ({ path: new URL(r.name).pathname, bytes: r.encodedBodySize }));
       return {
+        islands: document.querySelectorAll('leptos-island').length,
         hydration_ms: window.__hydratedAt - navigation.domContentLoadedEventStart,
         html_bytes: navigation.encodedBodySize,
         bytes: files.reduce((sum, f) => sum + f.bytes, 0),

@@ -3,17 +3,12 @@ import { HILLCREST, PASSWORD, RIVERSIDE, signIn, waitForHydration } from './fixt
 
 test('sign in, stay signed in across a reload, sign out', async ({ page }) => {
   await page.goto('/login');
-  await waitForHydration(page);
-  // Survives only if the app navigates without a full page load, which needs hydration.
-  await page.evaluate(() => ((window as any).__sameDocument = true));
-
   await page.getByLabel('Email').fill(RIVERSIDE.email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
 
   await expect(page).toHaveURL(/\/billing$/);
   await expect(page.getByTestId('institution-name')).toHaveText(RIVERSIDE.institution);
-  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 
   await page.reload();
   await expect(page.getByTestId('institution-name')).toHaveText(RIVERSIDE.institution);
@@ -39,13 +34,30 @@ test('a signed-out visit to billing lands on sign-in', async ({ page }) => {
 test('a wrong password is explained in place, without leaving the page', async ({ page }) => {
   await signIn(page, HILLCREST.email, 'not the password');
   await expect(page.getByRole('alert')).toHaveText('The email or password is incorrect.');
-  await expect(page).toHaveURL(/\/login$/);
+  // The form posted and the server sent the browser back to sign-in, with the error.
+  await expect(page).toHaveURL(/\/login\?/);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+});
+
+test('sign-in downloads no wasm, and billing does', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(new URL(request.url()).pathname);
+  });
+  await page.goto('/login');
+  await page.waitForLoadState('networkidle');
+  expect(wasm).toEqual([]);
+
+  await page.getByLabel('Email').fill(RIVERSIDE.email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/billing$/);
+  await waitForHydration(page);
+  expect(wasm.length).toBeGreaterThan(0);
 });
 
 test('the password can be shown and hidden', async ({ page }) => {
   await page.goto('/login');
-  await waitForHydration(page);
   const password = page.getByLabel('Password', { exact: true });
   await expect(password).toHaveAttribute('type', 'password');
   await page.getByRole('button', { name: 'Show' }).click();

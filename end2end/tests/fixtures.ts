@@ -10,14 +10,14 @@ export function buyer(n: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13) 
   return accounts.buyers[n - 1];
 }
 
-/** The app sets data-hydrated on <body> once the wasm has taken over the server-rendered page. */
+/** The app sets data-hydrated on <body> once the wasm has hydrated the page's islands (pages
+ *  with islands only: sign-in loads no wasm). */
 export async function waitForHydration(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
 export async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.goto('/login');
-  await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -33,8 +33,13 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 }
 
 /// The response to the server function request being handled answers with `error`'s status
-/// (and `Retry-After` when it has one).
+/// (and `Retry-After` when it has one). Not a browser's own form post (the sign-in page has no
+/// wasm): Leptos answers that with a redirect back to the form's page, the error in its URL,
+/// and a status would make the browser show the raw error instead.
 pub fn set_status(error: &AppError) {
+    if from_an_html_form() {
+        return;
+    }
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(
             StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
@@ -43,6 +48,16 @@ pub fn set_status(error: &AppError) {
             response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
+}
+
+fn from_an_html_form() -> bool {
+    use_context::<Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 /// The address the server function's request came from (see [`ClientAddr`]).

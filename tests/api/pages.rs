@@ -93,6 +93,58 @@ async fn sign_in_page_has_a_labelled_form() {
 }
 
 #[tokio::test]
+async fn sign_in_page_loads_no_wasm_and_billing_loads_its_islands() {
+    let app = spawn_app().await;
+    app.add_admin("State University", "dean@state.edu").await;
+    let login = app.page_markup("/login").await;
+    assert!(login.contains(r#"action="/rpc/login""#), "{login}");
+    assert!(
+        !login.contains(".wasm") && !login.contains("<leptos-island"),
+        "{login}"
+    );
+
+    app.login("dean@state.edu", PASSWORD).await;
+    let billing = app.page_markup("/billing").await;
+    assert!(billing.contains(".wasm"), "{billing}");
+    assert!(
+        billing.contains(r#"<leptos-island data-component="PurchaseHistory"#),
+        "{billing}"
+    );
+}
+
+/// What a browser does with the sign-in page, which loads no wasm: a form post that accepts
+/// HTML, answered with a redirect to billing, or back to the page, which then shows the error.
+#[tokio::test]
+async fn a_posted_sign_in_form_leads_to_billing_or_back_to_the_error() {
+    let app = spawn_app().await;
+    app.add_admin("State University", "dean@state.edu").await;
+    let post = |password: &'static str| {
+        app.client
+            .post(app.url("/rpc/login"))
+            .header("accept", "text/html")
+            .header("referer", app.url("/login"))
+            .form(&[("email", "dean@state.edu"), ("password", password)])
+            .send()
+    };
+
+    let refused = post("not the password").await.unwrap();
+    assert!(refused.status().is_redirection(), "{}", refused.status());
+    let back = refused.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&app.url("/login?")), "{back}");
+    let page = app.page_markup(back.trim_start_matches(&app.url(""))).await;
+    assert!(
+        page.contains("The email or password is incorrect."),
+        "{page}"
+    );
+    assert_eq!(app.get("/api/me").await.status(), StatusCode::UNAUTHORIZED);
+
+    let accepted = post(PASSWORD).await.unwrap();
+    assert!(accepted.status().is_redirection(), "{}", accepted.status());
+    assert_eq!(accepted.headers()["location"], "/billing");
+    assert_eq!(app.get("/api/me").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn offline_mode_shows_a_banner_on_every_page() {
     let app = spawn_app().await;
     for path in ["/login", "/no-such-page"] {

@@ -5,13 +5,14 @@ use leptos::prelude::*;
 
 use super::older_pages::{OlderPages, ShowOlder};
 use crate::api_types::{InvoiceList, InvoiceView};
-use crate::components::locale::use_locale;
+use crate::components::locale::{provide_locale, use_locale};
 use crate::domain::calendar::DateTime;
 use crate::error::AppError;
 use crate::rpc::billing::load_invoices;
 
-#[component]
+#[island]
 pub fn InvoiceList(invoices: Result<InvoiceList, AppError>) -> impl IntoView {
+    provide_locale();
     match invoices {
         Err(error) => {
             view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any()

@@ -6,6 +6,7 @@ mod monthly_chart;
 mod older_pages;
 mod payment_methods;
 mod purchase_history;
+mod reload_when_settled;
 mod status_badge;
 
 use leptos::prelude::*;
@@ -15,17 +16,13 @@ use self::invoice_list::InvoiceList;
 use self::monthly_chart::MonthlyChart;
 use self::payment_methods::PaymentMethods;
 use self::purchase_history::PurchaseHistory;
+use self::reload_when_settled::{ReloadWhenSettled, invoice_pending, is_settling};
 use crate::api_types::BillingSummary;
 use crate::components::locale::use_locale;
 use crate::components::sign_out_button::SignOutButton;
-use crate::components::signed_in_page::{PageReload, signed_in_page};
+use crate::components::signed_in_page::signed_in_page;
 use crate::domain::pricing::Pricing;
-use crate::domain::purchase_status::PurchaseStatus;
 use crate::rpc::billing::load_billing_summary;
-
-const RELOAD_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
-/// Two minutes of looking again; a reload of the page starts over.
-const MAX_RELOADS: u32 = 60;
 
 /// The institution's billing home (BillingControls). Signed-out visitors are sent to sign-in.
 #[component]
@@ -54,21 +51,15 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         invoices,
         stripe,
     } = summary;
+    let invoice_pending = purchases.data.iter().any(invoice_pending);
     // A payment the bank is still processing, or an invoice still being issued, arrives in
-    // the background: look again shortly, for a while.
-    let invoice_pending = purchases
+    // the background.
+    let settling: Vec<String> = purchases
         .data
         .iter()
-        .any(|p| p.status == PurchaseStatus::Completed && p.invoice_id.is_none());
-    let processing = purchases
-        .data
-        .iter()
-        .any(|p| p.status == PurchaseStatus::Processing);
-    if let Some(reload) = use_context::<PageReload>().filter(|_| invoice_pending || processing) {
-        Effect::new(move |_| {
-            reload.after(RELOAD_DELAY, MAX_RELOADS);
-        });
-    }
+        .filter(|p| is_settling(p))
+        .map(|p| p.id.clone())
+        .collect();
     let last_purchase = pool.last_purchase.map(|last| {
         format!(
             "Last purchase: {} sessions on {} ({}).",
@@ -107,6 +98,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
             </div>
             <SignOutButton/>
         </header>
+        {(!settling.is_empty()).then(|| view! { <ReloadWhenSettled settling/> })}
         <div class="panel-grid">
             <Panel title="Session pool" id="session-pool">
                 {if pool.available > 0 {

@@ -19,7 +19,7 @@ enum Edit {
     Remove(PaymentMethodView),
 }
 
-#[component]
+#[island]
 pub fn PaymentMethods(
     payment_methods: Result<PaymentMethodList, AppError>,
     stripe: StripeClientConfig,

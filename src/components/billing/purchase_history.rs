@@ -8,14 +8,15 @@ use super::older_pages::{OlderPages, ShowOlder};
 use super::status_badge::{StatusBadge, status_reason};
 use crate::api_types::{PurchaseList, PurchaseView};
 use crate::components::confirm_button::ConfirmButton;
-use crate::components::locale::use_locale;
+use crate::components::locale::{provide_locale, use_locale};
 use crate::domain::calendar::DateTime;
 use crate::error::AppError;
 use crate::rpc::billing::load_purchases;
 use crate::rpc::purchases::cancel_purchase;
 
-#[component]
+#[island]
 pub fn PurchaseHistory(first_page: PurchaseList) -> impl IntoView {
+    provide_locale();
     let pages = OlderPages::new(
         first_page.data,
         first_page.has_more,

@@ -30,7 +30,8 @@ pub fn provide_locale() {
     provide_context(page_locale());
 }
 
-/// The locale to format amounts and dates in (en-US outside a page that provides one).
+/// The locale to format amounts and dates in. An island hydrates without the server's
+/// context, so in the browser it reads the page's own.
 pub fn use_locale() -> Locale {
-    use_context().unwrap_or_default()
+    use_context().unwrap_or_else(page_locale)
 }

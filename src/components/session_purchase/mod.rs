@@ -16,7 +16,7 @@ use self::order_form::OrderFields;
 use self::outcome_notice::OutcomeNotice;
 use self::payment_choice::{CARD_ELEMENT_SELECTOR, PaymentChoiceFields, choice, preselect};
 use crate::api_types::{PurchasePage, PurchaseView};
-use crate::components::locale::use_locale;
+use crate::components::locale::{provide_locale, use_locale};
 use crate::components::signed_in_page::signed_in_page;
 use crate::domain::plan::Plan;
 use crate::domain::pricing::Pricing;
@@ -38,8 +38,9 @@ pub fn SessionPurchasePage() -> impl IntoView {
     }
 }
 
-#[component]
-fn SessionPurchase(page: PurchasePage) -> impl IntoView {
+#[island]
+pub fn SessionPurchase(page: PurchasePage) -> impl IntoView {
+    provide_locale();
     let pricing = match Pricing::from_info(&page.pricing) {
         Ok(pricing) => pricing,
         Err(problem) => {
