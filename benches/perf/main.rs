@@ -41,7 +41,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fleet::{Database, Instance, PeakRss, Stripe, resident_mib};
+use fleet::{Database, Instance, PeakRss, Stripe, resident_mib, resident_parts_mib};
 
 const HISTORY: usize = 50;
 const DEFAULT_EVENTS: usize = 10_000;
@@ -130,6 +130,7 @@ async fn run(database: &Database, events: usize) -> Result<Vec<Check>, String> {
         Instance::start(database, &stripe, &rss, &[("LEPTOS_SITE_ROOT", site_root)]).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = resident_mib(server.pid).ok_or("the server is gone")?;
+    let idle_parts = resident_parts_mib(server.pid).ok_or("the server is gone")?;
 
     let customer = paid::customer(database, &stripe).await?;
     let history = paid::purchases(database, &stripe, &customer, HISTORY).await?;
@@ -146,14 +147,20 @@ async fn run(database: &Database, events: usize) -> Result<Vec<Check>, String> {
 
     tokio::time::sleep(Duration::from_secs(5)).await;
     let settled = resident_mib(server.pid).ok_or("the server is gone")?;
+    let settled_parts = resident_parts_mib(server.pid).ok_or("the server is gone")?;
     let peak = rss.mib();
     checks.push(Check::new(
         peak <= RSS_LIMIT_MB && settled <= idle + RSS_SETTLED_MB,
         format!(
             "memory: peak RSS {peak:.1} MB (limit {RSS_LIMIT_MB:.0} MB) over {events} webhook \
              events and {} page renders; idle {idle:.1} MB before, {settled:.1} MB 5 s after \
-             (limit idle + {RSS_SETTLED_MB:.0} MB)",
-            RENDERS + 2 * HYDRATION_LOADS
+             (limit idle + {RSS_SETTLED_MB:.0} MB); anonymous {:.1} → {:.1} MB, file-backed \
+             {:.1} → {:.1} MB",
+            RENDERS + 2 * HYDRATION_LOADS,
+            idle_parts.0,
+            settled_parts.0,
+            idle_parts.1,
+            settled_parts.1,
         ),
     ));
     Ok(checks)

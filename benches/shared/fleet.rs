@@ -302,6 +302,13 @@ pub fn resident_mib(pid: u32) -> Option<f64> {
     Some(status_kib(pid, "VmRSS:")? as f64 / 1024.0)
 }
 
+/// The resident memory's two parts, in MiB: anonymous (the heap, stacks) and file-backed (the
+/// binary's code and data pages that have been touched, which the kernel may drop any time).
+pub fn resident_parts_mib(pid: u32) -> Option<(f64, f64)> {
+    let mib = |field| Some(status_kib(pid, field)? as f64 / 1024.0);
+    Some((mib("RssAnon:")?, mib("RssFile:")?))
+}
+
 /// `VmHWM` (the process's own peak) or else `VmRSS`, in KiB; `None` once the process is gone.
 fn resident_kib(pid: u32) -> Option<u64> {
     status_kib(pid, "VmHWM:").or_else(|| status_kib(pid, "VmRSS:"))
