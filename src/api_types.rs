@@ -196,7 +196,7 @@ pub struct PurchaseOutcome {
 }
 
 /// What the billing page shows on first load.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BillingSummary {
     pub account: Account,
     pub pricing: PricingInfo,
@@ -210,4 +210,29 @@ pub struct BillingSummary {
     pub invoices: Result<InvoiceList, crate::error::AppError>,
     /// For adding a card with Stripe.js.
     pub stripe: StripeClientConfig,
+    /// The newest page of the audit log.
+    pub activity: AuditLog,
+}
+
+/// One entry of the audit log: `GET /api/audit-log`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// The admin's email, `stripe` (a webhook) or `system` (the sweep).
+    pub actor: String,
+    /// `purchase.completed`, `payment_method.added`, … (see `domain::audit`).
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    /// The before/after of what changed.
+    pub details: serde_json::Value,
+}
+
+/// `GET /api/audit-log`: newest first, Stripe-style pagination.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditLog {
+    pub data: Vec<AuditEntry>,
+    pub has_more: bool,
 }

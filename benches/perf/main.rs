@@ -56,6 +56,8 @@ const SSR_RATIO: f64 = 0.5;
 const WEBHOOK_RATIO: f64 = 0.5;
 const WEBHOOK_P99_MS: f64 = 20.0;
 const RSS_LIMIT_MB: f64 = 64.0;
+/// How long the server is left alone before its idle memory is read, before and after.
+const SETTLE: Duration = Duration::from_secs(5);
 /// "Back near its idle size": at most this much above it, a few seconds after the load.
 const RSS_SETTLED_MB: f64 = 8.0;
 
@@ -137,7 +139,8 @@ async fn run(database: &Database, events: usize) -> Result<Vec<Check>, String> {
     // binary's code for them is paged in before and after alike.
     let client = server.signed_in().await?;
     warm_up(&client, &server.origin).await?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The same wait as after the load: the warm-up's invoices are issued in the background.
+    tokio::time::sleep(SETTLE).await;
     let idle = resident_mib(server.pid).ok_or("the server is gone")?;
     let idle_parts = resident_parts_mib(server.pid).ok_or("the server is gone")?;
 
@@ -149,7 +152,7 @@ async fn run(database: &Database, events: usize) -> Result<Vec<Check>, String> {
     checks.push(rendering(&client, &server, database).await?);
     checks.push(webhook(&server, database, &stripe, &customer, events).await?);
 
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    tokio::time::sleep(SETTLE).await;
     let settled = resident_mib(server.pid).ok_or("the server is gone")?;
     let settled_parts = resident_parts_mib(server.pid).ok_or("the server is gone")?;
     let peak = rss.mib();

@@ -179,3 +179,29 @@ test("an admin of another institution never sees the first one's data", async ({
   await expect(b.getByRole('heading', { name: 'Buying sessions is unavailable' })).toBeVisible();
   expect((await b.request.get(`/api/sessions/purchases/${theirs.id}`)).status()).toBe(404);
 });
+
+test('the activity panel records each action, by whom, and filters by kind', async ({ page }) => {
+  const admin = buyer(14).email;
+  await openBilling(page, admin);
+  const activity = page.getByTestId('activity').locator('li');
+  await expect(activity).toHaveCount(1);
+  await expect(activity.first()).toContainText('Signed in');
+  await expect(activity.first()).toContainText(`by ${admin}`);
+
+  await addCard(page, false);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(activity.first()).toContainText('Card added');
+  await expect(activity.first()).toContainText('Visa •••• 4242');
+  await expect(activity).toHaveCount(2);
+
+  await page.getByTestId('activity-kind').selectOption({ label: 'Sign-ins' });
+  await expect(activity).toHaveCount(1);
+  await expect(activity.first()).toContainText('Signed in');
+  await page.getByTestId('activity-kind').selectOption({ label: 'Cards' });
+  await expect(activity).toHaveCount(1);
+  await expect(activity.first()).toContainText('Card added');
+
+  const csv = await (await page.request.get('/api/audit-log.csv')).text();
+  expect(csv.split('\r\n').filter((line) => line.length > 0)).toHaveLength(3);
+});

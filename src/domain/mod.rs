@@ -1,6 +1,7 @@
 //! Pure domain logic: validated values and rules, no I/O. Compiled for both the server and the
 //! browser, so the UI and the server agree on what is valid.
 
+pub mod audit;
 pub mod calendar;
 pub mod card_payment;
 pub mod email;

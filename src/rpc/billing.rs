@@ -13,6 +13,8 @@ const HISTORY_PAGE: i64 = 10;
 /// trip for the first render.
 #[server(prefix = "/rpc", endpoint = "load_billing_summary")]
 pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
+    use crate::rpc::audit::ACTIVITY_PAGE;
+    use crate::server::audit;
     use crate::server::invoices::service as invoices;
     use crate::server::payment_methods;
     use crate::server::purchases::service;
@@ -28,6 +30,8 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
             let summary = service::summary(&state, institution_id).await?;
             let purchases =
                 service::list(&state.db, institution_id, Some(HISTORY_PAGE), None).await?;
+            let activity =
+                audit::list(&state.db, institution_id, Some(ACTIVITY_PAGE), None, None).await?;
             // Both may ask Stripe: in parallel, so the page waits for the slower one only.
             let key = institutions::stripe_lists_key(state.db.pool(), institution_id).await?;
             let (payment_methods, invoices) = tokio::join!(
@@ -43,6 +47,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
                 payment_methods,
                 invoices,
                 stripe: state.config.stripe_client(),
+                activity,
             })
         }
         .await,

@@ -3,6 +3,7 @@
 //! documented REST API alone.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod payment_methods;

@@ -46,14 +46,9 @@ pub async fn record_payment_method(
         async {
             let account = rpc_context::require_account().await?;
             let state = rpc_context::state();
-            payment_methods::record(
-                &state,
-                &account.institution.id,
-                &payment_method_id,
-                set_default,
-            )
-            .await
-            .map(drop)
+            payment_methods::record(&state, &account, &payment_method_id, set_default)
+                .await
+                .map(drop)
         }
         .await,
     )
@@ -68,7 +63,7 @@ pub async fn remove_payment_method(payment_method_id: String) -> Result<(), AppE
         async {
             let account = rpc_context::require_account().await?;
             let state = rpc_context::state();
-            payment_methods::remove(&state, &account.institution.id, &payment_method_id).await
+            payment_methods::remove(&state, &account, &payment_method_id).await
         }
         .await,
     )
@@ -83,7 +78,7 @@ pub async fn make_default_payment_method(payment_method_id: String) -> Result<()
         async {
             let account = rpc_context::require_account().await?;
             let state = rpc_context::state();
-            payment_methods::make_default(&state, &account.institution.id, &payment_method_id)
+            payment_methods::make_default(&state, &account, &payment_method_id)
                 .await
                 .map(drop)
         }

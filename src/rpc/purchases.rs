@@ -82,7 +82,7 @@ pub async fn finish_purchase(purchase_id: String) -> Result<PurchaseOutcome, App
         async {
             let account = rpc_context::require_account().await?;
             let state = rpc_context::state();
-            let purchase = service::sync(&state, &account.institution.id, &purchase_id).await?;
+            let purchase = service::sync(&state, &account, &purchase_id).await?;
             let pool = service::pool(&state.db, &account.institution.id).await?;
             Ok(PurchaseOutcome { purchase, pool })
         }
@@ -114,7 +114,7 @@ pub async fn cancel_purchase(purchase_id: String) -> Result<PurchaseView, AppErr
     rpc_context::with_status(
         async {
             let account = rpc_context::require_account().await?;
-            service::cancel(&rpc_context::state(), &account.institution.id, &purchase_id).await
+            service::cancel(&rpc_context::state(), &account, &purchase_id).await
         }
         .await,
     )

@@ -1,11 +1,13 @@
 //! Everything that runs only on the server: configuration, storage, sign-in, HTTP, start-up.
 
+pub mod audit;
 pub mod auth;
 pub mod background;
 pub mod bootstrap;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod csv;
 pub mod http;
 pub mod invoices;
 pub mod jobs;

@@ -4,15 +4,18 @@
 //! payment method belongs to the institution's own customer, and another customer's is "not
 //! found", like an unknown one, so its existence stays private.
 
+use serde_json::{Value, json};
 use stripe_payment::PaymentMethod;
 
 use crate::api_types::{Account, PaymentMethodList, PaymentMethodView, SetupIntentCreated};
+use crate::domain::audit::AuditAction;
 use crate::domain::calendar::Month;
 use crate::domain::payment_method::{is_expired, is_payment_method_id};
 use crate::error::AppError;
+use crate::server::audit::{self, Actor};
 use crate::server::clock;
 use crate::server::state::AppState;
-use crate::server::storage::institutions;
+use crate::server::storage::{audit_log, institutions};
 
 /// A SetupIntent for a new card, creating the institution's Stripe customer on first use.
 pub async fn create_setup_intent(
@@ -70,19 +73,40 @@ pub async fn list_under(
 }
 
 /// Records a card the browser saved with `confirmCardSetup`, making it the default if asked.
-/// Recording it again is harmless.
+/// Recording it again is harmless (and logged as added once).
 pub async fn record(
     state: &AppState,
-    institution_id: &str,
+    account: &Account,
     payment_method_id: &str,
     set_default: bool,
 ) -> Result<PaymentMethodView, AppError> {
-    if set_default {
-        return make_default(state, institution_id, payment_method_id).await;
-    }
+    let institution_id = account.institution.id.as_str();
     let (customer_id, pm) = owned(state, institution_id, payment_method_id).await?;
     // Stripe.js attached it: the list changed without the app.
     institutions::bump_stripe_lists(state.db.pool(), &customer_id).await?;
+    let added = AuditAction::PaymentMethodAdded;
+    let object = ("payment_method", payment_method_id);
+    if !audit_log::has_entry(
+        state.db.pool(),
+        institution_id,
+        added.as_str(),
+        payment_method_id,
+    )
+    .await?
+    {
+        audit::record_after(
+            &state.db,
+            institution_id,
+            Actor::Admin(&account.email),
+            added,
+            object,
+            card_details(&pm),
+        )
+        .await;
+    }
+    if set_default {
+        return set_as_default(state, account, &customer_id, &pm).await;
+    }
     let default = state.stripe.default_payment_method(&customer_id).await?;
     view(&pm, default.as_deref(), this_month()).ok_or(AppError::NotFound)
 }
@@ -90,15 +114,26 @@ pub async fn record(
 /// Detaches the card from the institution's customer: it can no longer be charged.
 pub async fn remove(
     state: &AppState,
-    institution_id: &str,
+    account: &Account,
     payment_method_id: &str,
 ) -> Result<(), AppError> {
-    let (customer_id, _) = owned(state, institution_id, payment_method_id).await?;
+    let institution_id = account.institution.id.as_str();
+    let (customer_id, pm) = owned(state, institution_id, payment_method_id).await?;
     state
         .stripe
         .detach_payment_method(payment_method_id)
         .await?;
     institutions::bump_stripe_lists(state.db.pool(), &customer_id).await?;
+    let object = ("payment_method", payment_method_id);
+    audit::record_after(
+        &state.db,
+        institution_id,
+        Actor::Admin(&account.email),
+        AuditAction::PaymentMethodRemoved,
+        object,
+        card_details(&pm),
+    )
+    .await;
     tracing::info!(institution_id, payment_method_id, "saved card removed");
     Ok(())
 }
@@ -106,17 +141,53 @@ pub async fn remove(
 /// Makes the card the customer's default (`invoice_settings.default_payment_method`).
 pub async fn make_default(
     state: &AppState,
-    institution_id: &str,
+    account: &Account,
     payment_method_id: &str,
 ) -> Result<PaymentMethodView, AppError> {
-    let (customer_id, pm) = owned(state, institution_id, payment_method_id).await?;
+    let (customer_id, pm) = owned(state, &account.institution.id, payment_method_id).await?;
+    set_as_default(state, account, &customer_id, &pm).await
+}
+
+async fn set_as_default(
+    state: &AppState,
+    account: &Account,
+    customer_id: &str,
+    pm: &PaymentMethod,
+) -> Result<PaymentMethodView, AppError> {
+    let institution_id = account.institution.id.as_str();
+    let payment_method_id = pm.id.as_str();
+    let before = state.stripe.default_payment_method(customer_id).await?;
     state
         .stripe
-        .set_default_payment_method(&customer_id, payment_method_id)
+        .set_default_payment_method(customer_id, payment_method_id)
         .await?;
-    institutions::bump_stripe_lists(state.db.pool(), &customer_id).await?;
+    institutions::bump_stripe_lists(state.db.pool(), customer_id).await?;
+    let details = json!({ "default": { "before": before, "after": payment_method_id }, "card": card_details(pm) });
+    let object = ("payment_method", payment_method_id);
+    audit::record_after(
+        &state.db,
+        institution_id,
+        Actor::Admin(&account.email),
+        AuditAction::PaymentMethodDefaultChanged,
+        object,
+        details,
+    )
+    .await;
     tracing::info!(institution_id, payment_method_id, "default card changed");
-    view(&pm, Some(payment_method_id), this_month()).ok_or(AppError::NotFound)
+    view(pm, Some(payment_method_id), this_month()).ok_or(AppError::NotFound)
+}
+
+/// What the audit log says about a card: what Stripe shows anyway, never the number.
+fn card_details(pm: &PaymentMethod) -> Value {
+    match &pm.card {
+        Some(card) => json!({
+            "brand": card.brand,
+            "last4": card.last4,
+            "exp_month": card.exp_month,
+            "exp_year": card.exp_year,
+        }),
+        None => json!({ "type": pm.type_.to_string() }),
+    }
 }
 
 /// The card, if it is attached to the institution's customer, with that customer's id.

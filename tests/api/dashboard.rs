@@ -5,7 +5,7 @@ use octavia_billing::domain::calendar::{DateTime, Month};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, eventually};
+use crate::helpers::{TestApp, eventually, get_text_with};
 use crate::purchases::{
     buy, confirm, other_institution_admin, paid_purchase, refund_in_stripe, signed_in_app,
     wait_for_status,
@@ -167,13 +167,6 @@ async fn the_history_downloads_as_csv_with_decimal_amounts_and_quoting() {
 
     // Another institution's export has the header only.
     let other = other_institution_admin(&app).await;
-    let theirs = other
-        .get(app.url("/api/sessions/purchases.csv"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let theirs = get_text_with(&other, app.url("/api/sessions/purchases.csv")).await;
     assert_eq!(theirs, format!("{}\r\n", lines[0]));
 }

@@ -330,3 +330,9 @@ pub async fn get_json_with(client: &reqwest::Client, url: String) -> Value {
         .await
         .expect("JSON body")
 }
+
+/// The body of a GET by `client` (signed in as whoever it is), as text.
+pub async fn get_text_with(client: &reqwest::Client, url: String) -> String {
+    let response = client.get(url).send().await.expect("request sent");
+    response.text().await.expect("text body")
+}

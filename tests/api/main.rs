@@ -5,6 +5,7 @@
 mod helpers;
 mod live_events;
 
+mod audit_log;
 mod auth;
 pub mod cli;
 mod dashboard;

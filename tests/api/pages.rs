@@ -322,3 +322,25 @@ async fn billing_page_says_so_instead_of_a_chart_when_nothing_was_bought() {
     assert!(chart.contains("Nothing bought in the last 12 months."));
     assert!(!chart.contains("<svg"));
 }
+
+#[tokio::test]
+async fn billing_page_shows_the_activity_log_newest_first() {
+    use crate::purchases::{ADMIN, buy, signed_in_app};
+
+    let app = signed_in_app().await;
+    buy(&app, 3).await;
+    let html = app.page_markup("/billing").await;
+    let activity = panel(&html, "activity-panel");
+    let started = activity
+        .find("Purchase started</strong> · 3 sessions, $60.00")
+        .expect(activity);
+    let signed_in = activity
+        .find("Signed in</strong> · from 127.0.0.1")
+        .expect(activity);
+    assert!(started < signed_in, "{activity}");
+    assert!(activity.contains(&format!("by {ADMIN}")), "{activity}");
+    assert!(
+        activity.contains(r#"href="/api/audit-log.csv""#),
+        "{activity}"
+    );
+}

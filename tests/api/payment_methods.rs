@@ -16,7 +16,7 @@ use crate::purchases::{deliver, sign};
 
 /// Saves a test card (`pm_card_visa`...) through a SetupIntent the app made, as the browser's
 /// `confirmCardSetup` does; the new payment method's id.
-async fn save_card(app: &TestApp, token: &str) -> String {
+pub async fn save_card(app: &TestApp, token: &str) -> String {
     save_card_as(app, &app.client, token).await
 }
 

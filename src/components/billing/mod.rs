@@ -1,5 +1,6 @@
 //! The institution's billing home (BillingControls), one panel per concern.
 
+mod activity;
 mod add_card_form;
 mod invoice_list;
 mod monthly_chart;
@@ -12,6 +13,7 @@ mod status_badge;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use self::activity::Activity;
 use self::invoice_list::InvoiceList;
 use self::monthly_chart::MonthlyChart;
 use self::payment_methods::PaymentMethods;
@@ -50,6 +52,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         payment_methods,
         invoices,
         stripe,
+        activity,
     } = summary;
     let invoice_pending = purchases.data.iter().any(invoice_pending);
     // A payment the bank is still processing, or an invoice still being issued, arrives in
@@ -143,6 +146,10 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                     </p>
                 })}
                 <InvoiceList invoices/>
+            </Panel>
+            <Panel title="Activity" id="activity-panel">
+                <Activity first_page=activity/>
+                <p><a href="/api/audit-log.csv" download>"Download the activity log (CSV)"</a></p>
             </Panel>
         </div>
     }

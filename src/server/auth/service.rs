@@ -1,11 +1,16 @@
 //! The sign-in rules, shared by `POST /api/auth/login` and the login form's server function.
 
+use serde_json::json;
+
+use crate::domain::audit::AuditAction;
 use crate::domain::email::EmailAddress;
 use crate::domain::password::{NewPassword, Password};
 use crate::error::AppError;
+use crate::server::audit::{self, Actor};
 use crate::server::clock::now_unix;
 use crate::server::http::client_addr::ClientAddr;
 use crate::server::state::AppState;
+use crate::server::storage::admins::Credentials;
 use crate::server::storage::{Db, admins, login_throttle};
 
 use super::password;
@@ -42,14 +47,48 @@ pub async fn authenticate(
     match credentials {
         Some(credentials) if verified => {
             login_throttle::clear(state.db.pool(), email.as_str()).await?;
+            log_sign_in(state, &client, &email, &credentials, AuditAction::SignIn).await;
             tracing::info!(admin_id = credentials.id, "admin signed in");
             Ok(credentials.id)
         }
-        _ => {
+        other => {
+            // An address that is no admin's belongs to no institution's log.
+            if let Some(credentials) = &other {
+                log_sign_in(
+                    state,
+                    &client,
+                    &email,
+                    credentials,
+                    AuditAction::SignInFailed,
+                )
+                .await;
+            }
             tracing::info!(email = email.as_str(), failures, "sign-in failed");
             Err(AppError::InvalidCredentials)
         }
     }
+}
+
+/// The institution's audit log entry for a sign-in, or a failed one, of its admin.
+async fn log_sign_in(
+    state: &AppState,
+    client: &ClientAddr,
+    email: &EmailAddress,
+    credentials: &Credentials,
+    action: AuditAction,
+) {
+    let details = json!({ "client_ip": client.0.to_string() });
+    let admin = ("admin", credentials.id.as_str());
+    let actor = Actor::Admin(email.as_str());
+    audit::record_after(
+        &state.db,
+        &credentials.institution_id,
+        actor,
+        action,
+        admin,
+        details,
+    )
+    .await;
 }
 
 /// Admits one attempt on the address, counted as a failure until it succeeds (see

@@ -1,8 +1,10 @@
 //! The REST API under `/api`, and the HTTP plumbing it shares with the pages.
 
 pub mod assets;
+pub mod audit_log;
 pub mod auth;
 pub mod client_addr;
+pub mod csv_download;
 pub mod error;
 pub mod health;
 pub mod invoices;
@@ -132,6 +134,8 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         ),
         route(M::GET, "/stripe/invoices", SignedIn, invoices::list),
         route(M::GET, "/stripe/invoices/{id}", SignedIn, invoices::get),
+        route(M::GET, "/audit-log", SignedIn, audit_log::list),
+        route(M::GET, "/audit-log.csv", SignedIn, audit_log::export_csv),
         // Stripe signs its calls instead of signing in.
         webhook_route(),
     ]

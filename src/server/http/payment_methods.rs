@@ -44,13 +44,7 @@ pub async fn record(
     ApiJson(body): ApiJson<RecordPaymentMethod>,
 ) -> Result<Json<PaymentMethodView>, AppError> {
     Ok(Json(
-        service::record(
-            &state,
-            &account.institution.id,
-            &body.payment_method_id,
-            body.set_default,
-        )
-        .await?,
+        service::record(&state, &account, &body.payment_method_id, body.set_default).await?,
     ))
 }
 
@@ -60,7 +54,7 @@ pub async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    service::remove(&state, &account.institution.id, &id).await?;
+    service::remove(&state, &account, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -70,7 +64,5 @@ pub async fn make_default(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<PaymentMethodView>, AppError> {
-    Ok(Json(
-        service::make_default(&state, &account.institution.id, &id).await?,
-    ))
+    Ok(Json(service::make_default(&state, &account, &id).await?))
 }

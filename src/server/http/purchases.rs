@@ -4,10 +4,11 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::csv_download::csv_download;
 use super::json::ApiJson;
 use super::page::ListParams;
 use crate::api_types::{MonthlySummary, PurchaseList, PurchaseView, SessionPool};
@@ -15,7 +16,6 @@ use crate::domain::idempotency_key::IdempotencyKey;
 use crate::domain::purchase_order::PurchaseOrder;
 use crate::error::AppError;
 use crate::server::auth::extractor::SignedIn;
-use crate::server::clock;
 use crate::server::purchases::{export, service};
 use crate::server::state::AppState;
 
@@ -82,9 +82,7 @@ pub async fn sync(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<PurchaseView>, AppError> {
-    Ok(Json(
-        service::sync(&state, &account.institution.id, &id).await?,
-    ))
+    Ok(Json(service::sync(&state, &account, &id).await?))
 }
 
 /// `POST /api/sessions/purchases/{id}/cancel`: give up on a purchase not yet paid.
@@ -93,9 +91,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<PurchaseView>, AppError> {
-    Ok(Json(
-        service::cancel(&state, &account.institution.id, &id).await?,
-    ))
+    Ok(Json(service::cancel(&state, &account, &id).await?))
 }
 
 /// `GET /api/sessions/pool`.
@@ -122,17 +118,7 @@ pub async fn summary(
 pub async fn export_csv(
     SignedIn(account): SignedIn,
     State(state): State<AppState>,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<Response, AppError> {
     let body = export::purchases_csv(&state.db, &account.institution.id).await?;
-    let disposition = format!(
-        "attachment; filename=\"purchases-{}.csv\"",
-        clock::now().iso_date()
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    ))
+    Ok(csv_download("purchases", body))
 }

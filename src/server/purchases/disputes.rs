@@ -5,12 +5,15 @@
 //! paid again; lost, it stays out and the purchase shows `dispute_lost`. Each change is one
 //! ledger row per dispute and outcome, so redelivered events change nothing.
 
+use serde_json::json;
 use sqlx::AnyConnection;
 use stripe_core::{Dispute, DisputeStatus};
 
 use super::transitions::RefundOutcome;
+use crate::domain::audit::AuditAction;
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::domain::refund::{sessions_refunded, status_after_refund};
+use crate::server::audit::{self, Actor};
 use crate::server::metrics;
 use crate::server::storage::ledger::{self, Entry};
 use crate::server::storage::purchases::{self, Purchase};
@@ -105,6 +108,22 @@ async fn open(
         &purchase.id,
         PurchaseStatus::Disputed,
         shortfall,
+    )
+    .await?;
+    let details = json!({
+        "status": { "before": purchase.status.as_str(), "after": PurchaseStatus::Disputed.as_str() },
+        "dispute": report.dispute_id,
+        "amount": report.amount,
+        "currency": purchase.currency,
+        "sessions_held_back": taken,
+    });
+    audit::record(
+        &mut *conn,
+        &purchase.institution_id,
+        Actor::Stripe,
+        AuditAction::PurchaseDisputed,
+        ("purchase", &purchase.id),
+        details,
     )
     .await?;
     tracing::warn!(

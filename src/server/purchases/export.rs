@@ -1,10 +1,10 @@
 //! The institution's purchase history as CSV, for the finance office: every purchase, newest
 //! first, amounts as decimal strings of the currency (from integer minor units), times in UTC.
 
-use super::csv;
 use crate::domain::calendar::DateTime;
 use crate::domain::money::decimal_string;
 use crate::error::AppError;
+use crate::server::csv;
 use crate::server::storage::Db;
 use crate::server::storage::purchases::{self, Purchase};
 

@@ -1,7 +1,6 @@
 //! Buying sessions: creating a purchase with its Stripe PaymentIntent, and moving it along as
 //! Stripe reports on the payment (webhooks, reconciliation, the sweep), crediting the pool once.
 
-mod csv;
 pub mod disputes;
 pub mod export;
 pub mod failed_refunds;

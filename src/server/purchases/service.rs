@@ -4,18 +4,21 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use serde_json::json;
 use stripe_core::PaymentIntent;
 
 use super::transitions::{self, IntentReport};
 use crate::api_types::{
     Account, CreatedPurchase, MonthlySummary, PurchaseList, PurchaseView, SessionPool,
 };
+use crate::domain::audit::AuditAction;
 use crate::domain::idempotency_key::IdempotencyKey;
 use crate::domain::monthly::{self, Movement};
 use crate::domain::page::PageSize;
 use crate::domain::purchase_order::{PaymentChoice, PurchaseOrder};
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
+use crate::server::audit::{self, Actor};
 use crate::server::clock::now_unix;
 use crate::server::invoices;
 use crate::server::payment_methods;
@@ -220,8 +223,9 @@ async fn make(
     let intent_id = intent.id.as_str().to_owned();
     let stored = async {
         let client_secret = client_secret(purchase_id, intent)?;
+        let mut tx = state.db.begin_write().await?;
         let inserted = purchases::insert(
-            state.db.pool(),
+            &mut *tx,
             &NewPurchase {
                 id: purchase_id,
                 institution_id,
@@ -234,6 +238,27 @@ async fn make(
             },
         )
         .await?;
+        if inserted.is_some() {
+            let details = json!({
+                "quantity": order.quantity.get(),
+                "plan": order.plan.id(),
+                "amount": order.quote.amount,
+                "currency": currency,
+                "payment_intent": intent_id,
+            });
+            let object = ("purchase", purchase_id);
+            let actor = Actor::Admin(&account.email);
+            audit::record(
+                &mut *tx,
+                institution_id,
+                actor,
+                AuditAction::PurchaseCreated,
+                object,
+                details,
+            )
+            .await?;
+        }
+        tx.commit().await?;
         Ok::<_, AppError>((client_secret, inserted))
     }
     .await;
@@ -337,14 +362,12 @@ pub async fn get(db: &Db, institution_id: &str, id: &str) -> Result<PurchaseView
 
 /// Asks Stripe how the payment stands and applies it as the webhook would, so the admin sees
 /// the result at once; the webhook arriving later finds nothing left to do.
-#[tracing::instrument(name = "sync_purchase", skip(state, institution_id), fields(purchase_id = id))]
-pub async fn sync(
-    state: &AppState,
-    institution_id: &str,
-    id: &str,
-) -> Result<PurchaseView, AppError> {
-    let purchase = find(&state.db, institution_id, id).await?;
-    Ok(reconcile(state, &purchase).await?.into())
+#[tracing::instrument(name = "sync_purchase", skip(state, account), fields(purchase_id = id))]
+pub async fn sync(state: &AppState, account: &Account, id: &str) -> Result<PurchaseView, AppError> {
+    let purchase = find(&state.db, &account.institution.id, id).await?;
+    Ok(reconcile(state, &purchase, Actor::Admin(&account.email))
+        .await?
+        .into())
 }
 
 /// What the browser needs to confirm an unpaid purchase again (finish 3-D Secure, or try
@@ -383,15 +406,15 @@ pub async fn resume(
 /// Cancels a purchase that has not been paid: its PaymentIntent in Stripe first, then the
 /// purchase, through the same transition the `payment_intent.canceled` webhook applies.
 /// Canceling twice is not an error; a paid purchase is a 409.
-#[tracing::instrument(name = "cancel_purchase", skip(state, institution_id), fields(purchase_id = id))]
+#[tracing::instrument(name = "cancel_purchase", skip(state, account), fields(purchase_id = id))]
 pub async fn cancel(
     state: &AppState,
-    institution_id: &str,
+    account: &Account,
     id: &str,
 ) -> Result<PurchaseView, AppError> {
-    let purchase = find(&state.db, institution_id, id).await?;
-    let canceled =
-        cancel_at_stripe(state, purchase, CancellationReason::RequestedByCustomer).await?;
+    let purchase = find(&state.db, &account.institution.id, id).await?;
+    let reason = CancellationReason::RequestedByCustomer;
+    let canceled = cancel_at_stripe(state, purchase, reason, Actor::Admin(&account.email)).await?;
     if canceled.status.is_paid() {
         return Err(already_paid());
     }
@@ -410,6 +433,7 @@ async fn cancel_at_stripe(
     state: &AppState,
     purchase: Purchase,
     reason: CancellationReason,
+    actor: Actor<'_>,
 ) -> Result<Purchase, AppError> {
     if purchase.status == PurchaseStatus::Canceled || purchase.status.is_paid() {
         return Ok(purchase);
@@ -419,11 +443,11 @@ async fn cancel_at_stripe(
         .cancel_payment_intent(&purchase.payment_intent_id, reason)
         .await
     {
-        Ok(intent) => apply_intent(state, &IntentReport::from_intent(&intent)).await,
+        Ok(intent) => apply_intent(state, &IntentReport::from_intent(&intent), actor).await,
         // Stripe refuses when the payment succeeded (or was canceled) in the meantime: learn
         // which, and answer from that.
         Err(refused) => {
-            let now = reconcile(state, &purchase)
+            let now = reconcile(state, &purchase, actor)
                 .await
                 .map_err(|_| refused.clone())?;
             if now.status == PurchaseStatus::Canceled || now.status.is_paid() {
@@ -473,7 +497,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
             }
             // One purchase Stripe cannot answer for must not stop the others; it waits its
             // turn again like any other.
-            match reconcile(state, &purchase).await {
+            match reconcile(state, &purchase, Actor::System).await {
                 Ok(updated) if updated.status != purchase.status => changed += 1,
                 Ok(_) => {}
                 Err(e) => {
@@ -499,7 +523,14 @@ pub async fn cancel_abandoned(state: &AppState) -> Result<usize, AppError> {
             break;
         }
         let id = purchase.id.clone();
-        match cancel_at_stripe(state, purchase, CancellationReason::Abandoned).await {
+        match cancel_at_stripe(
+            state,
+            purchase,
+            CancellationReason::Abandoned,
+            Actor::System,
+        )
+        .await
+        {
             Ok(purchase) if purchase.status == PurchaseStatus::Canceled => {
                 tracing::info!(purchase_id = %id, "abandoned checkout canceled");
                 canceled += 1;
@@ -514,12 +545,16 @@ pub async fn cancel_abandoned(state: &AppState) -> Result<usize, AppError> {
     Ok(canceled)
 }
 
-async fn reconcile(state: &AppState, purchase: &Purchase) -> Result<Purchase, AppError> {
+async fn reconcile(
+    state: &AppState,
+    purchase: &Purchase,
+    actor: Actor<'_>,
+) -> Result<Purchase, AppError> {
     let intent = state
         .stripe
         .retrieve_payment_intent(&purchase.payment_intent_id)
         .await?;
-    let updated = apply_intent(state, &IntentReport::from_intent(&intent)).await?;
+    let updated = apply_intent(state, &IntentReport::from_intent(&intent), actor).await?;
     tracing::info!(
         purchase_id = %updated.id,
         payment_intent_id = %updated.payment_intent_id,
@@ -531,9 +566,13 @@ async fn reconcile(state: &AppState, purchase: &Purchase) -> Result<Purchase, Ap
 
 /// Applies what Stripe said about an intent of ours in a transaction of its own, then starts
 /// issuing the invoice if that completed the purchase.
-async fn apply_intent(state: &AppState, report: &IntentReport) -> Result<Purchase, AppError> {
+async fn apply_intent(
+    state: &AppState,
+    report: &IntentReport,
+    actor: Actor<'_>,
+) -> Result<Purchase, AppError> {
     let mut tx = state.db.begin_write().await?;
-    let updated = transitions::apply(&mut tx, report)
+    let updated = transitions::apply(&mut tx, report, actor)
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;

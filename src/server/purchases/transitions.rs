@@ -3,11 +3,14 @@
 //! whichever arrives first does the work while the others find nothing left to do. Refunds
 //! (made in Stripe, reported on the charge) come through `apply_refund`.
 
+use serde_json::json;
 use sqlx::AnyConnection;
 use stripe_core::{Charge, PaymentIntent, PaymentIntentStatus};
 
+use crate::domain::audit::AuditAction;
 use crate::domain::purchase_status::{IntentOutcome, PurchaseStatus, next_status};
 use crate::domain::refund::{sessions_refunded, status_after_refund};
+use crate::server::audit::{self, Actor};
 use crate::server::metrics;
 use crate::server::storage::ledger::{self, Entry};
 use crate::server::storage::purchases::{self, Purchase};
@@ -69,6 +72,7 @@ impl IntentReport {
 pub async fn apply(
     conn: &mut AnyConnection,
     report: &IntentReport,
+    actor: Actor<'_>,
 ) -> Result<Option<Purchase>, sqlx::Error> {
     // A lost race (another transaction moved the purchase between our read and our update)
     // means reading again; statuses only move forward, so this ends within a few rounds.
@@ -148,12 +152,32 @@ pub async fn apply(
                 ),
             )
             .await?;
+        let sessions_credited = if credited { purchase.quantity } else { 0 };
+        if let Some(action) = audit_action(next) {
+            let details = json!({
+                "status": { "before": current.as_str(), "after": next.as_str() },
+                "amount": purchase.amount,
+                "currency": purchase.currency,
+                "sessions_credited": sessions_credited,
+                "failure_message": failure_message,
+            });
+            let object = ("purchase", purchase.id.as_str());
+            audit::record(
+                &mut *conn,
+                &purchase.institution_id,
+                actor,
+                action,
+                object,
+                details,
+            )
+            .await?;
+        }
         tracing::info!(
             purchase_id = %purchase.id,
             payment_intent_id = %report.payment_intent_id,
             from = current.as_str(),
             to = next.as_str(),
-            sessions_credited = if credited { purchase.quantity } else { 0 },
+            sessions_credited,
             "purchase status changed"
         );
         return Ok(Some(Purchase {
@@ -161,6 +185,17 @@ pub async fn apply(
             failure_message,
             ..purchase
         }));
+    }
+}
+
+/// The audit log's name for a purchase reaching `status`; steps on the way (processing, needs
+/// authentication) are not entries of their own.
+fn audit_action(status: PurchaseStatus) -> Option<AuditAction> {
+    match status {
+        PurchaseStatus::Completed => Some(AuditAction::PurchaseCompleted),
+        PurchaseStatus::Failed => Some(AuditAction::PurchaseFailed),
+        PurchaseStatus::Canceled => Some(AuditAction::PurchaseCanceled),
+        _ => None,
     }
 }
 
@@ -250,6 +285,21 @@ pub async fn apply_refund(
         return Ok(RefundOutcome::Done(Box::new(purchase)));
     }
     metrics::purchase_transition(purchase.status, status);
+    let details = json!({
+        "amount_refunded": { "before": purchase.amount_refunded, "after": total },
+        "status": { "before": purchase.status.as_str(), "after": status.as_str() },
+        "currency": purchase.currency,
+        "charge": report.charge_id,
+    });
+    audit::record(
+        &mut *conn,
+        &purchase.institution_id,
+        Actor::Stripe,
+        AuditAction::PurchaseRefunded,
+        ("purchase", &purchase.id),
+        details,
+    )
+    .await?;
     // Read after the update: on PostgreSQL it holds the purchase's row lock, so a concurrent
     // refund of the same purchase has either committed its row already or waits for ours.
     let (sessions_before, amount_before) = ledger::refunded(&mut *conn, &purchase.id).await?;

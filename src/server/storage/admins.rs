@@ -9,6 +9,7 @@ use crate::server::clock::now_unix;
 #[derive(Clone, FromRow)]
 pub struct Credentials {
     pub id: String,
+    pub institution_id: String,
     pub password_hash: String,
 }
 
@@ -50,7 +51,7 @@ pub async fn find_credentials<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as("SELECT id, password_hash FROM admin_users WHERE email = $1")
+    sqlx::query_as("SELECT id, institution_id, password_hash FROM admin_users WHERE email = $1")
         .bind(email.as_str())
         .fetch_optional(conn)
         .await

@@ -7,6 +7,7 @@
 //! schema test compares what the migrations built on each.
 
 pub mod admins;
+pub mod audit_log;
 pub mod counted_pool;
 pub mod institutions;
 pub mod job_locks;

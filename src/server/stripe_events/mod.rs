@@ -11,6 +11,7 @@ use serde::Deserialize;
 use stripe_webhook::{Event, EventObject};
 
 use crate::error::AppError;
+use crate::server::audit::Actor;
 use crate::server::invoices;
 use crate::server::purchases::disputes::{self, DisputeReport};
 use crate::server::purchases::failed_refunds::{self, FailedRefund};
@@ -116,7 +117,7 @@ pub async fn process(
         return Ok(Outcome::Ignored);
     };
     let applied = match &news {
-        News::Intent(report) => transitions::apply(&mut tx, report)
+        News::Intent(report) => transitions::apply(&mut tx, report, Actor::Stripe)
             .await
             .map_err(AppError::from),
         News::Refund(report) => charge_news(transitions::apply_refund(&mut tx, report).await),
