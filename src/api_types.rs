@@ -21,6 +21,20 @@ pub struct Account {
     pub institution: InstitutionRef,
 }
 
+/// One of an institution's admins: `GET /api/institution/admins`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminView {
+    pub email: String,
+    /// Unix seconds; null until their first sign-in.
+    pub last_sign_in_at: Option<i64>,
+}
+
+/// `GET /api/institution/admins`, by email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminList {
+    pub data: Vec<AdminView>,
+}
+
 /// `Debug` shows the email but not the password (see [`Password`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
@@ -212,6 +226,7 @@ pub struct BillingSummary {
     pub stripe: StripeClientConfig,
     /// The newest page of the audit log.
     pub activity: AuditLog,
+    pub admins: AdminList,
 }
 
 /// One entry of the audit log: `GET /api/audit-log`.

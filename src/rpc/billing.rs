@@ -13,13 +13,14 @@ const HISTORY_PAGE: i64 = 10;
 /// trip for the first render.
 #[server(prefix = "/rpc", endpoint = "load_billing_summary")]
 pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
+    use crate::api_types::AdminList;
     use crate::rpc::audit::ACTIVITY_PAGE;
     use crate::server::audit;
     use crate::server::invoices::service as invoices;
     use crate::server::payment_methods;
     use crate::server::purchases::service;
     use crate::server::rpc_context;
-    use crate::server::storage::institutions;
+    use crate::server::storage::{admins, institutions};
 
     rpc_context::with_status(
         async {
@@ -32,6 +33,9 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
                 service::list(&state.db, institution_id, Some(HISTORY_PAGE), None).await?;
             let activity =
                 audit::list(&state.db, institution_id, Some(ACTIVITY_PAGE), None, None).await?;
+            let admins = AdminList {
+                data: admins::list_for_institution(state.db.pool(), institution_id).await?,
+            };
             // Both may ask Stripe: in parallel, so the page waits for the slower one only.
             let key = institutions::stripe_lists_key(state.db.pool(), institution_id).await?;
             let (payment_methods, invoices) = tokio::join!(
@@ -48,6 +52,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
                 invoices,
                 stripe: state.config.stripe_client(),
                 activity,
+                admins,
             })
         }
         .await,

@@ -344,3 +344,41 @@ async fn billing_page_shows_the_activity_log_newest_first() {
         "{activity}"
     );
 }
+
+#[tokio::test]
+async fn billing_page_lists_the_institutions_admins_with_their_last_sign_in() {
+    use crate::purchases::{ADMIN, other_institution_admin, signed_in_app};
+
+    let app = signed_in_app().await;
+    app.add_admin("State University", "registrar@state.test")
+        .await;
+    other_institution_admin(&app).await;
+    let html = app.page_markup("/billing").await;
+    let admins = panel(&html, "admins");
+    let signed_in = format!("<strong>{ADMIN}</strong>");
+    assert!(admins.contains(&signed_in), "{admins}");
+    assert!(admins.contains("last signed in"), "{admins}");
+    assert!(
+        admins.contains(
+            "registrar@state.test</strong><span class=\"muted small\"> · never signed in"
+        ),
+        "{admins}"
+    );
+    assert!(!admins.contains("admin@other.test"), "{admins}");
+
+    let api: serde_json::Value = app
+        .get("/api/institution/admins")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let emails: Vec<&str> = api["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, [ADMIN, "registrar@state.test"]);
+    assert!(api["data"][0]["last_sign_in_at"].as_i64().is_some());
+    assert!(api["data"][1]["last_sign_in_at"].is_null());
+}

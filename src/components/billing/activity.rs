@@ -72,7 +72,7 @@ fn ActivityRow(entry: AuditEntry) -> impl IntoView {
     view! {
         <li data-action=entry.action.clone()>
             <time datetime=when.iso8601()>
-                {format!("{} {:02}:{:02} UTC", locale.date(entry.created_at), when.hour, when.minute)}
+                {locale.date_time(entry.created_at)}
             </time>
             " · "
             <strong>{AuditAction::label_of(&entry.action).to_owned()}</strong>

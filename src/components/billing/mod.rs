@@ -2,6 +2,7 @@
 
 mod activity;
 mod add_card_form;
+mod admin_list;
 mod invoice_list;
 mod monthly_chart;
 mod older_pages;
@@ -14,6 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use self::activity::Activity;
+use self::admin_list::AdminList;
 use self::invoice_list::InvoiceList;
 use self::monthly_chart::MonthlyChart;
 use self::payment_methods::PaymentMethods;
@@ -53,6 +55,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         invoices,
         stripe,
         activity,
+        admins,
     } = summary;
     let invoice_pending = purchases.data.iter().any(invoice_pending);
     // A payment the bank is still processing, or an invoice still being issued, arrives in
@@ -150,6 +153,9 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
             <Panel title="Activity" id="activity-panel">
                 <Activity first_page=activity/>
                 <p><a href="/api/audit-log.csv" download>"Download the activity log (CSV)"</a></p>
+            </Panel>
+            <Panel title="Administrators" id="admins">
+                <AdminList admins/>
             </Panel>
         </div>
     }

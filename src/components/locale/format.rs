@@ -239,6 +239,12 @@ impl Locale {
     }
 
     /// The UTC day of `unix_secs` for people: "Nov 27, 2026" in en-US, "27.11.2026" in de-DE.
+    /// The date as [`Locale::date`] writes it, then the time of day in UTC, 24-hour.
+    pub fn date_time(self, unix_secs: i64) -> String {
+        let DateTime { hour, minute, .. } = DateTime::from_unix(unix_secs);
+        format!("{} {hour:02}:{minute:02} UTC", self.date(unix_secs))
+    }
+
     pub fn date(self, unix_secs: i64) -> String {
         let conventions = self.conventions();
         let DateTime {
@@ -357,6 +363,14 @@ mod tests {
             Locale::EnUs.money(i64::MIN, "usd"),
             "-$92,233,720,368,547,758.08"
         );
+    }
+
+    #[test]
+    fn a_date_and_time_adds_the_utc_time_of_day_in_24_hours() {
+        // NOV_27 is at noon.
+        let evening = NOV_27 + 9 * 3600 + 5 * 60;
+        assert_eq!(Locale::EnUs.date_time(evening), "Nov 27, 2026 21:05 UTC");
+        assert_eq!(Locale::DeDe.date_time(FEB_1), "01.02.2026 00:00 UTC");
     }
 
     #[test]

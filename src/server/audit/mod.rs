@@ -26,8 +26,17 @@ pub enum Actor<'a> {
     System,
 }
 
-impl Actor<'_> {
-    fn name(&self) -> &str {
+impl<'a> Actor<'a> {
+    /// The actor an entry names: the inverse of [`Actor::name`].
+    pub fn from_name(name: &'a str) -> Self {
+        match name {
+            "stripe" => Actor::Stripe,
+            "system" => Actor::System,
+            email => Actor::Admin(email),
+        }
+    }
+
+    pub fn name(&self) -> &'a str {
         match self {
             Actor::Admin(email) => email,
             Actor::Stripe => "stripe",

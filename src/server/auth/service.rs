@@ -47,6 +47,7 @@ pub async fn authenticate(
     match credentials {
         Some(credentials) if verified => {
             login_throttle::clear(state.db.pool(), email.as_str()).await?;
+            admins::record_sign_in(state.db.pool(), &credentials.id).await?;
             log_sign_in(state, &client, &email, &credentials, AuditAction::SignIn).await;
             tracing::info!(admin_id = credentials.id, "admin signed in");
             Ok(credentials.id)

@@ -7,6 +7,7 @@ pub mod client_addr;
 pub mod csv_download;
 pub mod error;
 pub mod health;
+pub mod institution;
 pub mod invoices;
 pub mod json;
 pub mod origin_check;
@@ -78,6 +79,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         route(M::POST, "/auth/login", Anyone, auth::login),
         route(M::POST, "/auth/logout", Anyone, auth::logout),
         route(M::GET, "/me", SignedIn, auth::me),
+        route(M::GET, "/institution/admins", SignedIn, institution::admins),
         route(M::GET, "/pricing", SignedIn, pricing::pricing),
         route(M::POST, "/sessions/purchases", SignedIn, purchases::create),
         route(M::GET, "/sessions/purchases", SignedIn, purchases::list),

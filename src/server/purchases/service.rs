@@ -438,6 +438,7 @@ async fn cancel_at_stripe(
     if purchase.status == PurchaseStatus::Canceled || purchase.status.is_paid() {
         return Ok(purchase);
     }
+    purchases::request_cancel(state.db.pool(), &purchase.id, actor.name()).await?;
     match state
         .stripe
         .cancel_payment_intent(&purchase.payment_intent_id, reason)

@@ -154,6 +154,12 @@ pub async fn apply(
             .await?;
         let sessions_credited = if credited { purchase.quantity } else { 0 };
         if let Some(action) = audit_action(next) {
+            // A cancellation is the doing of whoever asked for it, whichever report of it
+            // arrived first.
+            let actor = match (next, &purchase.cancel_requested_by) {
+                (PurchaseStatus::Canceled, Some(by)) => Actor::from_name(by),
+                _ => actor,
+            };
             let details = json!({
                 "status": { "before": current.as_str(), "after": next.as_str() },
                 "amount": purchase.amount,

@@ -1,7 +1,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::new_id;
-use crate::api_types::{Account, InstitutionRef};
+use crate::api_types::{Account, AdminView, InstitutionRef};
 use crate::domain::email::EmailAddress;
 use crate::server::clock::now_unix;
 
@@ -92,4 +92,45 @@ where
     sqlx::query_scalar("SELECT COUNT(*) FROM admin_users")
         .fetch_one(conn)
         .await
+}
+
+pub async fn record_sign_in<'c, E>(conn: E, admin_id: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE admin_users SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(now_unix())
+        .bind(admin_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct AdminRow {
+    email: String,
+    last_sign_in_at: Option<i64>,
+}
+
+/// The institution's admins, by email.
+pub async fn list_for_institution<'c, E>(
+    conn: E,
+    institution_id: &str,
+) -> Result<Vec<AdminView>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let rows: Vec<AdminRow> = sqlx::query_as(
+        "SELECT email, last_sign_in_at FROM admin_users WHERE institution_id = $1 ORDER BY email",
+    )
+    .bind(institution_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AdminView {
+            email: r.email,
+            last_sign_in_at: r.last_sign_in_at,
+        })
+        .collect())
 }

@@ -37,6 +37,8 @@ pub struct Purchase {
     /// Refunds that failed after they were made, in minor units: their money and sessions
     /// came back.
     pub refund_failed_amount: i64,
+    /// Who asked for it to be canceled: an admin's email, or `system`.
+    pub cancel_requested_by: Option<String>,
 }
 
 /// The `Purchase` columns, as one literal (sqlx accepts only static SQL text).
@@ -44,7 +46,7 @@ macro_rules! purchase_columns {
     () => {
         "id, institution_id, quantity, plan, unit_amount, amount, currency, status, \
          payment_intent_id, failure_message, amount_refunded, invoice_id, invoiced_at, created_at, \
-         dispute_shortfall, refund_failed_amount"
+         dispute_shortfall, refund_failed_amount, cancel_requested_by"
     };
 }
 
@@ -191,6 +193,20 @@ where
     .bind(institution_id)
     .fetch_optional(conn)
     .await
+}
+
+/// Notes who is about to ask Stripe to cancel the purchase (see `cancel_requested_by`).
+pub async fn request_cancel<'c, E>(conn: E, id: &str, by: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE purchases SET cancel_requested_by = $1, updated_at = $2 WHERE id = $3")
+        .bind(by)
+        .bind(now_unix())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Moves a purchase from `from` to `to`, only if it is still in `from`: of two racing

@@ -107,6 +107,21 @@ async fn checkouts_left_unpaid_past_the_configured_age_are_canceled_at_stripe() 
     );
     // Canceled ones are not looked at again.
     assert_eq!(cancel_abandoned(&app.state).await.unwrap(), 0);
+    // The app canceled them on its own, and the audit log says so, whichever report of the
+    // cancellation (its own call, Stripe's webhook) came first.
+    let log: Value = app
+        .get("/api/audit-log?action=purchase.canceled")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actors: Vec<&str> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"].as_str().unwrap())
+        .collect();
+    assert_eq!(actors, ["system", "system"]);
 }
 
 #[tokio::test]
