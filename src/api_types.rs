@@ -75,6 +75,7 @@ pub struct CreatedPurchase {
     pub amount: i64,
     pub currency: String,
     pub status: PurchaseStatus,
+    pub po_number: Option<String>,
 }
 
 /// One purchase as the dashboard lists it.
@@ -101,6 +102,8 @@ pub struct PurchaseView {
     /// Refunds that failed after they were made (their money and sessions came back), minor
     /// units of `currency`.
     pub refund_failed_amount: i64,
+    /// The institution's purchase-order number, printed on the invoice.
+    pub po_number: Option<String>,
 }
 
 /// `GET /api/sessions/purchases`: newest first, Stripe-style pagination.

@@ -37,6 +37,7 @@ pub async fn with_events(
                 amount: AMOUNT,
                 currency: "usd",
                 payment_intent_id: intent_id,
+                po_number: None,
             },
         )
         .await

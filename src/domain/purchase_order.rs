@@ -17,6 +17,28 @@ pub struct PurchaseOrder {
     pub quantity: SessionQuantity,
     pub quote: Quote,
     pub payment: PaymentChoice,
+    /// The institution's purchase-order number, printed on the invoice.
+    pub po_number: Option<String>,
+}
+
+/// The longest purchase-order number accepted, in characters.
+pub const PO_NUMBER_MAX: usize = 64;
+
+/// A purchase-order number as typed: surrounding spaces dropped, blank means none; at most
+/// [`PO_NUMBER_MAX`] characters, none of them control characters.
+pub fn parse_po_number(typed: Option<&str>) -> Result<Option<String>, String> {
+    let Some(number) = typed.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    if number.chars().count() > PO_NUMBER_MAX {
+        return Err(format!(
+            "\"po_number\" must be at most {PO_NUMBER_MAX} characters."
+        ));
+    }
+    if number.chars().any(char::is_control) {
+        return Err("\"po_number\" must be one line of text.".into());
+    }
+    Ok(Some(number.to_owned()))
 }
 
 /// What the browser will pay with.
@@ -55,6 +77,7 @@ impl PurchaseOrder {
         plan: Plan,
         quantity: i64,
         payment: PaymentChoice,
+        po_number: Option<&str>,
     ) -> Result<Self, String> {
         let (quantity, quote) = priced(pricing, plan, quantity)?;
         Ok(PurchaseOrder {
@@ -62,11 +85,13 @@ impl PurchaseOrder {
             quantity,
             quote,
             payment,
+            po_number: parse_po_number(po_number)?,
         })
     }
 
     /// Validates `{"quantity": N, "plan": "annual"|"quarterly"}`, with optionally
-    /// `"payment_method_id": "pm_..."` (a saved card) or `"save_card": true` (a new one).
+    /// `"payment_method_id": "pm_..."` (a saved card) or `"save_card": true` (a new one), and
+    /// `"po_number"`.
     pub fn from_json(pricing: &Pricing, body: &Value) -> Result<Self, String> {
         let Some(fields) = body.as_object() else {
             return Err(
@@ -91,11 +116,17 @@ impl PurchaseOrder {
         // Priced before the payment fields are read, so the order's own problems come first.
         let (quantity, quote) = priced(pricing, plan, quantity)?;
         let payment = payment_choice(fields)?;
+        let po_number = match fields.get("po_number") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(number)) => parse_po_number(Some(number))?,
+            Some(other) => return Err(format!("\"po_number\" must be text, got {other}.")),
+        };
         Ok(PurchaseOrder {
             plan,
             quantity,
             quote,
             payment,
+            po_number,
         })
     }
 }
@@ -190,12 +221,36 @@ mod tests {
     }
 
     #[test]
+    fn a_po_number_is_optional_trimmed_one_line_and_at_most_64_characters() {
+        let po = |number: Value| {
+            let body = json!({"quantity": 1, "plan": "annual", "po_number": number});
+            PurchaseOrder::from_json(&pricing(), &body).map(|order| order.po_number)
+        };
+        assert_eq!(po(json!(" PO-2026-0042 ")), Ok(Some("PO-2026-0042".into())));
+        assert_eq!(po(json!("   ")), Ok(None));
+        assert_eq!(po(Value::Null), Ok(None));
+        assert_eq!(po(json!("é".repeat(64))), Ok(Some("é".repeat(64))));
+        assert!(
+            po(json!("x".repeat(65)))
+                .unwrap_err()
+                .contains("at most 64 characters")
+        );
+        assert!(po(json!("PO\n42")).unwrap_err().contains("one line"));
+        assert!(
+            po(json!(42))
+                .unwrap_err()
+                .contains("\"po_number\" must be text")
+        );
+    }
+
+    #[test]
     fn typed_orders_follow_the_same_rules_with_the_same_messages() {
         let typed = PurchaseOrder::new(
             &pricing(),
             Plan::Quarterly,
             3,
             PaymentChoice::NewCard { save: false },
+            None,
         );
         let sent =
             PurchaseOrder::from_json(&pricing(), &json!({"quantity": 3, "plan": "quarterly"}));
@@ -205,6 +260,7 @@ mod tests {
             Plan::Annual,
             0,
             PaymentChoice::NewCard { save: false },
+            None,
         );
         assert_eq!(
             too_few,

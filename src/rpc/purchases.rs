@@ -40,7 +40,8 @@ pub async fn load_purchase_page(resume: Option<String>) -> Result<PurchasePage, 
 /// The server prices the order; the browser only says how many sessions on which plan.
 /// `idempotency_key` is made by the browser for one order: sending the same call again (a
 /// lost answer, a double click) returns the same purchase instead of a second one.
-/// `payment_method_id` is a saved card to pay with; `save_card` keeps a new card for later.
+/// `payment_method_id` is a saved card to pay with; `save_card` keeps a new card for later;
+/// `po_number` is the institution's purchase-order number for the invoice.
 #[server(prefix = "/rpc", endpoint = "start_purchase")]
 pub async fn start_purchase(
     quantity: i64,
@@ -48,6 +49,7 @@ pub async fn start_purchase(
     idempotency_key: String,
     payment_method_id: Option<String>,
     #[server(default)] save_card: bool,
+    #[server(default)] po_number: Option<String>,
 ) -> Result<CreatedPurchase, AppError> {
     use crate::domain::idempotency_key::IdempotencyKey;
     use crate::domain::purchase_order::{PaymentChoice, PurchaseOrder};
@@ -61,7 +63,8 @@ pub async fn start_purchase(
             let key = IdempotencyKey::parse(&idempotency_key).map_err(AppError::BadRequest)?;
             let order = PaymentChoice::new(payment_method_id, save_card)
                 .and_then(|payment| {
-                    PurchaseOrder::new(&state.config.pricing(), plan, quantity, payment)
+                    let pricing = state.config.pricing();
+                    PurchaseOrder::new(&pricing, plan, quantity, payment, po_number.as_deref())
                 })
                 .map_err(AppError::BadRequest)?;
             let created = service::create(&state, &account, &order, Some(&key)).await?;

@@ -103,7 +103,8 @@ async fn the_summary_counts_sessions_and_money_in_the_month_they_moved() {
 #[tokio::test]
 async fn the_history_downloads_as_csv_with_decimal_amounts_and_quoting() {
     let app = signed_in_app().await;
-    let completed = paid_purchase(&app, &json!({"quantity": 10, "plan": "annual"})).await;
+    let order = json!({"quantity": 10, "plan": "annual", "po_number": "PO-2026-0042"});
+    let completed = paid_purchase(&app, &order).await;
     let declined = buy(&app, 1).await;
     confirm(&app, &declined, "pm_card_chargeDeclined").await;
     wait_for_status(&app, &declined, "failed").await;
@@ -140,14 +141,14 @@ async fn the_history_downloads_as_csv_with_decimal_amounts_and_quoting() {
     assert_eq!(
         lines[0],
         "purchase_id,created_at,sessions,plan,unit_price,amount,amount_refunded,currency,status,\
-         payment_intent_id,invoice_id,failure_message"
+         payment_intent_id,invoice_id,failure_message,PO number"
     );
     let text = |v: &Value, key: &str| v[key].as_str().unwrap().to_owned();
     let created = |v: &Value| DateTime::from_unix(v["created_at"].as_i64().unwrap()).iso8601();
     assert_eq!(
         lines[1],
         format!(
-            "{},{},1,annual,20.00,20.00,0.00,USD,failed,{},,\"Declined, said \"\"the bank\"\"\"",
+            "{},{},1,annual,20.00,20.00,0.00,USD,failed,{},,\"Declined, said \"\"the bank\"\"\",",
             text(&declined, "id"),
             created(&declined),
             text(&declined, "payment_intent_id"),
@@ -156,7 +157,7 @@ async fn the_history_downloads_as_csv_with_decimal_amounts_and_quoting() {
     assert_eq!(
         lines[2],
         format!(
-            "{},{},10,annual,20.00,200.00,0.00,USD,completed,{},{},",
+            "{},{},10,annual,20.00,200.00,0.00,USD,completed,{},{},,PO-2026-0042",
             text(&completed, "id"),
             created(&completed),
             text(&completed, "payment_intent_id"),

@@ -344,3 +344,40 @@ async fn an_invoice_the_app_issues_shows_in_a_list_read_before_it() {
     let listed = invoices(&app, "").await;
     assert_eq!(listed["data"].as_array().unwrap().len(), 2, "{listed}");
 }
+
+#[tokio::test]
+async fn a_purchase_order_number_is_kept_and_printed_on_the_invoice() {
+    let app = signed_in_app().await;
+    let order = json!({"quantity": 2, "plan": "annual", "po_number": "  PO-2026-0042 "});
+    let created = paid_purchase(&app, &order).await;
+    assert_eq!(created["po_number"], "PO-2026-0042");
+    let purchase = get_purchase(&app, &created).await;
+    assert_eq!(purchase["po_number"], "PO-2026-0042");
+
+    let invoice_id = wait_for_invoice(&app, &purchase).await["invoice_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invoice = stripe_ok(app.stripe().get(&format!("v1/invoices/{invoice_id}")).await).await;
+    assert_eq!(
+        invoice["custom_fields"],
+        json!([{"name": "PO number", "value": "PO-2026-0042"}])
+    );
+    let hosted = invoice["hosted_invoice_url"].as_str().unwrap();
+    let page = reqwest::get(hosted).await.unwrap().text().await.unwrap();
+    assert!(page.contains("PO number: PO-2026-0042"), "{page}");
+
+    // Without one, the invoice has no custom fields at all.
+    let plain = paid(&app, 1).await;
+    let plain_invoice = wait_for_invoice(&app, &plain).await["invoice_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let plain_invoice = stripe_ok(
+        app.stripe()
+            .get(&format!("v1/invoices/{plain_invoice}"))
+            .await,
+    )
+    .await;
+    assert!(plain_invoice["custom_fields"].is_null(), "{plain_invoice}");
+}

@@ -64,10 +64,13 @@ async fn invoice_page(State(emulator): State<StripeEmulator>, Path(id): Path<Str
         })
         .collect();
     let text = |key: &str| escape(invoice[key].as_str().unwrap_or_default());
+    let custom_fields: String = custom_fields(&invoice)
+        .map(|(name, value)| format!("<p>{}: {}</p>", escape(name), escape(value)))
+        .collect();
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Invoice {number}</title></head>\
          <body><main><h1>Invoice {number}</h1><p>Emulated Stripe hosted invoice page (offline test mode).</p>\
-         <p>Billed to: {email}</p><table><tbody>{lines}</tbody></table>\
+         <p>Billed to: {email}</p>{custom_fields}<table><tbody>{lines}</tbody></table>\
          <p>Amount due: <strong id=\"amount-due\">{due}</strong></p>\
          <p>Status: <strong id=\"status\">{status}</strong></p>\
          <p><a href=\"{pdf}\">Download PDF</a></p></main></body></html>",
@@ -80,18 +83,32 @@ async fn invoice_page(State(emulator): State<StripeEmulator>, Path(id): Path<Str
     .into_response()
 }
 
+/// The invoice's custom fields (a PO number, say), as Stripe prints them under its header.
+fn custom_fields(invoice: &Value) -> impl Iterator<Item = (&str, &str)> {
+    invoice["custom_fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|field| Some((field["name"].as_str()?, field["value"].as_str()?)))
+}
+
 async fn invoice_pdf(State(emulator): State<StripeEmulator>, Path(id): Path<String>) -> Response {
     let Some(invoice) = finalized_invoice(&emulator, &id) else {
         return (StatusCode::NOT_FOUND, "No such invoice").into_response();
     };
-    let lines = [
-        format!("Invoice {}", invoice["number"].as_str().unwrap_or_default()),
-        format!(
-            "Amount due: {}",
-            money(&invoice["amount_remaining"], &invoice["currency"])
-        ),
-        format!("Status: {}", invoice["status"].as_str().unwrap_or_default()),
-    ];
+    let mut lines = vec![format!(
+        "Invoice {}",
+        invoice["number"].as_str().unwrap_or_default()
+    )];
+    lines.extend(custom_fields(&invoice).map(|(name, value)| format!("{name}: {value}")));
+    lines.push(format!(
+        "Amount due: {}",
+        money(&invoice["amount_remaining"], &invoice["currency"])
+    ));
+    lines.push(format!(
+        "Status: {}",
+        invoice["status"].as_str().unwrap_or_default()
+    ));
     (
         [(header::CONTENT_TYPE, "application/pdf")],
         minimal_pdf(&lines),

@@ -165,6 +165,36 @@ fn with_lines(mut invoice: Value, lines: Vec<Value>) -> Value {
     invoice
 }
 
+/// `custom_fields[N][name]` and `[value]`, as Stripe checks them: at most four, a name of up
+/// to 40 characters and a value of up to 140. `null` when there are none, as Stripe shows it.
+fn custom_fields(params: &Params) -> Result<Value, StripeError> {
+    let Some(fields) = params.get("custom_fields") else {
+        return Ok(Value::Null);
+    };
+    let invalid = |message: &str| StripeError::invalid_request(message, Some("custom_fields"));
+    let fields = fields.as_array().ok_or_else(|| invalid("Invalid array"))?;
+    if fields.len() > 4 {
+        return Err(invalid("You can have at most 4 custom fields."));
+    }
+    let mut shown = Vec::new();
+    for field in fields {
+        let (Some(name), Some(value)) = (field["name"].as_str(), field["value"].as_str()) else {
+            return Err(invalid("Each custom field needs a name and a value."));
+        };
+        if name.chars().count() > 40 || value.chars().count() > 140 {
+            return Err(invalid(
+                "A custom field's name may be up to 40 characters and its value up to 140.",
+            ));
+        }
+        shown.push(json!({ "name": name, "value": value }));
+    }
+    Ok(if shown.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(shown)
+    })
+}
+
 pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
     let customer_id = params.required_str("customer")?;
@@ -184,6 +214,7 @@ pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
     let include_pending = params
         .one_of("pending_invoice_items_behavior", &["include", "exclude"])?
         == Some("include");
+    let custom_fields = custom_fields(&params)?;
     emulator.transact(&ctx, |tx| {
         let customer = tx.store.find("customer", "customer", customer_id)?;
         let id = new_id("in");
@@ -209,7 +240,7 @@ pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
             "collection_method": collection_method,
             "created": now,
             "currency": params.non_empty_str("currency").unwrap_or("usd").to_ascii_lowercase(),
-            "custom_fields": null,
+            "custom_fields": custom_fields,
             "customer": customer_id,
             "customer_account": null,
             "customer_address": customer["address"],

@@ -84,7 +84,12 @@ fn HistoryRow(
         <tr data-purchase-id=row.id.clone()>
             <td data-label="Date"><time datetime=DateTime::from_unix(row.created_at).iso_date()>{locale.date(row.created_at)}</time></td>
             <td data-label="Sessions">{row.quantity}</td>
-            <td data-label="Plan">{row.plan.name()}</td>
+            <td data-label="Plan">
+                {row.plan.name()}
+                {row.po_number.clone().map(|number| view! {
+                    <span class="muted small po-number" data-testid="po-number">{format!("PO {number}")}</span>
+                })}
+            </td>
             <td data-label="Amount" class="number">
                 {locale.money(row.amount, &row.currency)}
                 // What a finance office reconciles against the bank: the refunded part, in words.

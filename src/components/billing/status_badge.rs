@@ -98,6 +98,7 @@ mod tests {
             created_at: 0,
             dispute_shortfall: shortfall,
             refund_failed_amount: 0,
+            po_number: None,
         }
     }
 

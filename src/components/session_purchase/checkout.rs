@@ -41,11 +41,11 @@ pub enum Order {
     New {
         quantity: i64,
         plan: Plan,
+        /// The institution's purchase-order number, for the invoice.
+        po_number: Option<String>,
     },
     /// A purchase made earlier and not paid yet (resumed from the billing page).
-    Existing {
-        purchase_id: String,
-    },
+    Existing { purchase_id: String },
 }
 
 /// The order being paid for, its idempotency key, and the purchase the server made for it.
@@ -59,6 +59,7 @@ struct Attempt {
     plan: Plan,
     /// A card to be saved is asked for when the PaymentIntent is made, so it is part of the order.
     save_card: bool,
+    po_number: Option<String>,
     key: String,
     purchase_id: Option<String>,
 }
@@ -114,14 +115,18 @@ impl Checkout {
         use crate::rpc::purchases::{finish_purchase, resume_purchase, start_purchase};
 
         let created = match order {
-            Order::New { quantity, plan } => {
+            Order::New {
+                quantity,
+                plan,
+                po_number,
+            } => {
                 let save_card = payment == (PaymentChoice::NewCard { save: true });
-                let key = self.attempt_key(quantity, plan, save_card);
+                let key = self.attempt_key(quantity, plan, save_card, &po_number);
                 let saved = match &payment {
                     PaymentChoice::Saved(id) => Some(id.clone()),
                     PaymentChoice::NewCard { .. } => None,
                 };
-                start_purchase(quantity, plan, key, saved, save_card).await
+                start_purchase(quantity, plan, key, saved, save_card, po_number).await
             }
             Order::Existing { purchase_id } => resume_purchase(purchase_id).await,
         };
@@ -180,9 +185,18 @@ impl Checkout {
     /// The key of the unfinished attempt at this order, or a new attempt's. An unpaid purchase
     /// left by an attempt at a different order is canceled, so it does not linger as pending.
     #[cfg(feature = "hydrate")]
-    fn attempt_key(&self, quantity: i64, plan: Plan, save_card: bool) -> String {
+    fn attempt_key(
+        &self,
+        quantity: i64,
+        plan: Plan,
+        save_card: bool,
+        po_number: &Option<String>,
+    ) -> String {
         if let Some(attempt) = self.attempt.get_value() {
-            if (attempt.quantity, attempt.plan, attempt.save_card) == (quantity, plan, save_card) {
+            let same = (attempt.quantity, attempt.plan, attempt.save_card)
+                == (quantity, plan, save_card)
+                && attempt.po_number == *po_number;
+            if same {
                 return attempt.key;
             }
             if let Some(abandoned) = attempt.purchase_id {
@@ -198,6 +212,7 @@ impl Checkout {
             quantity,
             plan,
             save_card,
+            po_number: po_number.clone(),
             key: key.clone(),
             purchase_id: None,
         }));

@@ -20,6 +20,7 @@ use crate::components::locale::{provide_locale, use_locale};
 use crate::components::signed_in_page::signed_in_page;
 use crate::domain::plan::Plan;
 use crate::domain::pricing::Pricing;
+use crate::domain::purchase_order::parse_po_number;
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::rpc::purchases::load_purchase_page;
 
@@ -69,6 +70,7 @@ pub fn SessionPurchase(page: PurchasePage) -> impl IntoView {
     let selected = RwSignal::new(preselect(&cards));
     let save_card = RwSignal::new(false);
     let quantity_text = RwSignal::new("10".to_owned());
+    let po_text = RwSignal::new(String::new());
     let plan = RwSignal::new(Plan::Annual);
     let currency = pricing.currency.code().to_owned();
     let locale = use_locale();
@@ -91,9 +93,11 @@ pub fn SessionPurchase(page: PurchasePage) -> impl IntoView {
                 .map_err(|_| "Enter a whole number of sessions.".to_owned())?;
             let quantity = pricing.quantity(requested)?;
             let quote = pricing.quote(plan.get(), quantity)?;
+            let po_number = po_text.with(|typed| parse_po_number(Some(typed)))?;
             let order = Order::New {
                 quantity: quantity.get(),
                 plan: plan.get(),
+                po_number,
             };
             Ok::<_, String>((order, quote.amount, Some(quote.unit_amount)))
         })
@@ -122,7 +126,7 @@ pub fn SessionPurchase(page: PurchasePage) -> impl IntoView {
     let order_fields = match &resume {
         Some(purchase) => view! { <ResumedOrder purchase=purchase.clone()/> }.into_any(),
         None => view! {
-            <OrderFields pricing=pricing quantity_text plan disabled=busy/>
+            <OrderFields pricing=pricing quantity_text plan po_text disabled=busy/>
             <div class="order-total" aria-live="polite" data-testid="order-total">
                 {
                     let currency = currency.clone();

@@ -6,12 +6,15 @@ use leptos::prelude::*;
 use crate::components::locale::use_locale;
 use crate::domain::plan::Plan;
 use crate::domain::pricing::{MIN_QUANTITY, Pricing};
+use crate::domain::purchase_order::PO_NUMBER_MAX;
 
 #[component]
 pub fn OrderFields(
     pricing: Pricing,
     quantity_text: RwSignal<String>,
     plan: RwSignal<Plan>,
+    /// The purchase-order number as typed (optional).
+    po_text: RwSignal<String>,
     #[prop(into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let currency = pricing.currency.code().to_owned();
@@ -69,6 +72,21 @@ pub fn OrderFields(
         />
         <p class="muted small" id="quantity-hint">
             {format!("From {MIN_QUANTITY} to {} sessions per purchase.", pricing.max_quantity)}
+        </p>
+        <label for="po-number">"PO number (optional)"</label>
+        <input
+            id="po-number"
+            name="po_number"
+            type="text"
+            autocomplete="off"
+            maxlength=PO_NUMBER_MAX
+            aria-describedby="po-number-hint"
+            prop:value=move || po_text.get()
+            on:input=move |event| po_text.set(event_target_value(&event))
+            disabled=move || disabled.get()
+        />
+        <p class="muted small" id="po-number-hint">
+            "Your purchase-order number, if your procurement office issued one: it is printed on the invoice."
         </p>
     }
 }

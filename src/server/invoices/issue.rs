@@ -75,6 +75,7 @@ pub async fn issue(state: &AppState, purchase: &Purchase) -> Result<(), AppError
         unit_amount: purchase.unit_amount,
         currency: &purchase.currency,
         plan: purchase.plan,
+        po_number: purchase.po_number.as_deref(),
     };
     let mut invoice = match &purchase.invoice_id {
         Some(id) => state.stripe.retrieve_invoice(id).await?,

@@ -8,7 +8,7 @@ use crate::server::csv;
 use crate::server::storage::Db;
 use crate::server::storage::purchases::{self, Purchase};
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 13] = [
     "purchase_id",
     "created_at",
     "sessions",
@@ -21,6 +21,8 @@ const HEADER: [&str; 12] = [
     "payment_intent_id",
     "invoice_id",
     "failure_message",
+    // Named as a finance office reads it, as the invoice prints it.
+    "PO number",
 ];
 /// Purchases read per query while writing the file.
 const BATCH: i64 = 500;
@@ -42,7 +44,7 @@ pub async fn purchases_csv(db: &Db, institution_id: &str) -> Result<String, AppE
     }
 }
 
-fn row(p: &Purchase) -> [String; 12] {
+fn row(p: &Purchase) -> [String; 13] {
     let money = |amount| decimal_string(amount, &p.currency);
     [
         p.id.clone(),
@@ -57,5 +59,6 @@ fn row(p: &Purchase) -> [String; 12] {
         p.payment_intent_id.clone(),
         p.invoice_id.clone().unwrap_or_default(),
         p.failure_message.clone().unwrap_or_default(),
+        p.po_number.clone().unwrap_or_default(),
     ]
 }

@@ -235,6 +235,7 @@ async fn make(
                 amount: order.quote.amount,
                 currency,
                 payment_intent_id: &intent_id,
+                po_number: order.po_number.as_deref(),
             },
         )
         .await?;
@@ -242,6 +243,7 @@ async fn make(
             let details = json!({
                 "quantity": order.quantity.get(),
                 "plan": order.plan.id(),
+                "po_number": order.po_number,
                 "amount": order.quote.amount,
                 "currency": currency,
                 "payment_intent": intent_id,
@@ -332,6 +334,7 @@ fn created_purchase(purchase: Purchase, client_secret: String) -> CreatedPurchas
         amount: purchase.amount,
         currency: purchase.currency,
         status: purchase.status,
+        po_number: purchase.po_number,
     }
 }
 
@@ -635,6 +638,7 @@ impl From<Purchase> for PurchaseView {
             created_at: p.created_at,
             dispute_shortfall: p.dispute_shortfall,
             refund_failed_amount: p.refund_failed_amount,
+            po_number: p.po_number,
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct Purchase {
     pub refund_failed_amount: i64,
     /// Who asked for it to be canceled: an admin's email, or `system`.
     pub cancel_requested_by: Option<String>,
+    /// The institution's purchase-order number.
+    pub po_number: Option<String>,
 }
 
 /// The `Purchase` columns, as one literal (sqlx accepts only static SQL text).
@@ -46,7 +48,7 @@ macro_rules! purchase_columns {
     () => {
         "id, institution_id, quantity, plan, unit_amount, amount, currency, status, \
          payment_intent_id, failure_message, amount_refunded, invoice_id, invoiced_at, created_at, \
-         dispute_shortfall, refund_failed_amount, cancel_requested_by"
+         dispute_shortfall, refund_failed_amount, cancel_requested_by, po_number"
     };
 }
 
@@ -90,6 +92,7 @@ pub struct NewPurchase<'a> {
     pub amount: i64,
     pub currency: &'a str,
     pub payment_intent_id: &'a str,
+    pub po_number: Option<&'a str>,
 }
 
 /// Stores a new pending purchase and returns it; `None` when a purchase with this id already
@@ -100,8 +103,8 @@ where
 {
     sqlx::query_as(concat!(
         "INSERT INTO purchases (id, institution_id, quantity, plan, unit_amount, amount, currency,
-                                status, payment_intent_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                                status, payment_intent_id, created_at, updated_at, po_number)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)
          ON CONFLICT (id) DO NOTHING
          RETURNING ",
         purchase_columns!()
@@ -116,6 +119,7 @@ where
     .bind(PurchaseStatus::Pending.as_str())
     .bind(new.payment_intent_id)
     .bind(now_unix())
+    .bind(new.po_number)
     .fetch_optional(conn)
     .await
     .inspect(|stored| {

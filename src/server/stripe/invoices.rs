@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use stripe::{StripeError, StripeRequest};
 use stripe_billing::invoice::{
-    AttachPaymentInvoice, CreateInvoice, FinalizeInvoiceInvoice, ListInvoice, RetrieveInvoice,
+    AttachPaymentInvoice, CreateInvoice, CustomFieldParams, FinalizeInvoiceInvoice, ListInvoice,
+    RetrieveInvoice,
 };
 use stripe_billing::invoice_item::CreateInvoiceItem;
 use stripe_billing::{Invoice, InvoiceCollectionMethod};
@@ -25,6 +26,8 @@ pub struct PurchaseInvoice<'a> {
     pub unit_amount: i64,
     pub currency: &'a str,
     pub plan: Plan,
+    /// Printed as the invoice's custom field "PO number".
+    pub po_number: Option<&'a str>,
 }
 
 impl StripeGateway {
@@ -61,6 +64,12 @@ impl StripeGateway {
                 "purchase_id".to_owned(),
                 p.purchase_id.to_owned(),
             )]));
+        let request = match p.po_number {
+            Some(number) => {
+                request.custom_fields(vec![CustomFieldParams::new("PO number", number)])
+            }
+            None => request,
+        };
         let key = format!("invoice-{}", p.purchase_id);
         self.send_keyed(&key, "create invoice", &request).await
     }

@@ -106,6 +106,14 @@ async fn every_bad_input_is_400_naming_the_problem_and_writes_nothing() {
         (json!({"quantity": 5, "plan": "monthly"}), "monthly"),
         (json!({"quantity": 5, "plan": null}), "\"plan\" is required"),
         (json!([5, "annual"]), "JSON object"),
+        (
+            json!({"quantity": 5, "plan": "annual", "po_number": "P".repeat(65)}),
+            "\"po_number\" must be at most 64 characters",
+        ),
+        (
+            json!({"quantity": 5, "plan": "annual", "po_number": 42}),
+            "\"po_number\" must be text",
+        ),
     ];
     for (body, expected) in cases {
         let response = post_purchase(&app, body).await;
