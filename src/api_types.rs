@@ -254,3 +254,23 @@ pub struct AuditLog {
     pub data: Vec<AuditEntry>,
     pub has_more: bool,
 }
+
+/// `GET`/`PUT /api/institution/billing-details`: empty until first saved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingDetailsView {
+    pub legal_name: Option<String>,
+    pub emails: Vec<String>,
+    pub address: Option<crate::domain::billing_details::Address>,
+    pub tax_ids: Vec<crate::domain::billing_details::TaxId>,
+}
+
+impl From<crate::domain::billing_details::BillingDetails> for BillingDetailsView {
+    fn from(details: crate::domain::billing_details::BillingDetails) -> Self {
+        BillingDetailsView {
+            legal_name: Some(details.legal_name),
+            emails: details.emails,
+            address: Some(details.address),
+            tax_ids: details.tax_ids,
+        }
+    }
+}

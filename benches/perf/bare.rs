@@ -1,20 +1,22 @@
 //! The yardstick for server rendering: a bare axum handler, in a process of its own as the
 //! server is, doing the database work one `/billing` render does (the login session with its
 //! renewal, the admin and institution, the pool, the last twelve months, the newest purchases,
-//! the Stripe customer) and answering it as JSON: no page, no Leptos, no Stripe.
+//! the Stripe customer, the newest activity, the admins) and answering it as JSON: no page, no
+//! Leptos, no Stripe.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use octavia_billing::domain::monthly;
+use octavia_billing::server::audit;
 use octavia_billing::server::auth::session::current_account;
 use octavia_billing::server::clock::now_unix;
 use octavia_billing::server::config::{Config, DatabaseKind};
 use octavia_billing::server::purchases::service;
 use octavia_billing::server::startup::login_session_layer;
 use octavia_billing::server::storage::session_store::DbSessionStore;
-use octavia_billing::server::storage::{Db, institutions, ledger};
+use octavia_billing::server::storage::{Db, admins, institutions, ledger};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tower_sessions::Session;
@@ -70,7 +72,15 @@ async fn billing_reads(State(db): State<Db>, session: Session) -> Result<Json<Va
     let customer = institutions::stripe_customer_id(db.pool(), institution_id)
         .await
         .map_err(|e| failed(e.to_string()))?;
+    let activity = audit::list(&db, institution_id, Some(10), None, None)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let admins = admins::list_for_institution(db.pool(), institution_id)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
     Ok(Json(json!({
+        "activity": activity,
+        "admins": admins,
         "account": account,
         "pool": pool,
         "movements": movements,

@@ -14,10 +14,11 @@ pub enum AuditAction {
     PaymentMethodAdded,
     PaymentMethodRemoved,
     PaymentMethodDefaultChanged,
+    BillingDetailsUpdated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 12] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::PurchaseCreated,
@@ -29,6 +30,7 @@ impl AuditAction {
         AuditAction::PaymentMethodAdded,
         AuditAction::PaymentMethodRemoved,
         AuditAction::PaymentMethodDefaultChanged,
+        AuditAction::BillingDetailsUpdated,
     ];
 
     /// The API's name for it.
@@ -45,6 +47,7 @@ impl AuditAction {
             AuditAction::PaymentMethodAdded => "payment_method.added",
             AuditAction::PaymentMethodRemoved => "payment_method.removed",
             AuditAction::PaymentMethodDefaultChanged => "payment_method.default_changed",
+            AuditAction::BillingDetailsUpdated => "billing_details.updated",
         }
     }
 
@@ -62,6 +65,7 @@ impl AuditAction {
             AuditAction::PaymentMethodAdded => "Card added",
             AuditAction::PaymentMethodRemoved => "Card removed",
             AuditAction::PaymentMethodDefaultChanged => "Default card changed",
+            AuditAction::BillingDetailsUpdated => "Billing details changed",
         }
     }
 
@@ -75,10 +79,11 @@ impl AuditAction {
 }
 
 /// The kinds the Activity panel filters by: its label and the action-name prefix.
-pub const KINDS: [(&str, &str); 3] = [
+pub const KINDS: [(&str, &str); 4] = [
     ("Sign-ins", "auth."),
     ("Purchases", "purchase."),
     ("Cards", "payment_method."),
+    ("Billing details", "billing_details."),
 ];
 
 /// The `action` filter the API accepts: a prefix of action names (lowercase letters, `_` and

@@ -2,6 +2,7 @@
 //! browser, so the UI and the server agree on what is valid.
 
 pub mod audit;
+pub mod billing_details;
 pub mod calendar;
 pub mod card_payment;
 pub mod email;

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod background;
+pub mod billing_details;
 pub mod bootstrap;
 pub mod cli;
 pub mod clock;

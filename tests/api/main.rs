@@ -7,6 +7,7 @@ mod live_events;
 
 mod audit_log;
 mod auth;
+mod billing_details;
 pub mod cli;
 mod dashboard;
 mod disputes;

@@ -45,6 +45,7 @@ pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
             "test_clock": null,
         });
         apply_text_fields(&mut customer, &params);
+        apply_address(&mut customer, &params);
         let customer = tx.store.insert(customer);
         tx.emit("customer.created", &customer);
         // Stripe attaches `payment_method` on create, then sets the default if asked.
@@ -69,6 +70,7 @@ pub async fn update(Path(id): Path<String>, Call(emulator, ctx, params): Call) -
         let before = tx.store.find("customer", "customer", &id)?;
         let mut customer = before.clone();
         apply_text_fields(&mut customer, &params);
+        apply_address(&mut customer, &params);
         customer["metadata"] = params.merge_metadata(&before["metadata"])?;
         let customer = set_default_payment_method(tx, customer, &params)?;
         let previous = changed_fields(&before, &customer);
@@ -89,6 +91,32 @@ fn apply_text_fields(customer: &mut Value, params: &Params) {
                 json!(value)
             };
         }
+    }
+}
+
+/// `address[line1]`, `address[city]`…: replaces the address (empty parts are null); an empty
+/// `address` unsets it, as in Stripe's update calls.
+fn apply_address(customer: &mut Value, params: &Params) {
+    match params.get("address") {
+        Some(Value::Object(parts)) => {
+            let part = |key: &str| {
+                parts
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .filter(|v| !v.is_empty())
+                    .map_or(Value::Null, |v| json!(v))
+            };
+            customer["address"] = json!({
+                "city": part("city"),
+                "country": part("country"),
+                "line1": part("line1"),
+                "line2": part("line2"),
+                "postal_code": part("postal_code"),
+                "state": part("state"),
+            });
+        }
+        Some(Value::String(empty)) if empty.is_empty() => customer["address"] = Value::Null,
+        _ => {}
     }
 }
 

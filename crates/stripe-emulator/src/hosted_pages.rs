@@ -70,17 +70,38 @@ async fn invoice_page(State(emulator): State<StripeEmulator>, Path(id): Path<Str
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Invoice {number}</title></head>\
          <body><main><h1>Invoice {number}</h1><p>Emulated Stripe hosted invoice page (offline test mode).</p>\
-         <p>Billed to: {email}</p>{custom_fields}<table><tbody>{lines}</tbody></table>\
+         <p>Billed to: {billed_to}</p>{custom_fields}<table><tbody>{lines}</tbody></table>\
          <p>Amount due: <strong id=\"amount-due\">{due}</strong></p>\
          <p>Status: <strong id=\"status\">{status}</strong></p>\
          <p><a href=\"{pdf}\">Download PDF</a></p></main></body></html>",
         number = text("number"),
-        email = text("customer_email"),
+        billed_to = billed_to(&invoice),
         due = escape(&money(&invoice["amount_remaining"], &invoice["currency"])),
         status = text("status"),
         pdf = text("invoice_pdf"),
     ))
     .into_response()
+}
+
+/// Who the invoice is for, as the customer was when it was made: name, address, email.
+fn billed_to(invoice: &Value) -> String {
+    let address = &invoice["customer_address"];
+    let parts = [
+        &invoice["customer_name"],
+        &address["line1"],
+        &address["line2"],
+        &address["city"],
+        &address["state"],
+        &address["postal_code"],
+        &address["country"],
+        &invoice["customer_email"],
+    ];
+    parts
+        .iter()
+        .filter_map(|part| part.as_str())
+        .map(escape)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The invoice's custom fields (a PO number, say), as Stripe prints them under its header.

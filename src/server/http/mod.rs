@@ -80,6 +80,18 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         route(M::POST, "/auth/logout", Anyone, auth::logout),
         route(M::GET, "/me", SignedIn, auth::me),
         route(M::GET, "/institution/admins", SignedIn, institution::admins),
+        route(
+            M::GET,
+            "/institution/billing-details",
+            SignedIn,
+            institution::billing_details,
+        ),
+        route(
+            M::PUT,
+            "/institution/billing-details",
+            SignedIn,
+            institution::replace_billing_details,
+        ),
         route(M::GET, "/pricing", SignedIn, pricing::pricing),
         route(M::POST, "/sessions/purchases", SignedIn, purchases::create),
         route(M::GET, "/sessions/purchases", SignedIn, purchases::list),

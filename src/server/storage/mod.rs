@@ -8,6 +8,7 @@
 
 pub mod admins;
 pub mod audit_log;
+pub mod billing_details;
 pub mod counted_pool;
 pub mod institutions;
 pub mod job_locks;

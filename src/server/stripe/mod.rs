@@ -1,6 +1,7 @@
 //! The app's one way to talk to Stripe (or the embedded emulator, which speaks the same API):
 //! customers, PaymentIntents, and turning Stripe's failures into messages an admin can act on.
 
+mod customers;
 mod errors;
 mod events;
 mod invoices;
