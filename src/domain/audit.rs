@@ -15,10 +15,11 @@ pub enum AuditAction {
     PaymentMethodRemoved,
     PaymentMethodDefaultChanged,
     BillingDetailsUpdated,
+    InvoiceSent,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::PurchaseCreated,
@@ -31,6 +32,7 @@ impl AuditAction {
         AuditAction::PaymentMethodRemoved,
         AuditAction::PaymentMethodDefaultChanged,
         AuditAction::BillingDetailsUpdated,
+        AuditAction::InvoiceSent,
     ];
 
     /// The API's name for it.
@@ -48,6 +50,7 @@ impl AuditAction {
             AuditAction::PaymentMethodRemoved => "payment_method.removed",
             AuditAction::PaymentMethodDefaultChanged => "payment_method.default_changed",
             AuditAction::BillingDetailsUpdated => "billing_details.updated",
+            AuditAction::InvoiceSent => "invoice.sent",
         }
     }
 
@@ -66,6 +69,7 @@ impl AuditAction {
             AuditAction::PaymentMethodRemoved => "Card removed",
             AuditAction::PaymentMethodDefaultChanged => "Default card changed",
             AuditAction::BillingDetailsUpdated => "Billing details changed",
+            AuditAction::InvoiceSent => "Invoice sent",
         }
     }
 
@@ -79,11 +83,12 @@ impl AuditAction {
 }
 
 /// The kinds the Activity panel filters by: its label and the action-name prefix.
-pub const KINDS: [(&str, &str); 4] = [
+pub const KINDS: [(&str, &str); 5] = [
     ("Sign-ins", "auth."),
     ("Purchases", "purchase."),
     ("Cards", "payment_method."),
     ("Billing details", "billing_details."),
+    ("Invoices", "invoice."),
 ];
 
 /// The `action` filter the API accepts: a prefix of action names (lowercase letters, `_` and

@@ -23,6 +23,7 @@ mod payment_methods;
 mod pricing;
 mod protected_routes;
 mod purchases;
+mod receipts;
 mod refunds;
 mod request_ids;
 mod schema;

@@ -13,7 +13,7 @@ use super::cards::{AUTHENTICATION_REQUIRED, Behaviour};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now};
-use super::{ApiResult, Call, Tx, charges, customer_filter, payment_methods};
+use super::{ApiResult, Call, Tx, charges, customer_filter, outbox, payment_methods};
 
 pub async fn create_item(Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
@@ -600,5 +600,44 @@ pub async fn void(Path(id): Path<String>, Call(emulator, ctx, _): Call) -> ApiRe
         let invoice = tx.store.insert(invoice);
         tx.emit("invoice.voided", &invoice);
         Ok(Json(invoice))
+    })
+}
+
+/// `POST /v1/invoices/{id}/send`: Stripe emails a finalized invoice (a receipt once paid) to
+/// the customer's email address; the emulator keeps the email in its outbox instead.
+pub async fn send(Path(id): Path<String>, Call(emulator, ctx, params): Call) -> ApiResult {
+    ctx.require_secret_key()?;
+    emulator.transact(&ctx, |tx| {
+        let invoice = tx.store.find("invoice", "invoice", &id)?;
+        match invoice["status"].as_str() {
+            Some("draft") => {
+                return Err(StripeError::invalid_request(
+                    "You can only send an invoice that has been finalized.",
+                    None,
+                ));
+            }
+            Some("void") => {
+                return Err(StripeError::invalid_request(
+                    "You can't send an invoice that has been voided.",
+                    None,
+                ));
+            }
+            _ => {}
+        }
+        let Some(to) = invoice["customer_email"].as_str().map(str::to_owned) else {
+            return Err(StripeError::invalid_request(
+                "This invoice's customer has no email address to send it to.",
+                None,
+            ));
+        };
+        let number = invoice["number"].as_str().unwrap_or_default();
+        let account = invoice["account_name"].as_str().unwrap_or("Stripe");
+        let subject = if invoice["status"] == "paid" {
+            format!("Your receipt from {account} #{number}")
+        } else {
+            format!("New invoice from {account} #{number}")
+        };
+        outbox::keep(tx.store, &to, subject, &id);
+        Ok(Json(tx.store.expand(invoice, &params.expand())))
     })
 }

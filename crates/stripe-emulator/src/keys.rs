@@ -69,9 +69,8 @@ pub async fn require_secret_key(
     }
 }
 
-/// `GET /`: the keys and where things are, for a developer or a test on this machine (the
-/// socket's peer is loopback and no proxy forwarded the request); anyone else gets 403.
-pub async fn show(State(emulator): State<StripeEmulator>, request: Request) -> Response {
+/// The socket's peer is loopback and no proxy forwarded the request.
+pub fn from_this_machine(request: &Request) -> bool {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -79,7 +78,13 @@ pub async fn show(State(emulator): State<StripeEmulator>, request: Request) -> R
     let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
         .iter()
         .any(|name| request.headers().contains_key(*name));
-    if !peer.is_some_and(|addr| addr.ip().is_loopback()) || forwarded {
+    peer.is_some_and(|addr| addr.ip().is_loopback()) && !forwarded
+}
+
+/// `GET /`: the keys and where things are, for a developer or a test on this machine (the
+/// socket's peer is loopback and no proxy forwarded the request); anyone else gets 403.
+pub async fn show(State(emulator): State<StripeEmulator>, request: Request) -> Response {
+    if !from_this_machine(&request) {
         let body = json!({"error": {
             "type": "invalid_request_error",
             "message": "The emulator's keys are shown only to clients on the machine it runs on.",

@@ -28,6 +28,7 @@ pub mod ids;
 mod intents;
 mod invoices;
 mod keys;
+mod outbox;
 mod payment_intents;
 mod payment_methods;
 mod refunds;
@@ -250,6 +251,7 @@ impl StripeEmulator {
                 post(invoices::attach_payment),
             )
             .route("/invoices/{id}/void", post(invoices::void))
+            .route("/invoices/{id}/send", post(invoices::send))
             .route("/events", get(events::list))
             .route("/events/{id}", get(events::retrieve))
             // Stripe answers unknown paths and methods alike with a 404 in its envelope.
@@ -259,6 +261,7 @@ impl StripeEmulator {
         Router::new()
             .nest("/v1", api)
             .route("/", get(keys::show))
+            .route("/outbox", get(outbox::show))
             .merge(stripe_js::routes())
             .merge(hosted_pages::routes())
             .merge(faults::routes(self))

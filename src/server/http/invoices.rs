@@ -42,6 +42,16 @@ pub async fn get(
     ))
 }
 
+/// `POST /api/stripe/invoices/{id}/send`: Stripe emails the invoice again; 200 with the
+/// invoice, 404 for another institution's, an unknown or a malformed id.
+pub async fn send(
+    SignedIn(account): SignedIn,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<InvoiceView>, AppError> {
+    Ok(Json(service::send(&state, &account, &id).await?))
+}
+
 /// `GET /billing/invoices/{id}`: the history's link to a purchase's invoice. Sends the admin
 /// on to Stripe's hosted invoice page (whose address is only known once Stripe is asked), or
 /// to sign-in when the session has ended.

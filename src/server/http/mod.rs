@@ -148,6 +148,12 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         ),
         route(M::GET, "/stripe/invoices", SignedIn, invoices::list),
         route(M::GET, "/stripe/invoices/{id}", SignedIn, invoices::get),
+        route(
+            M::POST,
+            "/stripe/invoices/{id}/send",
+            SignedIn,
+            invoices::send,
+        ),
         route(M::GET, "/audit-log", SignedIn, audit_log::list),
         route(M::GET, "/audit-log.csv", SignedIn, audit_log::export_csv),
         // Stripe signs its calls instead of signing in.

@@ -14,13 +14,16 @@
 //! `purchases.invoice_id`; a retry continues from the recorded invoice's state (a draft
 //! without a line gets its line, a draft is finalized, an open one gets the payment).
 
+use serde_json::json;
 use stripe_billing::{Invoice, InvoiceStatus};
 
+use crate::domain::audit::AuditAction;
 use crate::error::AppError;
+use crate::server::audit::{self, Actor};
 use crate::server::clock::now_unix;
 use crate::server::state::AppState;
-use crate::server::storage::institutions;
 use crate::server::storage::purchases::{self, Purchase};
+use crate::server::storage::{audit_log, institutions};
 use crate::server::stripe::PurchaseInvoice;
 
 /// The sweep leaves a just-paid purchase to the attempt started when it completed.
@@ -113,6 +116,9 @@ pub async fn issue(state: &AppState, purchase: &Purchase) -> Result<(), AppError
                         "purchase invoice is neither payable nor paid; left as it is"
                     );
                 }
+                if status == Some(InvoiceStatus::Paid) {
+                    send_receipt(state, purchase, &invoice_id).await;
+                }
                 purchases::mark_invoiced(state.db.pool(), &purchase.id).await?;
                 // New, or paid, since the invoice list was last read (a copy read while it was
                 // a draft lives at most `list_cache::MAX_AGE` if this step never comes).
@@ -134,6 +140,42 @@ pub async fn issue(state: &AppState, purchase: &Purchase) -> Result<(), AppError
         "the payment was attached but the invoice is not paid"
     );
     Err(AppError::Internal)
+}
+
+/// Has Stripe email the paid invoice to the institution, once (an idempotency key made from
+/// the purchase: a retried issue does not send it again), and logs it. Best effort: a receipt
+/// that cannot be sent (no email address at Stripe, say) is logged, and the invoice stays
+/// issued; the admin can send it from the invoice list.
+async fn send_receipt(state: &AppState, purchase: &Purchase, invoice_id: &str) {
+    let key = format!("invoice-send-{}", purchase.id);
+    match state.stripe.send_invoice(invoice_id, Some(&key)).await {
+        Ok(invoice) => {
+            let sent = AuditAction::InvoiceSent;
+            let logged = audit_log::has_entry(
+                state.db.pool(),
+                &purchase.institution_id,
+                sent.as_str(),
+                invoice_id,
+            )
+            .await
+            .unwrap_or(false);
+            if !logged {
+                let details = json!({ "number": invoice.number, "to": invoice.customer_email, "receipt": true });
+                audit::record_after(
+                    &state.db,
+                    &purchase.institution_id,
+                    Actor::System,
+                    sent,
+                    ("invoice", invoice_id),
+                    details,
+                )
+                .await;
+            }
+        }
+        Err(error) => {
+            tracing::warn!(purchase_id = %purchase.id, invoice_id, %error, "receipt not sent");
+        }
+    }
 }
 
 fn id_of(invoice: &Invoice) -> Result<&str, AppError> {

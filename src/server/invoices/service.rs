@@ -2,12 +2,15 @@
 //! first page from the server's copy while it is current, see `stripe::list_cache`); shared by
 //! the REST API and the UI's server functions.
 
+use serde_json::json;
 use stripe_billing::Invoice;
 
-use crate::api_types::{InvoiceList, InvoiceView};
+use crate::api_types::{Account, InvoiceList, InvoiceView};
+use crate::domain::audit::AuditAction;
 use crate::domain::page::PageSize;
 use crate::domain::stripe_id::is_stripe_id;
 use crate::error::AppError;
+use crate::server::audit::{self, Actor};
 use crate::server::state::AppState;
 use crate::server::storage::institutions;
 
@@ -107,4 +110,26 @@ fn view(invoice: Invoice) -> Option<InvoiceView> {
             .metadata
             .and_then(|mut metadata| metadata.remove("purchase_id")),
     })
+}
+
+/// `POST /api/stripe/invoices/{id}/send`: has Stripe email one of the institution's invoices
+/// again (to the customer's email address), and logs who asked.
+pub async fn send(
+    state: &AppState,
+    account: &Account,
+    invoice_id: &str,
+) -> Result<InvoiceView, AppError> {
+    let owned = get(state, &account.institution.id, invoice_id).await?;
+    let invoice = state.stripe.send_invoice(invoice_id, None).await?;
+    let details = json!({ "number": owned.number, "to": invoice.customer_email, "receipt": false });
+    audit::record_after(
+        &state.db,
+        &account.institution.id,
+        Actor::Admin(&account.email),
+        AuditAction::InvoiceSent,
+        ("invoice", invoice_id),
+        details,
+    )
+    .await;
+    Ok(owned)
 }

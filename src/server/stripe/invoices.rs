@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use stripe::{StripeError, StripeRequest};
 use stripe_billing::invoice::{
     AttachPaymentInvoice, CreateInvoice, CustomFieldParams, FinalizeInvoiceInvoice, ListInvoice,
-    RetrieveInvoice,
+    RetrieveInvoice, SendInvoiceInvoice,
 };
 use stripe_billing::invoice_item::CreateInvoiceItem;
 use stripe_billing::{Invoice, InvoiceCollectionMethod};
@@ -119,6 +119,24 @@ impl StripeGateway {
         let key = format!("invoice-attach-{purchase_id}");
         self.send_keyed(&key, "attach payment to invoice", &request)
             .await
+    }
+
+    /// Has Stripe email the invoice (a receipt once paid) to the customer's email address.
+    /// `key`: the idempotency key of a send that must happen once (the automatic receipt).
+    pub async fn send_invoice(
+        &self,
+        invoice_id: &str,
+        key: Option<&str>,
+    ) -> Result<Invoice, AppError> {
+        let request = SendInvoiceInvoice::new(invoice_id);
+        let action = "send invoice";
+        match key {
+            Some(key) => self.send_keyed(key, action, &request).await,
+            None => self
+                .call(action, request.send(&self.client))
+                .await
+                .map_err(|e| errors::to_app_error(e, action)),
+        }
     }
 
     pub async fn retrieve_invoice(&self, id: &str) -> Result<Invoice, AppError> {
