@@ -14,12 +14,13 @@ use serde_json::Value;
 use super::intents::Kind;
 use super::payment_intents::PAYMENT;
 use super::setup_intents::SETUP;
-use super::{Caller, Ctx, StripeEmulator};
+use super::{Caller, Ctx, StripeEmulator, credit_notes};
 
 pub fn routes() -> Router<StripeEmulator> {
     Router::new()
         .route("/invoices/{id}", get(invoice_page))
         .route("/invoices/{id}/pdf", get(invoice_pdf))
+        .route("/credit_notes/{id}/pdf", get(credit_note_pdf))
         .route("/_3ds/{id}", get(challenge_page).post(answer_challenge))
 }
 
@@ -65,14 +66,31 @@ async fn invoice_page(State(emulator): State<StripeEmulator>, Path(id): Path<Str
         .collect();
     let text = |key: &str| escape(invoice[key].as_str().unwrap_or_default());
     let custom_fields: String = custom_fields(&invoice)
-        .map(|(name, value)| format!("<p>{}: {}</p>", escape(name), escape(value)))
+        .chain(tax_ids(&invoice))
+        .map(|(name, value)| format!("<p>{}: {}</p>", escape(name), escape(&value)))
         .collect();
+    let credit_notes: String = credit_notes::of_invoice(&emulator.lock_store(), &id)
+        .iter()
+        .map(|note| {
+            format!(
+                "<li>Credit note <a href=\"{pdf}\">{number}</a>: {amount}</li>",
+                pdf = escape(note["pdf"].as_str().unwrap_or_default()),
+                number = escape(note["number"].as_str().unwrap_or_default()),
+                amount = escape(&money(&note["amount"], &note["currency"])),
+            )
+        })
+        .collect();
+    let credit_notes = if credit_notes.is_empty() {
+        credit_notes
+    } else {
+        format!("<ul id=\"credit-notes\">{credit_notes}</ul>")
+    };
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Invoice {number}</title></head>\
          <body><main><h1>Invoice {number}</h1><p>Emulated Stripe hosted invoice page (offline test mode).</p>\
          <p>Billed to: {billed_to}</p>{custom_fields}<table><tbody>{lines}</tbody></table>\
          <p>Amount due: <strong id=\"amount-due\">{due}</strong></p>\
-         <p>Status: <strong id=\"status\">{status}</strong></p>\
+         <p>Status: <strong id=\"status\">{status}</strong></p>{credit_notes}\
          <p><a href=\"{pdf}\">Download PDF</a></p></main></body></html>",
         number = text("number"),
         billed_to = billed_to(&invoice),
@@ -85,6 +103,14 @@ async fn invoice_page(State(emulator): State<StripeEmulator>, Path(id): Path<Str
 
 /// Who the invoice is for, as the customer was when it was made: name, address, email.
 fn billed_to(invoice: &Value) -> String {
+    billed_to_text(invoice)
+        .iter()
+        .map(|part| escape(part))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn billed_to_text(invoice: &Value) -> Vec<&str> {
     let address = &invoice["customer_address"];
     let parts = [
         &invoice["customer_name"],
@@ -96,21 +122,30 @@ fn billed_to(invoice: &Value) -> String {
         &address["country"],
         &invoice["customer_email"],
     ];
-    parts
-        .iter()
-        .filter_map(|part| part.as_str())
-        .map(escape)
-        .collect::<Vec<_>>()
-        .join(", ")
+    parts.iter().filter_map(|part| part.as_str()).collect()
+}
+
+/// The customer's tax IDs as the invoice copied them ("Tax ID: eu_vat DE123456789").
+fn tax_ids(invoice: &Value) -> impl Iterator<Item = (&str, String)> {
+    invoice["customer_tax_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            Some((
+                "Tax ID",
+                format!("{} {}", t["type"].as_str()?, t["value"].as_str()?),
+            ))
+        })
 }
 
 /// The invoice's custom fields (a PO number, say), as Stripe prints them under its header.
-fn custom_fields(invoice: &Value) -> impl Iterator<Item = (&str, &str)> {
+fn custom_fields(invoice: &Value) -> impl Iterator<Item = (&str, String)> {
     invoice["custom_fields"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|field| Some((field["name"].as_str()?, field["value"].as_str()?)))
+        .filter_map(|field| Some((field["name"].as_str()?, field["value"].as_str()?.to_owned())))
 }
 
 async fn invoice_pdf(State(emulator): State<StripeEmulator>, Path(id): Path<String>) -> Response {
@@ -121,7 +156,15 @@ async fn invoice_pdf(State(emulator): State<StripeEmulator>, Path(id): Path<Stri
         "Invoice {}",
         invoice["number"].as_str().unwrap_or_default()
     )];
-    lines.extend(custom_fields(&invoice).map(|(name, value)| format!("{name}: {value}")));
+    lines.push(format!(
+        "Billed to: {}",
+        billed_to_text(&invoice).join(", ")
+    ));
+    lines.extend(
+        custom_fields(&invoice)
+            .chain(tax_ids(&invoice))
+            .map(|(name, value)| format!("{name}: {value}")),
+    );
     lines.push(format!(
         "Amount due: {}",
         money(&invoice["amount_remaining"], &invoice["currency"])
@@ -130,6 +173,30 @@ async fn invoice_pdf(State(emulator): State<StripeEmulator>, Path(id): Path<Stri
         "Status: {}",
         invoice["status"].as_str().unwrap_or_default()
     ));
+    (
+        [(header::CONTENT_TYPE, "application/pdf")],
+        minimal_pdf(&lines),
+    )
+        .into_response()
+}
+
+async fn credit_note_pdf(
+    State(emulator): State<StripeEmulator>,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(note) = emulator
+        .lock_store()
+        .find("credit_note", "credit_note", &id)
+    else {
+        return (StatusCode::NOT_FOUND, "No such credit note").into_response();
+    };
+    let text = |key: &str| note[key].as_str().unwrap_or_default().to_owned();
+    let lines = [
+        format!("Credit note {}", text("number")),
+        format!("Invoice: {}", text("invoice")),
+        format!("Amount: {}", money(&note["amount"], &note["currency"])),
+        format!("Status: {}", text("status")),
+    ];
     (
         [(header::CONTENT_TYPE, "application/pdf")],
         minimal_pdf(&lines),

@@ -13,7 +13,7 @@ use super::cards::{AUTHENTICATION_REQUIRED, Behaviour};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now};
-use super::{ApiResult, Call, Tx, charges, customer_filter, outbox, payment_methods};
+use super::{ApiResult, Call, Tx, charges, customer_filter, outbox, payment_methods, tax_ids};
 
 pub async fn create_item(Call(emulator, ctx, params): Call) -> ApiResult {
     ctx.require_secret_key()?;
@@ -249,7 +249,7 @@ pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
             "customer_phone": customer["phone"],
             "customer_shipping": customer["shipping"],
             "customer_tax_exempt": customer["tax_exempt"],
-            "customer_tax_ids": [],
+            "customer_tax_ids": tax_ids::on_invoice(tx.store, customer_id),
             "default_payment_method": params.non_empty_str("default_payment_method"),
             "default_source": null,
             "default_tax_rates": [],

@@ -16,6 +16,7 @@
 
 pub mod cards;
 mod charges;
+mod credit_notes;
 mod customers;
 mod disputes;
 pub mod errors;
@@ -35,6 +36,7 @@ mod refunds;
 mod setup_intents;
 mod store;
 mod stripe_js;
+mod tax_ids;
 pub mod test_client;
 pub mod webhooks;
 
@@ -184,6 +186,14 @@ impl StripeEmulator {
                 retrieve("customer", "customer").post(customers::update),
             )
             .route(
+                "/customers/{id}/tax_ids",
+                post(tax_ids::create).get(tax_ids::list),
+            )
+            .route(
+                "/customers/{id}/tax_ids/{tax_id}",
+                get(tax_ids::retrieve).delete(tax_ids::delete),
+            )
+            .route(
                 "/customers/{id}/payment_methods",
                 get(payment_methods::list_for_customer),
             )
@@ -252,6 +262,11 @@ impl StripeEmulator {
             )
             .route("/invoices/{id}/void", post(invoices::void))
             .route("/invoices/{id}/send", post(invoices::send))
+            .route(
+                "/credit_notes",
+                post(credit_notes::create).get(credit_notes::list),
+            )
+            .route("/credit_notes/{id}", get(credit_notes::retrieve))
             .route("/events", get(events::list))
             .route("/events/{id}", get(events::retrieve))
             // Stripe answers unknown paths and methods alike with a 404 in its envelope.

@@ -267,6 +267,43 @@ async fn refund_and_charge_match_stripe() {
     assert_eq!(parsed.amount_refunded, 1500);
 }
 
+#[tokio::test]
+async fn credit_note_and_tax_id_match_stripe() {
+    let app = spawn_emulator().await;
+    let (invoice, intent) = crate::documents::paid_invoice(&app, "4000").await;
+    let refund = crate::documents::refund(&app, &intent, "1000").await;
+    let note = app
+        .stripe()
+        .create(
+            "v1/credit_notes",
+            &[
+                ("invoice", invoice["id"].as_str().unwrap()),
+                ("amount", "1000"),
+                ("refunds[0][refund]", refund["id"].as_str().unwrap()),
+                ("reason", "order_change"),
+            ],
+        )
+        .await;
+    let parsed: stripe_billing::CreditNote = conforms("credit_note", &note);
+    assert_eq!(parsed.amount, 1000);
+    let customer = invoice["customer"].as_str().unwrap();
+    let tax_id = app
+        .stripe()
+        .create(
+            &format!("v1/customers/{customer}/tax_ids"),
+            &[("type", "eu_vat"), ("value", "FR12345678901")],
+        )
+        .await;
+    let parsed: stripe_billing::TaxId = conforms("tax_id", &tax_id);
+    assert_eq!(parsed.value, "FR12345678901");
+    let invoice = get(
+        &app,
+        &format!("v1/invoices/{}", invoice["id"].as_str().unwrap()),
+    )
+    .await;
+    conforms::<stripe_billing::Invoice>("invoice", &invoice);
+}
+
 /// Every event the emulator made above parses with async-stripe's webhook parser, which reads
 /// `data.object` into the typed struct of the event's type.
 #[tokio::test]

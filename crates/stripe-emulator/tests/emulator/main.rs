@@ -6,6 +6,7 @@ mod support;
 mod cards;
 mod client;
 mod conformance;
+mod documents;
 mod errors;
 mod faults;
 mod flows;
