@@ -177,6 +177,21 @@ pub struct InvoiceView {
     pub invoice_pdf: Option<String>,
     /// The purchase it was issued for; `None` for invoices made outside the app.
     pub purchase_id: Option<String>,
+    /// Credit notes against it (one per refund of its purchase), oldest first.
+    #[serde(default)]
+    pub credit_notes: Vec<CreditNoteView>,
+}
+
+/// A credit note: part of an invoice given back (a refund), as its own numbered document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditNoteView {
+    pub id: String,
+    pub number: String,
+    /// Minor units of the invoice's currency.
+    pub amount: i64,
+    pub pdf_url: String,
+    /// Unix seconds.
+    pub created: i64,
 }
 
 /// `GET /api/stripe/invoices`: newest first, Stripe-style pagination.

@@ -16,10 +16,11 @@ pub enum AuditAction {
     PaymentMethodDefaultChanged,
     BillingDetailsUpdated,
     InvoiceSent,
+    CreditNoteIssued,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 14] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::PurchaseCreated,
@@ -33,6 +34,7 @@ impl AuditAction {
         AuditAction::PaymentMethodDefaultChanged,
         AuditAction::BillingDetailsUpdated,
         AuditAction::InvoiceSent,
+        AuditAction::CreditNoteIssued,
     ];
 
     /// The API's name for it.
@@ -51,6 +53,7 @@ impl AuditAction {
             AuditAction::PaymentMethodDefaultChanged => "payment_method.default_changed",
             AuditAction::BillingDetailsUpdated => "billing_details.updated",
             AuditAction::InvoiceSent => "invoice.sent",
+            AuditAction::CreditNoteIssued => "credit_note.issued",
         }
     }
 
@@ -70,6 +73,7 @@ impl AuditAction {
             AuditAction::PaymentMethodDefaultChanged => "Default card changed",
             AuditAction::BillingDetailsUpdated => "Billing details changed",
             AuditAction::InvoiceSent => "Invoice sent",
+            AuditAction::CreditNoteIssued => "Credit note issued",
         }
     }
 
@@ -83,12 +87,13 @@ impl AuditAction {
 }
 
 /// The kinds the Activity panel filters by: its label and the action-name prefix.
-pub const KINDS: [(&str, &str); 5] = [
+pub const KINDS: [(&str, &str); 6] = [
     ("Sign-ins", "auth."),
     ("Purchases", "purchase."),
     ("Cards", "payment_method."),
     ("Billing details", "billing_details."),
     ("Invoices", "invoice."),
+    ("Credit notes", "credit_note."),
 ];
 
 /// The `action` filter the API accepts: a prefix of action names (lowercase letters, `_` and

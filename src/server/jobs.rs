@@ -52,7 +52,7 @@ where
 
 /// The background reconciliation, each job on its own so that one failing does not stop the
 /// others: Stripe's missed events first (they settle most purchases), then the per-purchase
-/// sweep, abandoned checkouts, and invoices still to issue.
+/// sweep, abandoned checkouts, and invoices and credit notes still to issue.
 pub async fn reconcile_once(state: AppState) {
     run(&state, Job::CatchUp, async {
         stripe_events::catch_up(&state).await.map(|r| r.processed)
@@ -65,7 +65,11 @@ pub async fn reconcile_once(state: AppState) {
         purchases::service::cancel_abandoned(&state),
     )
     .await;
-    run(&state, Job::IssueInvoices, invoices::issue::sweep(&state)).await;
+    run(&state, Job::IssueInvoices, async {
+        let issued = invoices::issue::sweep(&state).await?;
+        Ok(issued + invoices::credit::sweep(&state).await?)
+    })
+    .await;
 }
 
 /// Forgets what has outlived its use: expired login sessions, old Stripe events, sign-in

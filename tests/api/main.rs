@@ -9,6 +9,7 @@ mod audit_log;
 mod auth;
 mod billing_details;
 pub mod cli;
+mod credit_notes;
 mod dashboard;
 mod disputes;
 mod emulator_mount;

@@ -26,19 +26,22 @@ use crate::server::storage::purchases::{self, Purchase};
 use crate::server::storage::{audit_log, institutions};
 use crate::server::stripe::PurchaseInvoice;
 
+use super::credit;
+
 /// The sweep leaves a just-paid purchase to the attempt started when it completed.
 const SWEEP_AFTER_SECS: i64 = 60;
 const SWEEP_BATCH: i64 = 50;
 /// Draft → open → paid: each round moves one step, the last one finds the invoice paid.
 const ROUNDS: usize = 3;
 
-/// Queues the purchase for its invoice if it is paid and not yet invoiced (see `queue`); a
-/// failure is logged and left to the sweep.
+/// Queues the purchase for its invoice if it is paid and not yet invoiced, or for credit notes
+/// if its invoice does not show all its refunds (see `queue`); a failure is logged and left to
+/// the sweep.
 pub fn spawn_for(state: &AppState, purchase: &Purchase) {
-    if !purchase.status.is_paid() || purchase.invoiced_at.is_some() {
-        return;
+    let needs_invoice = purchase.status.is_paid() && purchase.invoiced_at.is_none();
+    if needs_invoice || credit::is_due(purchase) {
+        state.invoice_queue.push(state, purchase.clone());
     }
-    state.invoice_queue.push(state, purchase.clone());
 }
 
 /// Issues the invoices paid purchases are still waiting for, until done or the server is

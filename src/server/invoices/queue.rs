@@ -1,4 +1,4 @@
-//! Paid purchases waiting for their invoice, issued by [`AT_ONCE`] workers. A burst of payments
+//! Paid purchases waiting for their invoice (or their refunds' credit notes), issued by [`AT_ONCE`] workers. A burst of payments
 //! (a replay after an outage, a batch of purchases) waits here as a list of purchases instead
 //! of thousands of Stripe calls running together: the webhook keeps answering quickly, memory
 //! stays flat, and four calls per invoice stay under Stripe's 100 requests a second even at
@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
-use super::issue;
+use super::{credit, issue};
+use crate::server::audit::Actor;
 use crate::server::background::Running;
 use crate::server::state::AppState;
 use crate::server::storage::purchases::Purchase;
@@ -82,8 +83,17 @@ async fn work(state: AppState, receiver: SharedReceiver) {
         if state.background.is_stopping() {
             continue;
         }
-        if let Err(e) = issue::issue(&state, &purchase).await {
+        if purchase.invoiced_at.is_none()
+            && let Err(e) = issue::issue(&state, &purchase).await
+        {
             tracing::warn!(purchase_id = %purchase.id, error = %e, "invoice not issued yet; the sweep will retry");
+            continue;
+        }
+        // Refunds come only from Stripe's events: their credit notes are Stripe's doing.
+        if purchase.amount_refunded > purchase.credited_amount
+            && let Err(e) = credit::credit_refunds(&state, &purchase, Actor::Stripe).await
+        {
+            tracing::warn!(purchase_id = %purchase.id, error = %e, "credit note not issued yet; the sweep will retry");
         }
     }
 }

@@ -1,11 +1,11 @@
-//! The institution's invoices, from Stripe (invoices made in the Stripe dashboard included; the
-//! first page from the server's copy while it is current, see `stripe::list_cache`); shared by
-//! the REST API and the UI's server functions.
+//! The institution's invoices with their credit notes, from Stripe (invoices made in the Stripe
+//! dashboard included; the first page from the server's copy while it is current, see
+//! `stripe::list_cache`); shared by the REST API and the UI's server functions.
 
 use serde_json::json;
-use stripe_billing::Invoice;
+use stripe_billing::{CreditNoteStatus, Invoice};
 
-use crate::api_types::{Account, InvoiceList, InvoiceView};
+use crate::api_types::{Account, CreditNoteView, InvoiceList, InvoiceView};
 use crate::domain::audit::AuditAction;
 use crate::domain::page::PageSize;
 use crate::domain::stripe_id::is_stripe_id;
@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::server::audit::{self, Actor};
 use crate::server::state::AppState;
 use crate::server::storage::institutions;
+use crate::server::stripe::CreditNotesOf;
 
 /// Newest first; `starting_after` is the last invoice id of the previous page.
 pub async fn list(
@@ -52,8 +53,12 @@ pub async fn list_under(
         .stripe
         .list_invoices(&key.0, limit, starting_after)
         .await?;
+    let mut data = Vec::with_capacity(page.data.len());
+    for invoice in page.data {
+        data.extend(with_credit_notes(state, invoice).await?);
+    }
     let list = InvoiceList {
-        data: page.data.into_iter().filter_map(view).collect(),
+        data,
         has_more: page.has_more,
     };
     if starting_after.is_none() {
@@ -92,7 +97,41 @@ pub async fn get(
         );
         return Err(AppError::NotFound);
     }
-    view(invoice).ok_or(AppError::NotFound)
+    with_credit_notes(state, invoice)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The invoice's view with its credit notes; Stripe is asked only for invoices whose totals
+/// say they have some (most have none).
+async fn with_credit_notes(
+    state: &AppState,
+    invoice: Invoice,
+) -> Result<Option<InvoiceView>, AppError> {
+    let credited =
+        invoice.post_payment_credit_notes_amount + invoice.pre_payment_credit_notes_amount;
+    let Some(mut view) = view(invoice) else {
+        return Ok(None);
+    };
+    if credited > 0 {
+        let mut notes = state
+            .stripe
+            .list_credit_notes(CreditNotesOf::Invoice(&view.id))
+            .await?;
+        notes.reverse();
+        view.credit_notes = notes
+            .into_iter()
+            .filter(|note| note.status == CreditNoteStatus::Issued)
+            .map(|note| CreditNoteView {
+                id: note.id.as_str().to_owned(),
+                number: note.number,
+                amount: note.amount,
+                pdf_url: note.pdf,
+                created: note.created,
+            })
+            .collect();
+    }
+    Ok(Some(view))
 }
 
 fn view(invoice: Invoice) -> Option<InvoiceView> {
@@ -109,6 +148,7 @@ fn view(invoice: Invoice) -> Option<InvoiceView> {
         purchase_id: invoice
             .metadata
             .and_then(|mut metadata| metadata.remove("purchase_id")),
+        credit_notes: Vec::new(),
     })
 }
 

@@ -28,6 +28,8 @@ pub struct Entry {
     pub details: String,
 }
 
+/// Appends the entry; an entry a unique index allows only once (`credit_note.issued` per credit
+/// note) that is already there is left as it is.
 pub async fn append<'c, E>(conn: E, entry: &NewEntry<'_>) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
@@ -35,7 +37,8 @@ where
     sqlx::query(
         "INSERT INTO audit_log
              (id, institution_id, created_at, actor, action, object_type, object_id, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT DO NOTHING",
     )
     .bind(new_id())
     .bind(entry.institution_id)

@@ -41,6 +41,8 @@ pub struct Purchase {
     pub cancel_requested_by: Option<String>,
     /// The institution's purchase-order number.
     pub po_number: Option<String>,
+    /// How much of `amount_refunded` credit notes on the invoice cover.
+    pub credited_amount: i64,
 }
 
 /// The `Purchase` columns, as one literal (sqlx accepts only static SQL text).
@@ -48,7 +50,7 @@ macro_rules! purchase_columns {
     () => {
         "id, institution_id, quantity, plan, unit_amount, amount, currency, status, \
          payment_intent_id, failure_message, amount_refunded, invoice_id, invoiced_at, created_at, \
-         dispute_shortfall, refund_failed_amount, cancel_requested_by, po_number"
+         dispute_shortfall, refund_failed_amount, cancel_requested_by, po_number, credited_amount"
     };
 }
 
@@ -345,6 +347,41 @@ where
     .bind(limit)
     .fetch_all(conn)
     .await
+}
+
+/// Invoiced purchases, last changed before `before`, with refunds their invoice's credit notes
+/// do not yet cover, oldest first.
+pub async fn awaiting_credit<'c, E>(
+    conn: E,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(select_purchases!(
+        "WHERE invoiced_at IS NOT NULL AND invoice_id IS NOT NULL
+           AND amount_refunded > credited_amount AND updated_at < $1
+         ORDER BY id LIMIT $2"
+    ))
+    .bind(before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Records that credit notes now cover `credited` of the purchase's refunds; never lowers it
+/// (two runs racing finish in either order).
+pub async fn set_credited<'c, E>(conn: E, id: &str, credited: i64) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE purchases SET credited_amount = $1 WHERE id = $2 AND credited_amount < $1")
+        .bind(credited)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Records that `total` of the purchase has now been refunded, only if that is more than was

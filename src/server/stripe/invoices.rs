@@ -32,7 +32,7 @@ pub struct PurchaseInvoice<'a> {
 
 impl StripeGateway {
     /// Sends `request` under the idempotency key `key` (see `send_idempotent`).
-    async fn send_keyed<R>(
+    pub(super) async fn send_keyed<R>(
         &self,
         key: &str,
         action: &'static str,

@@ -1,6 +1,7 @@
 //! The app's one way to talk to Stripe (or the embedded emulator, which speaks the same API):
 //! customers, PaymentIntents, and turning Stripe's failures into messages an admin can act on.
 
+mod credit_notes;
 mod customers;
 mod errors;
 mod events;
@@ -22,6 +23,7 @@ use stripe_core::payment_intent::{
 };
 use stripe_core::{PaymentIntent, PaymentIntentSetupFutureUsage};
 
+pub use credit_notes::CreditNotesOf;
 pub use invoices::PurchaseInvoice;
 
 use super::config::Config;

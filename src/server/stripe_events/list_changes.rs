@@ -8,6 +8,7 @@ use serde::Deserialize;
 pub fn customer_of(event_type: &str, body: &str) -> Option<String> {
     let changes_lists = event_type.starts_with("invoice.")
         || event_type.starts_with("payment_method.")
+        || event_type.starts_with("credit_note.")
         || event_type == "customer.updated";
     if !changes_lists {
         return None;
@@ -69,6 +70,15 @@ mod tests {
     fn an_invoice_event_changes_its_customer_lists() {
         let body = r#"{"data":{"object":{"id":"in_1","object":"invoice","customer":"cus_9"}}}"#;
         assert_eq!(customer_of("invoice.paid", body).as_deref(), Some("cus_9"));
+    }
+
+    #[test]
+    fn a_credit_note_changes_its_customer_invoice_list() {
+        let body = r#"{"data":{"object":{"id":"cn_1","object":"credit_note","customer":"cus_9"}}}"#;
+        assert_eq!(
+            customer_of("credit_note.created", body).as_deref(),
+            Some("cus_9")
+        );
     }
 
     #[test]
