@@ -37,11 +37,9 @@ pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
         purchases::awaiting_credit(state.db.pool(), now_unix() - SWEEP_AFTER_SECS, SWEEP_BATCH)
             .await?;
     let mut taken_up = 0;
-    for purchase in &waiting {
-        if state.background.is_stopping() {
-            break;
-        }
+    for purchase in super::until_stopping(state, &waiting) {
         taken_up += 1;
+        // One purchase Stripe cannot answer for must not stop the others.
         if let Err(e) = credit_refunds(state, purchase, Actor::System).await {
             tracing::warn!(purchase_id = %purchase.id, error = %e, "sweep could not issue the credit note");
         }

@@ -51,10 +51,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, AppError> {
         purchases::awaiting_invoice(state.db.pool(), now_unix() - SWEEP_AFTER_SECS, SWEEP_BATCH)
             .await?;
     let mut taken_up = 0;
-    for purchase in &waiting {
-        if state.background.is_stopping() {
-            break;
-        }
+    for purchase in super::until_stopping(state, &waiting) {
         taken_up += 1;
         // One purchase Stripe cannot answer for must not stop the others.
         if let Err(e) = issue(state, purchase).await {

@@ -6,3 +6,16 @@ pub mod credit;
 pub mod issue;
 pub mod queue;
 pub mod service;
+
+use crate::server::state::AppState;
+use crate::server::storage::purchases::Purchase;
+
+/// The purchases a sweep round takes up: each in turn, until the server is stopping.
+fn until_stopping<'a>(
+    state: &'a AppState,
+    purchases: &'a [Purchase],
+) -> impl Iterator<Item = &'a Purchase> + 'a {
+    purchases
+        .iter()
+        .take_while(|_| !state.background.is_stopping())
+}
