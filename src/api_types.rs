@@ -276,7 +276,18 @@ pub struct BillingDetailsView {
     pub legal_name: Option<String>,
     pub emails: Vec<String>,
     pub address: Option<crate::domain::billing_details::Address>,
-    pub tax_ids: Vec<crate::domain::billing_details::TaxId>,
+    pub tax_ids: Vec<TaxIdView>,
+}
+
+/// A tax ID with what the tax authority said of it, when Stripe checks that type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxIdView {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+    /// `pending`, `verified`, `unverified` or `unavailable`, as Stripe reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<String>,
 }
 
 impl From<crate::domain::billing_details::BillingDetails> for BillingDetailsView {
@@ -285,7 +296,15 @@ impl From<crate::domain::billing_details::BillingDetails> for BillingDetailsView
             legal_name: Some(details.legal_name),
             emails: details.emails,
             address: Some(details.address),
-            tax_ids: details.tax_ids,
+            tax_ids: details
+                .tax_ids
+                .into_iter()
+                .map(|t| TaxIdView {
+                    kind: t.kind,
+                    value: t.value,
+                    verification: None,
+                })
+                .collect(),
         }
     }
 }

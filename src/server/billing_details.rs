@@ -1,6 +1,7 @@
 //! The institution's billing details: read, and replaced as a whole. A body that is not valid
 //! is refused before anything is sent to Stripe; a valid one goes onto the Stripe customer
-//! first (so the next invoice carries it), then is saved here with its audit entry.
+//! first (so the next invoice carries it: tax IDs added, name, emails and address set, tax IDs
+//! no longer wanted removed), then is saved here with its audit entry.
 
 use serde_json::{Value, json};
 
@@ -10,12 +11,32 @@ use crate::domain::billing_details::BillingDetails;
 use crate::error::AppError;
 use crate::server::audit::{self, Actor};
 use crate::server::state::AppState;
-use crate::server::storage::billing_details;
+use crate::server::storage::{billing_details, institutions};
+use stripe_billing::TaxId as StripeTaxId;
 
+/// The saved details, each tax ID with Stripe's verification of it.
 pub async fn get(state: &AppState, institution_id: &str) -> Result<BillingDetailsView, AppError> {
-    Ok(saved(state, institution_id)
-        .await?
-        .map_or_else(BillingDetailsView::default, BillingDetailsView::from))
+    let Some(details) = saved(state, institution_id).await? else {
+        return Ok(BillingDetailsView::default());
+    };
+    let customer_id = institutions::stripe_customer_id(state.db.pool(), institution_id).await?;
+    let at_stripe = match customer_id {
+        Some(id) if !details.tax_ids.is_empty() => state.stripe.list_tax_ids(&id).await?,
+        _ => Vec::new(),
+    };
+    Ok(with_verification(details, &at_stripe))
+}
+
+fn with_verification(details: BillingDetails, at_stripe: &[StripeTaxId]) -> BillingDetailsView {
+    let mut view = BillingDetailsView::from(details);
+    for tax_id in &mut view.tax_ids {
+        tax_id.verification = at_stripe
+            .iter()
+            .find(|t| t.type_.as_str() == tax_id.kind && t.value == tax_id.value)
+            .and_then(|t| t.verification.as_ref())
+            .map(|v| v.status.as_str().to_owned());
+    }
+    view
 }
 
 pub async fn replace(
@@ -29,9 +50,17 @@ pub async fn replace(
         .stripe
         .ensure_customer(&state.db, institution_id, &account.email)
         .await?;
+    let tax_ids = state
+        .stripe
+        .add_tax_ids(&customer_id, &details.tax_ids)
+        .await?;
     state
         .stripe
         .update_customer_billing(&customer_id, &details)
+        .await?;
+    state
+        .stripe
+        .remove_other_tax_ids(&customer_id, &tax_ids, &details.tax_ids)
         .await?;
     let before = saved(state, institution_id).await?;
     let text = serde_json::to_string(&details).map_err(|_| AppError::Internal)?;
@@ -48,7 +77,7 @@ pub async fn replace(
     .await?;
     tx.commit().await?;
     tracing::info!(institution_id, "billing details updated");
-    Ok(details.into())
+    Ok(with_verification(details, &tax_ids))
 }
 
 async fn saved(state: &AppState, institution_id: &str) -> Result<Option<BillingDetails>, AppError> {

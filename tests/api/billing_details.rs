@@ -50,9 +50,10 @@ async fn billing_details_are_saved_normalised_put_on_the_stripe_customer_and_aud
         json!(["ap@state.test", "bursar@state.test"])
     );
     assert_eq!(saved["address"]["country"], "US");
+    // Stripe does not check US EINs with a tax authority.
     assert_eq!(
         saved["tax_ids"],
-        json!([{"type": "us_ein", "value": "12-3456789"}])
+        json!([{"type": "us_ein", "value": "12-3456789", "verification": "unavailable"}])
     );
     let read = get_json_with(&app.client, app.url("/api/institution/billing-details")).await;
     assert_eq!(read, saved);
@@ -141,6 +142,7 @@ async fn the_next_invoice_carries_the_details_and_another_institution_sees_only_
         "1 College Ave",
         "Springfield",
         "62701",
+        "Tax ID: us_ein 12-3456789",
     ] {
         assert!(page.contains(expected), "{expected} missing: {page}");
     }
@@ -148,4 +150,73 @@ async fn the_next_invoice_carries_the_details_and_another_institution_sees_only_
     let other = other_institution_admin(&app).await;
     let theirs = get_json_with(&other, app.url("/api/institution/billing-details")).await;
     assert_eq!(theirs["legal_name"], Value::Null);
+}
+
+/// The customer's tax IDs at Stripe: `(type, value, verification status)`, oldest first.
+async fn stripe_tax_ids(app: &TestApp) -> Vec<(String, String, String)> {
+    let customer = customers(app).await.remove(0);
+    let path = format!("v1/customers/{}/tax_ids", customer["id"].as_str().unwrap());
+    let list = stripe_ok(app.stripe().get(&path).await).await;
+    let text = |v: &Value| v.as_str().unwrap().to_owned();
+    let mut ids: Vec<_> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                text(&t["type"]),
+                text(&t["value"]),
+                text(&t["verification"]["status"]),
+            )
+        })
+        .collect();
+    ids.reverse();
+    ids
+}
+
+#[tokio::test]
+async fn tax_ids_are_kept_on_the_stripe_customer_once_with_their_verification_and_replaced() {
+    let app = signed_in_app().await;
+    let mut body = details();
+    body["tax_ids"] = json!([
+        {"type": "eu_vat", "value": "DE 123 456 789"},
+        {"type": "gb_vat", "value": "GB111111111"}
+    ]);
+    // Saved twice (a retried request): each tax ID is at Stripe once.
+    for _ in 0..2 {
+        assert_eq!(put(&app, &body).await.status(), StatusCode::OK);
+    }
+    let at_stripe = stripe_tax_ids(&app).await;
+    let expected = |kind: &str, value: &str, status: &str| {
+        (kind.to_owned(), value.to_owned(), status.to_owned())
+    };
+    assert_eq!(
+        at_stripe,
+        [
+            expected("eu_vat", "DE123456789", "verified"),
+            expected("gb_vat", "GB111111111", "unverified"),
+        ]
+    );
+    let read = get_json_with(&app.client, app.url("/api/institution/billing-details")).await;
+    assert_eq!(
+        read["tax_ids"],
+        json!([
+            {"type": "eu_vat", "value": "DE123456789", "verification": "verified"},
+            {"type": "gb_vat", "value": "GB111111111", "verification": "unverified"}
+        ])
+    );
+
+    // Replaced as a whole: the GB number is removed at Stripe, the EIN added.
+    body["tax_ids"] = json!([
+        {"type": "eu_vat", "value": "DE123456789"},
+        {"type": "us_ein", "value": "12-3456789"}
+    ]);
+    assert_eq!(put(&app, &body).await.status(), StatusCode::OK);
+    assert_eq!(
+        stripe_tax_ids(&app).await,
+        [
+            expected("eu_vat", "DE123456789", "verified"),
+            expected("us_ein", "12-3456789", "unavailable"),
+        ]
+    );
 }

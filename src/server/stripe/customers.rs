@@ -1,11 +1,15 @@
-//! The institution's Stripe customer as its invoices show it: name, email and address.
+//! The institution's Stripe customer as its invoices show it: name, email, address and tax IDs.
 
 use std::collections::HashMap;
 
+use stripe_billing::TaxId as StripeTaxId;
+use stripe_billing::tax_id::{
+    CreateCustomerTaxId, CreateCustomerTaxIdType, DeleteCustomerTaxId, ListCustomerTaxId,
+};
 use stripe_core::customer::{OptionalFieldsCustomerAddress, UpdateCustomer};
 
 use super::{StripeGateway, errors};
-use crate::domain::billing_details::BillingDetails;
+use crate::domain::billing_details::{BillingDetails, TaxId};
 use crate::error::AppError;
 
 impl StripeGateway {
@@ -41,4 +45,61 @@ impl StripeGateway {
             .map_err(|e| errors::to_app_error(e, action))?;
         Ok(())
     }
+    /// The customer's tax IDs at Stripe, with their verification.
+    pub async fn list_tax_ids(&self, customer_id: &str) -> Result<Vec<StripeTaxId>, AppError> {
+        let action = "list tax ids";
+        let request = ListCustomerTaxId::new(customer_id).limit(100);
+        let page = self.call(action, request.send(&self.client)).await;
+        Ok(page.map_err(|e| errors::to_app_error(e, action))?.data)
+    }
+
+    /// Adds the tax IDs the customer lacks: first, so a value Stripe refuses stops the save
+    /// before anything else changed. Returns the customer's tax IDs after.
+    pub async fn add_tax_ids(
+        &self,
+        customer_id: &str,
+        wanted: &[TaxId],
+    ) -> Result<Vec<StripeTaxId>, AppError> {
+        let mut current = self.list_tax_ids(customer_id).await?;
+        for tax_id in wanted {
+            if current.iter().any(|t| same(t, tax_id)) {
+                continue;
+            }
+            let kind: CreateCustomerTaxIdType =
+                tax_id.kind.parse().unwrap_or_else(|never| match never {});
+            let request = CreateCustomerTaxId::new(customer_id, kind, tax_id.value.as_str());
+            let action = "create tax id";
+            let created = self.call(action, request.send(&self.client)).await;
+            current.push(created.map_err(|e| errors::to_app_error(e, action))?);
+        }
+        Ok(current)
+    }
+
+    /// Deletes the customer's tax IDs that are not `wanted`, and any second copy of one (left
+    /// by a retried save): after the rest of the save went through.
+    pub async fn remove_other_tax_ids(
+        &self,
+        customer_id: &str,
+        current: &[StripeTaxId],
+        wanted: &[TaxId],
+    ) -> Result<(), AppError> {
+        for (i, tax_id) in current.iter().enumerate() {
+            let first_copy = !current[..i]
+                .iter()
+                .any(|t| t.type_ == tax_id.type_ && t.value == tax_id.value);
+            if first_copy && wanted.iter().any(|w| same(tax_id, w)) {
+                continue;
+            }
+            let action = "delete tax id";
+            let request = DeleteCustomerTaxId::new(customer_id, tax_id.id.as_str());
+            self.call(action, request.send(&self.client))
+                .await
+                .map_err(|e| errors::to_app_error(e, action))?;
+        }
+        Ok(())
+    }
+}
+
+fn same(at_stripe: &StripeTaxId, ours: &TaxId) -> bool {
+    at_stripe.type_.as_str() == ours.kind && at_stripe.value == ours.value
 }
