@@ -245,6 +245,8 @@ pub struct BillingSummary {
     /// The newest page of the audit log.
     pub activity: AuditLog,
     pub admins: AdminList,
+    /// Saved here, with Stripe's verification of the tax IDs (which may fail alone).
+    pub billing_details: Result<BillingDetailsView, crate::error::AppError>,
 }
 
 /// One entry of the audit log: `GET /api/audit-log`.

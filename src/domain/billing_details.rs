@@ -12,6 +12,23 @@ pub const MAX_EMAILS: usize = 5;
 /// At most this many tax IDs (Stripe allows more; an institution has one or two).
 pub const MAX_TAX_IDS: usize = 5;
 
+/// The tax ID types the billing page offers, with their names: the ones universities and
+/// bootcamps in our markets have (the API takes any of Stripe's types).
+pub const TAX_ID_TYPES: [(&str, &str); 12] = [
+    ("eu_vat", "EU VAT number"),
+    ("gb_vat", "UK VAT number"),
+    ("us_ein", "US EIN"),
+    ("ca_bn", "Canadian business number"),
+    ("ca_gst_hst", "Canadian GST/HST number"),
+    ("au_abn", "Australian business number"),
+    ("nz_gst", "New Zealand GST number"),
+    ("ch_vat", "Swiss VAT number"),
+    ("no_vat", "Norwegian VAT number"),
+    ("in_gst", "Indian GST number"),
+    ("sg_gst", "Singapore GST number"),
+    ("jp_cn", "Japanese corporate number"),
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingDetails {
     pub legal_name: String,
@@ -20,7 +37,7 @@ pub struct BillingDetails {
     pub tax_ids: Vec<TaxId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
     pub line1: String,
     pub line2: Option<String>,
@@ -66,7 +83,7 @@ impl Address {
                     .into(),
             );
         };
-        let country = required_text(fields.get("country"), "address.country", 2)?.to_uppercase();
+        let country = required_text(fields.get("country"), "address.country", 100)?.to_uppercase();
         if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(
                 "\"address.country\" must be a two-letter ISO country code, such as US or DE."
@@ -266,7 +283,8 @@ mod tests {
         assert!(problem(|b| b["emails"] = json!([])).contains("\"emails\" must hold 1 to 5"));
         assert!(problem(|b| b["emails"][1] = json!("bursar")).contains("\"emails[1]\""));
         assert!(
-            problem(|b| b["address"]["country"] = json!("USA")).contains("\"address.country\"")
+            problem(|b| b["address"]["country"] = json!("USA"))
+                .contains("\"address.country\" must be a two-letter ISO country code")
         );
         assert!(problem(|b| b["address"]["country"] = json!("1A")).contains("\"address.country\""));
         assert!(

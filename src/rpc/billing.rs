@@ -15,12 +15,12 @@ const HISTORY_PAGE: i64 = 10;
 pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
     use crate::api_types::AdminList;
     use crate::rpc::audit::ACTIVITY_PAGE;
-    use crate::server::audit;
     use crate::server::invoices::service as invoices;
     use crate::server::payment_methods;
     use crate::server::purchases::service;
     use crate::server::rpc_context;
     use crate::server::storage::{admins, institutions};
+    use crate::server::{audit, billing_details};
 
     rpc_context::with_status(
         async {
@@ -38,9 +38,10 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
             };
             // Both may ask Stripe: in parallel, so the page waits for the slower one only.
             let key = institutions::stripe_lists_key(state.db.pool(), institution_id).await?;
-            let (payment_methods, invoices) = tokio::join!(
+            let (payment_methods, invoices, billing_details) = tokio::join!(
                 payment_methods::list_under(&state, key.clone()),
                 invoices::list_under(&state, key, Some(HISTORY_PAGE), None),
+                billing_details::get(&state, institution_id),
             );
             Ok(BillingSummary {
                 pricing: state.config.pricing().info(),
@@ -53,6 +54,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
                 stripe: state.config.stripe_client(),
                 activity,
                 admins,
+                billing_details,
             })
         }
         .await,

@@ -1,5 +1,6 @@
 //! The institution's invoices from Stripe (one per completed purchase, and any made in the
-//! Stripe dashboard), with links to Stripe's hosted page and PDF; older ones load on request.
+//! Stripe dashboard), with links to Stripe's hosted page and PDF, the credit notes of refunds under
+//! their invoice, and a button to email an invoice again; older ones load on request.
 
 use leptos::prelude::*;
 
@@ -64,6 +65,23 @@ fn InvoiceRow(invoice: InvoiceView) -> impl IntoView {
             })}
             {invoice.invoice_pdf.map(|url| view! {
                 " " <a href=url target="_blank" rel="noopener">"PDF"</a>
+            })}
+            // Sent by the billing page's script (no wasm for a button that only posts).
+            {matches!(status.as_str(), "open" | "paid").then(|| view! {
+                " " <button type="button" class="button link" data-send-invoice=invoice.id.clone()>"Send again"</button>
+                <span class="send-result" role="status"></span>
+            })}
+            {(!invoice.credit_notes.is_empty()).then(|| view! {
+                <ul class="credit-notes" data-testid="credit-notes">
+                    {invoice.credit_notes.into_iter().map(|note| view! {
+                        <li data-credit-note-id=note.id>
+                            "Credit note " <strong>{note.number}</strong>
+                            " · " {locale.money(note.amount, &invoice.currency)}
+                            " · " <time datetime=DateTime::from_unix(note.created).iso_date()>{locale.date(note.created)}</time>
+                            " " <a href=note.pdf_url target="_blank" rel="noopener">"PDF"</a>
+                        </li>
+                    }).collect_view()}
+                </ul>
             })}
         </li>
     }

@@ -3,6 +3,7 @@
 mod activity;
 mod add_card_form;
 mod admin_list;
+mod billing_details_form;
 mod invoice_list;
 mod monthly_chart;
 mod older_pages;
@@ -16,6 +17,7 @@ use leptos_meta::Title;
 
 use self::activity::Activity;
 use self::admin_list::AdminList;
+use self::billing_details_form::BillingDetailsForm;
 use self::invoice_list::InvoiceList;
 use self::monthly_chart::MonthlyChart;
 use self::payment_methods::PaymentMethods;
@@ -56,6 +58,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         stripe,
         activity,
         admins,
+        billing_details,
     } = summary;
     let invoice_pending = purchases.data.iter().any(invoice_pending);
     // A payment the bank is still processing, or an invoice still being issued, arrives in
@@ -154,10 +157,14 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                 <Activity first_page=activity/>
                 <p><a href="/api/audit-log.csv" download>"Download the activity log (CSV)"</a></p>
             </Panel>
+            <Panel title="Billing details" id="billing-details">
+                <BillingDetailsForm details=billing_details/>
+            </Panel>
             <Panel title="Administrators" id="admins">
                 <AdminList admins/>
             </Panel>
         </div>
+        <script nonce=use_nonce()>{include_str!("billing_details_form.js")}</script>
     }
 }
 
