@@ -59,6 +59,20 @@ async fn a_paid_purchases_receipt_is_sent_once_to_the_institution_and_logged() {
         .await
         .unwrap();
     assert_eq!(outbox(&app).await.len(), 1);
+    // Issued again from the start (a retry after a crash before the invoice was marked done):
+    // the receipt's send reaches Stripe again, under the same idempotency key, and Stripe sends
+    // nothing new.
+    let stored = octavia_billing::server::storage::purchases::find_by_payment_intent(
+        app.db.pool(),
+        purchase["payment_intent_id"].as_str().unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    octavia_billing::server::invoices::issue::issue(&app.state, &stored)
+        .await
+        .unwrap();
+    assert_eq!(outbox(&app).await.len(), 1);
 
     let log = get_json_with(&app.client, app.url("/api/audit-log?action=invoice.")).await;
     let entries = log["data"].as_array().unwrap();
