@@ -180,28 +180,35 @@ test("an admin of another institution never sees the first one's data", async ({
   expect((await b.request.get(`/api/sessions/purchases/${theirs.id}`)).status()).toBe(404);
 });
 
-test('the activity panel records each action, by whom, and filters by kind', async ({ page }) => {
-  const admin = buyer(14).email;
-  await openBilling(page, admin);
-  const activity = page.getByTestId('activity').locator('li');
-  await expect(activity).toHaveCount(1);
-  await expect(activity.first()).toContainText('Signed in');
-  await expect(activity.first()).toContainText(`by ${admin}`);
+// At a phone's width and a desk's, each with its own institution.
+for (const [width, n] of [[375, 14], [1280, 21]] as const) {
+  test.describe(`at ${width} px`, () => {
+    test.use({ viewport: { width, height: 900 } });
 
-  await addCard(page, false);
-  await page.reload();
-  await waitForHydration(page);
-  await expect(activity.first()).toContainText('Card added');
-  await expect(activity.first()).toContainText('Visa •••• 4242');
-  await expect(activity).toHaveCount(2);
+    test('the activity panel records each action, by whom, and filters by kind', async ({ page }) => {
+      const admin = buyer(n).email;
+      await openBilling(page, admin);
+      const activity = page.getByTestId('activity').locator('li');
+      await expect(activity).toHaveCount(1);
+      await expect(activity.first()).toContainText('Signed in');
+      await expect(activity.first()).toContainText(`by ${admin}`);
 
-  await page.getByTestId('activity-kind').selectOption({ label: 'Sign-ins' });
-  await expect(activity).toHaveCount(1);
-  await expect(activity.first()).toContainText('Signed in');
-  await page.getByTestId('activity-kind').selectOption({ label: 'Cards' });
-  await expect(activity).toHaveCount(1);
-  await expect(activity.first()).toContainText('Card added');
+      await addCard(page, false);
+      await page.reload();
+      await waitForHydration(page);
+      await expect(activity.first()).toContainText('Card added');
+      await expect(activity.first()).toContainText('Visa •••• 4242');
+      await expect(activity).toHaveCount(2);
 
-  const csv = await (await page.request.get('/api/audit-log.csv')).text();
-  expect(csv.split('\r\n').filter((line) => line.length > 0)).toHaveLength(3);
-});
+      await page.getByTestId('activity-kind').selectOption({ label: 'Sign-ins' });
+      await expect(activity).toHaveCount(1);
+      await expect(activity.first()).toContainText('Signed in');
+      await page.getByTestId('activity-kind').selectOption({ label: 'Cards' });
+      await expect(activity).toHaveCount(1);
+      await expect(activity.first()).toContainText('Card added');
+
+      const csv = await (await page.request.get('/api/audit-log.csv')).text();
+      expect(csv.split('\r\n').filter((line) => line.length > 0)).toHaveLength(3);
+    });
+  });
+}

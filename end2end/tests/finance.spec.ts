@@ -83,6 +83,7 @@ for (const [width, details, refund] of [[375, 16, 17], [1280, 18, 19]] as const)
       expect(invoice).toContain(`${details} College Road`);
       expect(invoice).toContain(`ap${details}@college.test`);
       expect(invoice).toContain('Tax ID: eu_vat DE123456789');
+      expect(invoice).toContain(`Billing contacts: ap${details}@college.test, bursar${details}@college.test`);
     });
 
     test('a refund shows its credit note under the invoice, which can be emailed again', async ({ page }) => {

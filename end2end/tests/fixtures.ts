@@ -5,8 +5,9 @@ import accounts from '../accounts.json';
 export const PASSWORD = accounts.password;
 export const RIVERSIDE = accounts.admins.riverside;
 export const HILLCREST = accounts.admins.hillcrest;
-/** Admins of institutions 1 to 19 that only one test each buys for, so pools never mix. */
-export function buyer(n: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19) {
+/** Admins of institutions 1 to 21 that only one test each buys for, so pools never mix. */
+export type Buyer = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21;
+export function buyer(n: Buyer) {
   return accounts.buyers[n - 1];
 }
 

@@ -155,26 +155,33 @@ test('a payment the bank disputes is shown in words and its sessions are held ba
   await expect(page.getByTestId('pool-empty')).toHaveText('No sessions available right now.');
 });
 
-test('a PO number given with the order is on the invoice, in the history and in the CSV', async ({ page }) => {
-  await openPurchasePage(page, buyer(15).email);
-  await page.getByLabel('Number of sessions').fill('2');
-  await page.getByLabel('PO number (optional)').fill('PO-E2E-0007');
-  await typeCard(page, '4242 4242 4242 4242');
-  await page.getByTestId('pay').click();
-  await expect(page.getByTestId('purchase-success')).toContainText('2 sessions added');
+// At a phone's width and a desk's, each with its own institution.
+for (const [width, n] of [[375, 15], [1280, 20]] as const) {
+  test.describe(`at ${width} px`, () => {
+    test.use({ viewport: { width, height: 900 } });
 
-  await page.goto('/billing');
-  await waitForHydration(page);
-  const row = page.getByTestId('purchase-history').locator('tbody tr').first();
-  await expect(row.getByTestId('po-number')).toHaveText('PO PO-E2E-0007');
-  // The history's invoice link leads to Stripe's page for the invoice, which prints it.
-  const invoiceLink = row.getByTestId('invoice-link');
-  await expect(invoiceLink).toBeVisible();
-  const invoice = await page.request.get((await invoiceLink.getAttribute('href'))!);
-  expect(await invoice.text()).toContain('PO number: PO-E2E-0007');
+    test('a PO number given with the order is on the invoice, in the history and in the CSV', async ({ page }) => {
+      await openPurchasePage(page, buyer(n).email);
+      await page.getByLabel('Number of sessions').fill('2');
+      await page.getByLabel('PO number (optional)').fill('PO-E2E-0007');
+      await typeCard(page, '4242 4242 4242 4242');
+      await page.getByTestId('pay').click();
+      await expect(page.getByTestId('purchase-success')).toContainText('2 sessions added');
 
-  const csv = await (await page.request.get('/api/sessions/purchases.csv')).text();
-  const [header, first] = csv.split('\r\n');
-  expect(header.split(',').at(-1)).toBe('PO number');
-  expect(first.split(',').at(-1)).toBe('PO-E2E-0007');
-});
+      await page.goto('/billing');
+      await waitForHydration(page);
+      const row = page.getByTestId('purchase-history').locator('tbody tr').first();
+      await expect(row.getByTestId('po-number')).toHaveText('PO PO-E2E-0007');
+      // The history's invoice link leads to Stripe's page for the invoice, which prints it.
+      const invoiceLink = row.getByTestId('invoice-link');
+      await expect(invoiceLink).toBeVisible();
+      const invoice = await page.request.get((await invoiceLink.getAttribute('href'))!);
+      expect(await invoice.text()).toContain('PO number: PO-E2E-0007');
+
+      const csv = await (await page.request.get('/api/sessions/purchases.csv')).text();
+      const [header, first] = csv.split('\r\n');
+      expect(header.split(',').at(-1)).toBe('PO number');
+      expect(first.split(',').at(-1)).toBe('PO-E2E-0007');
+    });
+  });
+}

@@ -57,6 +57,12 @@ pub struct TaxId {
 }
 
 impl BillingDetails {
+    /// The line every invoice ends with: Stripe prints one email address (the customer's); the
+    /// accounts-payable office sees all its billing contacts here.
+    pub fn invoice_footer(&self) -> String {
+        format!("Billing contacts: {}", self.emails.join(", "))
+    }
+
     /// Validates the body of `PUT /api/institution/billing-details`.
     pub fn from_json(body: &Value) -> Result<Self, String> {
         let object = body.as_object().ok_or(

@@ -67,6 +67,10 @@ async fn billing_details_are_saved_normalised_put_on_the_stripe_customer_and_aud
         customer["metadata"]["billing_emails"],
         "ap@state.test,bursar@state.test"
     );
+    assert_eq!(
+        customer["invoice_settings"]["footer"],
+        "Billing contacts: ap@state.test, bursar@state.test"
+    );
 
     let log = get_json_with(
         &app.client,
@@ -143,6 +147,7 @@ async fn the_next_invoice_carries_the_details_and_another_institution_sees_only_
         "Springfield",
         "62701",
         "Tax ID: us_ein 12-3456789",
+        "Billing contacts: ap@state.test, bursar@state.test",
     ] {
         assert!(page.contains(expected), "{expected} missing: {page}");
     }

@@ -121,11 +121,23 @@ fn apply_address(customer: &mut Value, params: &Params) {
 }
 
 /// `invoice_settings[default_payment_method]`: must be a payment method of this customer.
+/// `invoice_settings[footer]` (empty unsets it) is copied onto the invoices made afterwards.
 fn set_default_payment_method(
     tx: &mut Tx,
     mut customer: Value,
     params: &Params,
 ) -> Result<Value, StripeError> {
+    if let Some(footer) = params
+        .get("invoice_settings")
+        .and_then(|s| s.get("footer"))
+        .and_then(Value::as_str)
+    {
+        customer["invoice_settings"]["footer"] = if footer.is_empty() {
+            Value::Null
+        } else {
+            json!(footer)
+        };
+    }
     if let Some(pm_id) = params
         .get("invoice_settings")
         .and_then(|s| s.get("default_payment_method"))

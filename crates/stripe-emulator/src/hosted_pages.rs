@@ -90,12 +90,13 @@ async fn invoice_page(State(emulator): State<StripeEmulator>, Path(id): Path<Str
          <body><main><h1>Invoice {number}</h1><p>Emulated Stripe hosted invoice page (offline test mode).</p>\
          <p>Billed to: {billed_to}</p>{custom_fields}<table><tbody>{lines}</tbody></table>\
          <p>Amount due: <strong id=\"amount-due\">{due}</strong></p>\
-         <p>Status: <strong id=\"status\">{status}</strong></p>{credit_notes}\
+         <p>Status: <strong id=\"status\">{status}</strong></p>{credit_notes}<footer>{footer}</footer>\
          <p><a href=\"{pdf}\">Download PDF</a></p></main></body></html>",
         number = text("number"),
         billed_to = billed_to(&invoice),
         due = escape(&money(&invoice["amount_remaining"], &invoice["currency"])),
         status = text("status"),
+        footer = text("footer"),
         pdf = text("invoice_pdf"),
     ))
     .into_response()
@@ -173,6 +174,7 @@ async fn invoice_pdf(State(emulator): State<StripeEmulator>, Path(id): Path<Stri
         "Status: {}",
         invoice["status"].as_str().unwrap_or_default()
     ));
+    lines.extend(invoice["footer"].as_str().map(str::to_owned));
     (
         [(header::CONTENT_TYPE, "application/pdf")],
         minimal_pdf(&lines),

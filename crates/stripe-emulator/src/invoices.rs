@@ -258,7 +258,7 @@ pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
             "due_date": days_until_due.map(|days| now + days * 86_400),
             "effective_at": null,
             "ending_balance": null,
-            "footer": null,
+            "footer": customer["invoice_settings"]["footer"],
             "from_invoice": null,
             "hosted_invoice_url": null,
             "invoice_pdf": null,

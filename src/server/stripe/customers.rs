@@ -6,7 +6,9 @@ use stripe_billing::TaxId as StripeTaxId;
 use stripe_billing::tax_id::{
     CreateCustomerTaxId, CreateCustomerTaxIdType, DeleteCustomerTaxId, ListCustomerTaxId,
 };
-use stripe_core::customer::{OptionalFieldsCustomerAddress, UpdateCustomer};
+use stripe_core::customer::{
+    OptionalFieldsCustomerAddress, UpdateCustomer, UpdateCustomerInvoiceSettings,
+};
 
 use super::{StripeGateway, errors};
 use crate::domain::billing_details::{BillingDetails, TaxId};
@@ -15,7 +17,7 @@ use crate::error::AppError;
 impl StripeGateway {
     /// Writes the billing details onto the customer, so every invoice Stripe renders from now on
     /// carries them. Stripe's customer holds one email; all the billing addresses go into
-    /// `metadata.billing_emails` too, for receipts.
+    /// `metadata.billing_emails` and the invoices' footer (`invoice_settings.footer`) too.
     pub async fn update_customer_billing(
         &self,
         customer_id: &str,
@@ -35,6 +37,10 @@ impl StripeGateway {
             .name(details.legal_name.clone())
             .email(details.emails[0].clone())
             .address(address)
+            .invoice_settings(UpdateCustomerInvoiceSettings {
+                footer: Some(details.invoice_footer()),
+                ..Default::default()
+            })
             .metadata(HashMap::from([(
                 "billing_emails".to_owned(),
                 details.emails.join(","),
