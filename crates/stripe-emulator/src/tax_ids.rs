@@ -132,8 +132,10 @@ pub async fn delete(
 
 /// The customer's tax IDs as an invoice copies them when it is made (`customer_tax_ids`).
 pub fn on_invoice(store: &super::store::Store, customer_id: &str) -> Value {
+    // Among the few tax IDs, not among everything that names the customer (every payment,
+    // charge and invoice of theirs): invoice creation stays as fast at the 10,000th invoice.
     let ids: Vec<Value> = store
-        .naming("tax_id", customer_id, |t| t["deleted"].is_null())
+        .all("tax_id", |t| t["customer"] == customer_id && t["deleted"].is_null())
         .into_iter()
         .rev()
         .map(|t| json!({ "type": t["type"], "value": t["value"] }))
