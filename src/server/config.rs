@@ -30,6 +30,8 @@ pub const MAX_STRIPE_TIMEOUT_SECS: u64 = 120;
 /// How often the background jobs run: the reconciliation sweep, the missed-event catch-up and
 /// the cancelling of abandoned checkouts.
 pub const DEFAULT_RECONCILE_INTERVAL_SECS: u64 = 5 * 60;
+/// How long the embedded emulator's bank debits (ACH) stay processing; days on Stripe.
+pub const DEFAULT_EMULATOR_BANK_DEBIT_SECS: u64 = 10;
 /// A checkout nobody paid within this long is canceled at Stripe.
 pub const DEFAULT_ABANDONED_CHECKOUT_HOURS: u64 = 24;
 /// The sweep stops asking Stripe about purchases older than a week, so abandonment must come
@@ -124,6 +126,9 @@ pub struct Config {
     pub reconcile_interval: Duration,
     /// `ABANDONED_CHECKOUT_HOURS`: an unpaid checkout older than this is canceled.
     pub abandoned_checkout: Duration,
+    /// `EMULATOR_BANK_DEBIT_SECS`: offline test mode only, how long the embedded emulator's
+    /// bank debits are processing before the bank's answer.
+    pub emulator_bank_debit: Duration,
     pub price_annual: UnitPrice,
     pub price_quarterly: UnitPrice,
     pub currency: Currency,
@@ -240,17 +245,23 @@ impl Config {
             require_stripe_host("STRIPE_JS_URL", &stripe_js_url, "js.stripe.com")?;
         }
 
-        let stripe_timeout = parse_secs(
+        let secs =
+            |name: &'static str, default: u64, range| parse_secs(name, get(name), default, range);
+        let stripe_timeout = secs(
             "STRIPE_TIMEOUT_SECS",
-            get("STRIPE_TIMEOUT_SECS"),
             DEFAULT_STRIPE_TIMEOUT_SECS,
             1..=MAX_STRIPE_TIMEOUT_SECS,
         )?;
-        let reconcile_interval = parse_secs(
+        let day = 24 * 60 * 60;
+        let reconcile_interval = secs(
             "RECONCILE_INTERVAL_SECS",
-            get("RECONCILE_INTERVAL_SECS"),
             DEFAULT_RECONCILE_INTERVAL_SECS,
-            1..=24 * 60 * 60,
+            1..=day,
+        )?;
+        let emulator_bank_debit = secs(
+            "EMULATOR_BANK_DEBIT_SECS",
+            DEFAULT_EMULATOR_BANK_DEBIT_SECS,
+            0..=day,
         )?;
         let abandoned_checkout_hours = parse_whole(
             "ABANDONED_CHECKOUT_HOURS",
@@ -350,6 +361,7 @@ impl Config {
             stripe_timeout,
             reconcile_interval,
             abandoned_checkout: Duration::from_secs(abandoned_checkout_hours * 60 * 60),
+            emulator_bank_debit,
             price_annual,
             price_quarterly,
             currency,
@@ -910,6 +922,20 @@ mod tests {
         ] {
             let e = config(&[(variable, bad)]).unwrap_err();
             assert_eq!(e.variable, variable, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_emulators_bank_debits_take_ten_seconds_unless_set() {
+        assert_eq!(
+            config(&[]).unwrap().emulator_bank_debit,
+            Duration::from_secs(10)
+        );
+        let c = config(&[("EMULATOR_BANK_DEBIT_SECS", "0")]).unwrap();
+        assert_eq!(c.emulator_bank_debit, Duration::ZERO);
+        for bad in ["-1", "soon", "86401"] {
+            let e = config(&[("EMULATOR_BANK_DEBIT_SECS", bad)]).unwrap_err();
+            assert_eq!(e.variable, "EMULATOR_BANK_DEBIT_SECS", "{bad}");
         }
     }
 

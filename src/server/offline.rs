@@ -69,11 +69,13 @@ fn start_emulator(config: &mut Config, bound: SocketAddr) -> stripe_emulator::St
         .unwrap_or_else(|| own_origin.clone());
     config.stripe_api_base = format!("{own_origin}{STRIPE_EMULATOR_PATH}/");
     config.stripe_js_url = format!("{public_origin}{STRIPE_EMULATOR_PATH}/js/v3/");
-    stripe_emulator::StripeEmulator::new(stripe_emulator::EmulatorSettings {
+    let emulator = stripe_emulator::StripeEmulator::new(stripe_emulator::EmulatorSettings {
         public_base: format!("{public_origin}{STRIPE_EMULATOR_PATH}"),
         webhook_url: format!("{own_origin}/api/stripe/webhook"),
         webhook_secret: config.webhook_secret().clone(),
         secret_key: config.stripe.keys().secret_key.clone(),
         publishable_key: config.stripe_client().publishable_key,
-    })
+    });
+    emulator.set_bank_debit_delay(config.emulator_bank_debit);
+    emulator
 }

@@ -43,6 +43,7 @@ impl Kind {
     ) -> ApiResult {
         ctx.require_secret_key()?;
         let confirm = params.bool("confirm")?.unwrap_or(false);
+        let payment_method_types = payment_method_types(&params)?;
         emulator.transact(&ctx, |tx| {
             let id = new_id(self.id_prefix);
             let mut intent = json!({
@@ -61,7 +62,7 @@ impl Kind {
                 "on_behalf_of": null,
                 "payment_method": null,
                 "payment_method_configuration_details": null,
-                "payment_method_types": ["card"],
+                "payment_method_types": payment_method_types,
                 "status": "requires_payment_method",
             });
             fill(tx, &mut intent, &params)?;
@@ -211,6 +212,57 @@ pub fn take_customer_and_payment_method(
         }
     }
     Ok(())
+}
+
+/// The payment method types the emulator has.
+const PAYMENT_METHOD_TYPES: &[&str] = &["card", "us_bank_account"];
+
+/// `payment_method_types[]` of a new intent: `["card"]` when not given.
+fn payment_method_types(params: &Params) -> Result<Value, StripeError> {
+    let Some(given) = params.get("payment_method_types") else {
+        return Ok(json!(["card"]));
+    };
+    let invalid =
+        |message: String| StripeError::invalid_request(message, Some("payment_method_types"));
+    let types = given
+        .as_array()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| invalid("payment_method_types must be a non-empty list.".into()))?;
+    for kind in types {
+        let kind = kind.as_str().unwrap_or_default();
+        if !PAYMENT_METHOD_TYPES.contains(&kind) {
+            return Err(invalid(format!(
+                "The payment method type {kind:?} is invalid: the emulator has {}.",
+                PAYMENT_METHOD_TYPES.join(", ")
+            )));
+        }
+    }
+    Ok(given.clone())
+}
+
+/// Stripe's 400 when the payment method's type is not one the intent accepts.
+pub fn require_allowed_type(intent: &Value, pm: &Value) -> Result<(), StripeError> {
+    let kind = pm["type"].as_str().unwrap_or_default();
+    let allowed = intent["payment_method_types"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if allowed.iter().any(|t| t == kind) {
+        return Ok(());
+    }
+    let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+    Err(StripeError::invalid_request(
+        format!(
+            "The PaymentMethod provided ({kind}) is not allowed for this {}. Please attach a PaymentMethod of one of the following types: {}.",
+            if intent["object"] == "setup_intent" {
+                "SetupIntent"
+            } else {
+                "PaymentIntent"
+            },
+            names.join(", ")
+        ),
+        Some("payment_method"),
+    ))
 }
 
 /// Sets each of `fields`' entries on `object`.

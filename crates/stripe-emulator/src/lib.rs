@@ -14,6 +14,7 @@
 // serde_json's json! macro nests deeply for Stripe-shaped objects (charges, invoices).
 #![recursion_limit = "256"]
 
+mod bank_accounts;
 pub mod cards;
 mod charges;
 mod credit_notes;
@@ -40,7 +41,9 @@ mod tax_ids;
 pub mod test_client;
 pub mod webhooks;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
@@ -106,7 +109,12 @@ struct Inner {
     public_base: String,
     secret_key: SecretString,
     publishable_key: String,
+    /// How long a bank debit stays `processing`, in milliseconds.
+    bank_debit_delay_ms: AtomicU64,
 }
+
+/// A bank debit's answer comes this long after it was sent, unless set otherwise.
+pub const BANK_DEBIT_DELAY: Duration = Duration::from_secs(10);
 
 impl StripeEmulator {
     pub fn new(settings: EmulatorSettings) -> Self {
@@ -127,6 +135,7 @@ impl StripeEmulator {
                 public_base: settings.public_base.trim_end_matches('/').to_owned(),
                 secret_key: settings.secret_key,
                 publishable_key: settings.publishable_key,
+                bank_debit_delay_ms: AtomicU64::new(millis(BANK_DEBIT_DELAY)),
             }),
         }
     }
@@ -145,6 +154,33 @@ impl StripeEmulator {
 
     pub fn webhooks(&self) -> &Deliverer {
         &self.inner.webhooks
+    }
+
+    /// How long bank debits (ACH) stay `processing` before the bank's answer: days on Stripe,
+    /// [`BANK_DEBIT_DELAY`] here unless set (tests shorten it, an app passes its setting).
+    pub fn set_bank_debit_delay(&self, delay: Duration) {
+        self.inner
+            .bank_debit_delay_ms
+            .store(millis(delay), Ordering::Relaxed);
+    }
+
+    fn bank_debit_delay(&self) -> Duration {
+        Duration::from_millis(self.inner.bank_debit_delay_ms.load(Ordering::Relaxed))
+    }
+
+    /// The bank answers the debit of a processing intent after the delay. (Not generic, unlike
+    /// `transact` which calls it: a closure inside `transact` calling `transact` would be a new
+    /// type per instantiation, without end.)
+    fn settle_later(&self, intent_id: String) {
+        let emulator = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(emulator.bank_debit_delay()).await;
+            let settled =
+                emulator.transact(&Ctx::internal(), |tx| bank_accounts::settle(tx, &intent_id));
+            if let Err(e) = settled {
+                tracing::warn!(intent_id, error = ?e, "bank debit not settled");
+            }
+        });
     }
 
     /// Serves the emulator on a listener of its own until `shutdown` completes. The peer's
@@ -267,6 +303,11 @@ impl StripeEmulator {
                 post(credit_notes::create).get(credit_notes::list),
             )
             .route("/credit_notes/{id}", get(credit_notes::retrieve))
+            .route("/mandates/{id}", retrieve("mandate", "mandate"))
+            .route(
+                "/test_helpers/payment_intents/{id}/settle_bank_debit",
+                post(settle_bank_debit),
+            )
             .route("/events", get(events::list))
             .route("/events/{id}", get(events::retrieve))
             // Stripe answers unknown paths and methods alike with a 404 in its envelope.
@@ -290,18 +331,22 @@ impl StripeEmulator {
         ctx: &Ctx,
         work: impl FnOnce(&mut Tx) -> Result<T, StripeError>,
     ) -> Result<T, StripeError> {
-        let (result, events) = {
+        let (result, events, debits) = {
             let mut store = self.lock_store();
             let mut tx = Tx {
                 store: &mut store,
                 events: Vec::new(),
+                debits: Vec::new(),
                 ctx,
                 public_base: &self.inner.public_base,
             };
             let result = work(&mut tx);
-            (result, tx.events)
+            (result, tx.events, tx.debits)
         };
         self.inner.webhooks.deliver(events);
+        for intent_id in debits {
+            self.settle_later(intent_id);
+        }
         result
     }
 
@@ -358,6 +403,8 @@ fn customer_filter(params: &Params) -> impl Fn(&Value) -> bool + use<> {
 pub(crate) struct Tx<'a> {
     pub store: &'a mut Store,
     events: Vec<Value>,
+    /// Bank debits sent in this call, answered after the debit delay.
+    debits: Vec<String>,
     pub ctx: &'a Ctx,
     pub public_base: &'a str,
 }
@@ -366,6 +413,11 @@ impl Tx<'_> {
     /// Records an event about `object` (a snapshot of it now), to be delivered after the call.
     pub fn emit(&mut self, event_type: &str, object: &Value) {
         self.emit_with_previous(event_type, object, None);
+    }
+
+    /// Has the bank answer the debit of this (processing) payment intent after the delay.
+    pub fn settle_later(&mut self, intent_id: &str) {
+        self.debits.push(intent_id.to_owned());
     }
 
     /// As [`Tx::emit`], with `previous_attributes` for `*.updated` events.
@@ -397,6 +449,15 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The emulator acting on its own (a bank answering), as the secret key may.
+    fn internal() -> Self {
+        Ctx {
+            caller: Caller::Secret,
+            request_id: ids::new_id("req"),
+            idempotency_key: None,
+        }
+    }
+
     pub fn require_secret_key(&self) -> Result<(), StripeError> {
         match self.caller {
             Caller::Secret => Ok(()),
@@ -559,6 +620,17 @@ async fn idempotent(
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     guard.complete(response).await
+}
+
+/// The emulator's `POST /v1/test_helpers/payment_intents/{id}/settle_bank_debit`: the bank
+/// answers a processing debit now instead of after the delay (Stripe has no such call).
+async fn settle_bank_debit(Path(id): Path<String>, Call(emulator, ctx, _): Call) -> ApiResult {
+    ctx.require_secret_key()?;
+    emulator.transact(&ctx, |tx| bank_accounts::settle(tx, &id).map(Json))
+}
+
+fn millis(delay: Duration) -> u64 {
+    u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)
 }
 
 async fn unknown_route(request: Request) -> StripeError {

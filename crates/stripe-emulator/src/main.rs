@@ -25,6 +25,9 @@ struct Args {
     /// Address to listen on; loopback by default.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     host: IpAddr,
+    /// Seconds a bank debit (ACH) stays processing before the bank answers.
+    #[arg(long, default_value_t = 10)]
+    bank_debit_secs: u64,
 }
 
 #[tokio::main]
@@ -59,6 +62,7 @@ async fn main() -> ExitCode {
         secret_key,
         publishable_key,
     });
+    emulator.set_bank_debit_delay(std::time::Duration::from_secs(args.bank_debit_secs));
     let served = emulator
         .serve(listener, async {
             let _ = tokio::signal::ctrl_c().await;

@@ -10,8 +10,10 @@ use super::cards::{AUTHENTICATION_FAILED, AUTHENTICATION_REQUIRED, Behaviour, De
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::now;
-use super::intents::{CONFIRMABLE, Kind, merge, take_customer_and_payment_method};
-use super::{ApiResult, Call, Tx, charges, disputes, invoices, payment_methods};
+use super::intents::{
+    CONFIRMABLE, Kind, merge, require_allowed_type, take_customer_and_payment_method,
+};
+use super::{ApiResult, Call, Tx, bank_accounts, charges, disputes, invoices, payment_methods};
 
 pub static PAYMENT: Kind = Kind {
     object: "payment_intent",
@@ -36,6 +38,14 @@ pub async fn create(call: Call) -> ApiResult {
     PAYMENT.create(call, |tx, intent, params| {
         let amount = amount(params)?.ok_or_else(|| StripeError::missing_param("amount"))?;
         let currency = currency(params)?.ok_or_else(|| StripeError::missing_param("currency"))?;
+        if currency != "usd"
+            && intent["payment_method_types"].as_array().is_some_and(|t| t.iter().any(|t| t == "us_bank_account"))
+        {
+            return Err(StripeError::invalid_request(
+                format!("The payment method type us_bank_account is only available for usd, not {currency}."),
+                Some("payment_method_types"),
+            ));
+        }
         // The emulator has no manual capture.
         let capture_method = params
             .one_of("capture_method", &["automatic", "automatic_async"])?
@@ -180,12 +190,20 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
             Some("payment_method"),
         ));
     }
+    require_allowed_type(&intent, &pm)?;
     for field in ["receipt_email", "setup_future_usage"] {
         if let Some(value) = params.non_empty_str(field) {
             intent[field] = json!(value);
         }
     }
     intent["payment_method"] = pm["id"].clone();
+    if pm["type"] == "us_bank_account" {
+        let multi_use = !intent["setup_future_usage"].is_null();
+        let (amount, currency) = (intent["amount"].clone(), intent["currency"].clone());
+        let mandate =
+            bank_accounts::mandate_for(tx, &pm, params, multi_use, Some((&amount, &currency)))?;
+        return Ok(bank_accounts::start_debit(tx, intent, &pm, &mandate));
+    }
     let off_session = params.bool("off_session")?.unwrap_or(false);
     if payment_methods::behaviour(&pm) == Behaviour::RequiresAuthentication {
         if off_session {
@@ -207,10 +225,20 @@ fn settle(tx: &mut Tx, mut intent: Value, pm: &Value) -> Result<Value, StripeErr
     if let Some(decline) = decline {
         return Err(fail(tx, intent, pm, decline, Some(&charge)));
     }
+    let intent = succeed(tx, intent, pm)?;
+    if payment_methods::behaviour(pm) == Behaviour::Disputed {
+        disputes::open(tx, &charge);
+    }
+    Ok(intent)
+}
+
+/// The money arrived (a card charged, a bank debit answered): the intent succeeds, the payment
+/// method is kept on the customer if the payment asked for future use (as Stripe does), and an
+/// invoice the intent is attached to is paid.
+pub fn succeed(tx: &mut Tx, mut intent: Value, pm: &Value) -> Result<Value, StripeError> {
     intent["status"] = json!("succeeded");
     intent["amount_received"] = intent["amount"].clone();
     intent["last_payment_error"] = Value::Null;
-    // Stripe saves the card to the customer when the payment asked for future use.
     if !intent["setup_future_usage"].is_null()
         && let Some(customer) = intent["customer"].as_str().map(str::to_owned)
     {
@@ -219,9 +247,6 @@ fn settle(tx: &mut Tx, mut intent: Value, pm: &Value) -> Result<Value, StripeErr
     let intent = tx.store.insert(intent);
     tx.emit("payment_intent.succeeded", &intent);
     invoices::credit_attached(tx, &intent)?;
-    if payment_methods::behaviour(pm) == Behaviour::Disputed {
-        disputes::open(tx, &charge);
-    }
     Ok(intent)
 }
 

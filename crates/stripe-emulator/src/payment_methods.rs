@@ -1,5 +1,5 @@
-//! Card payment methods: create (from a test card number or a `pm_card_*` token), retrieve,
-//! attach, detach, list by customer and type.
+//! Payment methods: cards (from a test card number or a `pm_card_*` token) and US bank
+//! accounts (see `bank_accounts`); create, retrieve, attach, detach, list by customer and type.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -9,14 +9,31 @@ use super::cards::{self, Behaviour, Card, Decline};
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now};
-use super::{ApiResult, Call, Ctx, StripeEmulator, Tx, customer_filter};
+use super::{ApiResult, Call, Ctx, StripeEmulator, Tx, bank_accounts, customer_filter};
 
 pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
+    let billing = params
+        .get("billing_details")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let metadata = params.merge_metadata(&json!({}))?;
     match params.required_str("type")? {
         "card" => {}
+        "us_bank_account" => {
+            let bank = bank_accounts::parse(&params)?;
+            // The account holder's name goes on the mandate; Stripe requires it.
+            if billing["name"].as_str().is_none_or(str::is_empty) {
+                return Err(StripeError::missing_param("billing_details[name]"));
+            }
+            let mut pm = shell(&billing, metadata, "us_bank_account");
+            pm["us_bank_account"] = bank;
+            return emulator.transact(&ctx, |tx| Ok(Json(tx.store.insert(pm))));
+        }
         other => {
             return Err(StripeError::invalid_request(
-                format!("The emulator supports card payment methods only, not {other:?}."),
+                format!(
+                    "The emulator supports card and us_bank_account payment methods, not {other:?}."
+                ),
                 Some("type"),
             ));
         }
@@ -41,11 +58,6 @@ pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
         };
         card_error(d).with_param(param)
     })?;
-    let billing = params
-        .get("billing_details")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let metadata = params.merge_metadata(&json!({}))?;
     emulator.transact(&ctx, |tx| {
         Ok(Json(tx.store.insert(build(
             &card,
@@ -66,6 +78,34 @@ pub fn card_error(decline: Decline) -> StripeError {
 }
 
 fn build(card: &Card, billing: &Value, metadata: Value, cvc_given: bool) -> Value {
+    let postal_code = billing["address"]["postal_code"].clone();
+    let mut pm = shell(billing, metadata, "card");
+    pm["card"] = json!({
+        "brand": card.brand,
+        "checks": {
+            "address_line1_check": null,
+            "address_postal_code_check": if postal_code.is_null() { Value::Null } else { json!("pass") },
+            "cvc_check": if cvc_given { json!("pass") } else { Value::Null },
+        },
+        "country": "US",
+        "display_brand": card.brand,
+        "exp_month": card.exp_month,
+        "exp_year": card.exp_year,
+        "fingerprint": card.fingerprint,
+        "funding": card.funding,
+        "generated_from": null,
+        "last4": card.last4,
+        "networks": { "available": [card.brand], "preferred": null },
+        "regulated_status": "unregulated",
+        "three_d_secure_usage": { "supported": true },
+        "wallet": null,
+    });
+    pm
+}
+
+/// A payment method of `kind` without its type's own hash (`card`, `us_bank_account`), which
+/// Stripe sets for the type alone (the others are null here).
+fn shell(billing: &Value, metadata: Value, kind: &str) -> Value {
     let text = |key: &str| {
         billing
             .get(key)
@@ -79,7 +119,6 @@ fn build(card: &Card, billing: &Value, metadata: Value, cvc_given: bool) -> Valu
             .and_then(Value::as_str)
             .map_or(Value::Null, |s| json!(s))
     };
-    let postal_code = address_field("postal_code");
     json!({
         "id": new_id("pm"),
         "object": "payment_method",
@@ -90,7 +129,7 @@ fn build(card: &Card, billing: &Value, metadata: Value, cvc_given: bool) -> Valu
                 "country": address_field("country"),
                 "line1": address_field("line1"),
                 "line2": address_field("line2"),
-                "postal_code": postal_code,
+                "postal_code": address_field("postal_code"),
                 "state": address_field("state"),
             },
             "email": text("email"),
@@ -98,32 +137,14 @@ fn build(card: &Card, billing: &Value, metadata: Value, cvc_given: bool) -> Valu
             "phone": text("phone"),
             "tax_id": null,
         },
-        "card": {
-            "brand": card.brand,
-            "checks": {
-                "address_line1_check": null,
-                "address_postal_code_check": if postal_code.is_null() { Value::Null } else { json!("pass") },
-                "cvc_check": if cvc_given { json!("pass") } else { Value::Null },
-            },
-            "country": "US",
-            "display_brand": card.brand,
-            "exp_month": card.exp_month,
-            "exp_year": card.exp_year,
-            "fingerprint": card.fingerprint,
-            "funding": card.funding,
-            "generated_from": null,
-            "last4": card.last4,
-            "networks": { "available": [card.brand], "preferred": null },
-            "regulated_status": "unregulated",
-            "three_d_secure_usage": { "supported": true },
-            "wallet": null,
-        },
+        "card": null,
         "created": now(),
         "customer": null,
         "customer_account": null,
         "livemode": false,
         "metadata": metadata,
-        "type": "card",
+        "type": kind,
+        "us_bank_account": null,
     })
 }
 

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use super::cards::{AUTHENTICATION_FAILED, Behaviour, Decline};
 use super::errors::StripeError;
 use super::form::Params;
-use super::intents::{Kind, merge, take_customer_and_payment_method};
-use super::{ApiResult, Call, Tx, payment_methods};
+use super::intents::{Kind, merge, require_allowed_type, take_customer_and_payment_method};
+use super::{ApiResult, Call, Tx, bank_accounts, payment_methods};
 
 pub static SETUP: Kind = Kind {
     object: "setup_intent",
@@ -48,7 +48,14 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
         .with_param("payment_method"));
     };
     let pm = payment_methods::resolve(tx, &chosen)?;
+    require_allowed_type(&intent, &pm)?;
     intent["payment_method"] = pm["id"].clone();
+    if pm["type"] == "us_bank_account" {
+        // Kept for later debits: under a standing (multi-use) mandate.
+        let mandate = bank_accounts::mandate_for(tx, &pm, params, true, None)?;
+        intent["mandate"] = mandate["id"].clone();
+        return succeed(tx, intent, &pm);
+    }
     let behaviour = payment_methods::behaviour(&pm);
     if let Some(decline) = behaviour.attach_decline() {
         return Err(fail(tx, intent, &pm, decline));

@@ -135,7 +135,9 @@ pub fn on_invoice(store: &super::store::Store, customer_id: &str) -> Value {
     // Among the few tax IDs, not among everything that names the customer (every payment,
     // charge and invoice of theirs): invoice creation stays as fast at the 10,000th invoice.
     let ids: Vec<Value> = store
-        .all("tax_id", |t| t["customer"] == customer_id && t["deleted"].is_null())
+        .all("tax_id", |t| {
+            t["customer"] == customer_id && t["deleted"].is_null()
+        })
         .into_iter()
         .rev()
         .map(|t| json!({ "type": t["type"], "value": t["value"] }))

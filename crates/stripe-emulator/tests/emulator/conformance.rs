@@ -304,6 +304,26 @@ async fn credit_note_and_tax_id_match_stripe() {
     conforms::<stripe_billing::Invoice>("invoice", &invoice);
 }
 
+#[tokio::test]
+async fn bank_account_payment_method_mandate_and_debit_match_stripe() {
+    let app = spawn_emulator().await;
+    let pm = crate::bank_debits::bank_account(&app, "000123456789").await;
+    conforms::<stripe_payment::PaymentMethod>("payment_method", &pm);
+    let processing = crate::bank_debits::debit(&app, "000123456789").await;
+    conforms::<stripe_core::PaymentIntent>("payment_intent", &processing);
+    let charge = latest_charge(&app, &processing).await;
+    conforms::<stripe_core::Charge>("charge", &charge);
+    let mandate_id = charge["payment_method_details"]["us_bank_account"]["mandate"]
+        .as_str()
+        .unwrap();
+    let mandate = get(&app, &format!("v1/mandates/{mandate_id}")).await;
+    conforms::<stripe_core::Mandate>("mandate", &mandate);
+    let id = processing["id"].as_str().unwrap();
+    let settled = crate::bank_debits::settle_now(&app, id).await;
+    conforms::<stripe_core::PaymentIntent>("payment_intent", &settled);
+    conforms::<stripe_core::Charge>("charge", &latest_charge(&app, &settled).await);
+}
+
 /// Every event the emulator made above parses with async-stripe's webhook parser, which reads
 /// `data.object` into the typed struct of the event's type.
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bank_debits;
 mod cards;
 mod client;
 mod conformance;
