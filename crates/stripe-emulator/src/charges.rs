@@ -91,16 +91,7 @@ pub fn bank_debit(tx: &mut Tx, intent: &Value, payment_method: &Value, mandate: 
             "captured": false,
             "failure_code": null,
             "failure_message": null,
-            "outcome": {
-                "advice_code": null,
-                "network_advice_code": null,
-                "network_decline_code": null,
-                "network_status": "approved_by_network",
-                "reason": null,
-                "risk_level": "not_assessed",
-                "seller_message": "Payment pending: the bank has not answered yet.",
-                "type": "authorized",
-            },
+            "outcome": accepted("Payment pending: the bank has not answered yet."),
             "paid": false,
             "payment_method_details": {
                 "type": "us_bank_account",
@@ -120,6 +111,41 @@ pub fn bank_debit(tx: &mut Tx, intent: &Value, payment_method: &Value, mandate: 
         }),
     );
     tx.store.insert(charge)
+}
+
+/// A payment from the customer's cash balance (a bank transfer that arrived): succeeded (the
+/// caller emits `charge.succeeded`).
+pub fn from_balance(tx: &mut Tx, intent: &Value, payment_method: &Value) -> Value {
+    let mut charge = shell(intent, payment_method);
+    merge(
+        &mut charge,
+        json!({
+            "amount_captured": intent["amount"],
+            "balance_transaction": new_id("txn"),
+            "captured": true,
+            "failure_code": null,
+            "failure_message": null,
+            "outcome": accepted("Payment complete."),
+            "paid": true,
+            "payment_method_details": { "customer_balance": {}, "type": "customer_balance" },
+            "status": "succeeded",
+        }),
+    );
+    tx.store.insert(charge)
+}
+
+/// The outcome of a charge the network took (no card risk check: a bank debit or transfer).
+fn accepted(seller_message: &str) -> Value {
+    json!({
+        "advice_code": null,
+        "network_advice_code": null,
+        "network_decline_code": null,
+        "network_status": "approved_by_network",
+        "reason": null,
+        "risk_level": "not_assessed",
+        "seller_message": seller_message,
+        "type": "authorized",
+    })
 }
 
 /// What every charge of the intent has, whatever the payment method.

@@ -21,6 +21,7 @@ pub fn routes() -> Router<StripeEmulator> {
         .route("/invoices/{id}", get(invoice_page))
         .route("/invoices/{id}/pdf", get(invoice_pdf))
         .route("/credit_notes/{id}/pdf", get(credit_note_pdf))
+        .route("/bank_transfers/{id}", get(bank_transfer_page))
         .route("/_3ds/{id}", get(challenge_page).post(answer_challenge))
 }
 
@@ -180,6 +181,40 @@ async fn invoice_pdf(State(emulator): State<StripeEmulator>, Path(id): Path<Stri
         minimal_pdf(&lines),
     )
         .into_response()
+}
+
+/// Stripe's hosted bank transfer instructions (`hosted_instructions_url`): where to send how
+/// much, with which reference.
+async fn bank_transfer_page(
+    State(emulator): State<StripeEmulator>,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(intent) = emulator
+        .lock_store()
+        .find("payment_intent", "payment_intent", &id)
+    else {
+        return (StatusCode::NOT_FOUND, "No such payment").into_response();
+    };
+    let shown = &intent["next_action"]["display_bank_transfer_instructions"];
+    if shown.is_null() {
+        let status = escape(intent["status"].as_str().unwrap_or_default());
+        return Html(format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bank transfer</title></head><body><main><h1>Bank transfer</h1><p>Nothing more to send: the payment is {status}.</p></main></body></html>")).into_response();
+    }
+    let aba = &shown["financial_addresses"][0]["aba"];
+    let text = |v: &Value| escape(v.as_str().unwrap_or_default());
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bank transfer instructions</title></head>\
+         <body><main><h1>Bank transfer instructions</h1><p>Emulated Stripe page (offline test mode).</p>\
+         <dl><dt>Amount</dt><dd id=\"amount\">{amount}</dd><dt>Bank</dt><dd>{bank}</dd>\
+         <dt>Routing number</dt><dd id=\"routing-number\">{routing}</dd><dt>Account number</dt><dd id=\"account-number\">{account}</dd>\
+         <dt>Reference</dt><dd id=\"reference\">{reference}</dd></dl></main></body></html>",
+        amount = escape(&money(&shown["amount_remaining"], &shown["currency"])),
+        bank = text(&aba["bank_name"]),
+        routing = text(&aba["routing_number"]),
+        account = text(&aba["account_number"]),
+        reference = text(&shown["reference"]),
+    ))
+    .into_response()
 }
 
 async fn credit_note_pdf(

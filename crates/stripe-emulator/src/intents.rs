@@ -44,6 +44,16 @@ impl Kind {
         ctx.require_secret_key()?;
         let confirm = params.bool("confirm")?.unwrap_or(false);
         let payment_method_types = payment_method_types(&params)?;
+        if self.object == "setup_intent"
+            && payment_method_types
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t == "customer_balance"))
+        {
+            return Err(StripeError::invalid_request(
+                "customer_balance cannot be set up for later: a bank transfer is a payment.",
+                Some("payment_method_types"),
+            ));
+        }
         emulator.transact(&ctx, |tx| {
             let id = new_id(self.id_prefix);
             let mut intent = json!({
@@ -215,7 +225,7 @@ pub fn take_customer_and_payment_method(
 }
 
 /// The payment method types the emulator has.
-const PAYMENT_METHOD_TYPES: &[&str] = &["card", "us_bank_account"];
+const PAYMENT_METHOD_TYPES: &[&str] = &["card", "us_bank_account", "customer_balance"];
 
 /// `payment_method_types[]` of a new intent: `["card"]` when not given.
 fn payment_method_types(params: &Params) -> Result<Value, StripeError> {

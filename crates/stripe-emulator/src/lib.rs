@@ -18,6 +18,7 @@ mod bank_accounts;
 pub mod cards;
 mod charges;
 mod credit_notes;
+mod customer_balance;
 mod customers;
 mod disputes;
 pub mod errors;
@@ -228,6 +229,11 @@ impl StripeEmulator {
             .route(
                 "/customers/{id}/tax_ids/{tax_id}",
                 get(tax_ids::retrieve).delete(tax_ids::delete),
+            )
+            .route("/customers/{id}/cash_balance", get(customer_balance::show))
+            .route(
+                "/test_helpers/customers/{id}/fund_cash_balance",
+                post(customer_balance::fund),
             )
             .route(
                 "/customers/{id}/payment_methods",

@@ -13,7 +13,10 @@ use super::ids::now;
 use super::intents::{
     CONFIRMABLE, Kind, merge, require_allowed_type, take_customer_and_payment_method,
 };
-use super::{ApiResult, Call, Tx, bank_accounts, charges, disputes, invoices, payment_methods};
+use super::{
+    ApiResult, Call, Tx, bank_accounts, charges, customer_balance, disputes, invoices,
+    payment_methods,
+};
 
 pub static PAYMENT: Kind = Kind {
     object: "payment_intent",
@@ -38,11 +41,13 @@ pub async fn create(call: Call) -> ApiResult {
     PAYMENT.create(call, |tx, intent, params| {
         let amount = amount(params)?.ok_or_else(|| StripeError::missing_param("amount"))?;
         let currency = currency(params)?.ok_or_else(|| StripeError::missing_param("currency"))?;
-        if currency != "usd"
-            && intent["payment_method_types"].as_array().is_some_and(|t| t.iter().any(|t| t == "us_bank_account"))
+        let usd_only = ["us_bank_account", "customer_balance"];
+        if let Some(kind) = intent["payment_method_types"].as_array().and_then(|t| {
+            t.iter().filter_map(Value::as_str).find(|t| usd_only.contains(t))
+        }) && currency != "usd"
         {
             return Err(StripeError::invalid_request(
-                format!("The payment method type us_bank_account is only available for usd, not {currency}."),
+                format!("The payment method type {kind} is only available for usd, not {currency}."),
                 Some("payment_method_types"),
             ));
         }
@@ -172,7 +177,15 @@ pub async fn update(Path(id): Path<String>, Call(emulator, ctx, params): Call) -
 
 /// Confirmation: attempts the payment with the given (or already set) payment method.
 fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Value, StripeError> {
-    let chosen = Kind::chosen_payment_method(params, &intent);
+    let chosen = match params.get("payment_method_data") {
+        Some(data) => Some(
+            payment_methods::from_data(tx, data)?["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        None => Kind::chosen_payment_method(params, &intent),
+    };
     let pm = match chosen {
         Some(id) => payment_methods::resolve(tx, &id)?,
         None => {
@@ -197,6 +210,9 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
         }
     }
     intent["payment_method"] = pm["id"].clone();
+    if pm["type"] == "customer_balance" {
+        return customer_balance::await_transfer(tx, intent);
+    }
     if pm["type"] == "us_bank_account" {
         let multi_use = !intent["setup_future_usage"].is_null();
         let (amount, currency) = (intent["amount"].clone(), intent["currency"].clone());
@@ -297,6 +313,7 @@ pub async fn cancel(Path(id): Path<String>, Call(emulator, ctx, params): Call) -
     emulator.transact(&ctx, |tx| {
         let mut intent = tx.store.find("payment_intent", "payment_intent", &id)?;
         PAYMENT.require_status(&intent, CANCELABLE, "cancel")?;
+        customer_balance::release(tx, &intent);
         intent["status"] = json!("canceled");
         intent["canceled_at"] = json!(now());
         intent["cancellation_reason"] = json!(reason);

@@ -19,6 +19,11 @@ pub async fn create(Call(emulator, ctx, params): Call) -> ApiResult {
     let metadata = params.merge_metadata(&json!({}))?;
     match params.required_str("type")? {
         "card" => {}
+        "customer_balance" => {
+            let mut pm = shell(&billing, metadata, "customer_balance");
+            pm["customer_balance"] = json!({});
+            return emulator.transact(&ctx, |tx| Ok(Json(tx.store.insert(pm))));
+        }
         "us_bank_account" => {
             let bank = bank_accounts::parse(&params)?;
             // The account holder's name goes on the mandate; Stripe requires it.
@@ -146,6 +151,37 @@ fn shell(billing: &Value, metadata: Value, kind: &str) -> Value {
         "type": kind,
         "us_bank_account": null,
     })
+}
+
+/// `payment_method_data[type]=…` of a confirmation (what Stripe.js sends for a bank account or
+/// a bank transfer): a new payment method of that type.
+pub fn from_data(tx: &mut Tx, data: &Value) -> Result<Value, StripeError> {
+    let params = Params(data.clone());
+    let billing = data.get("billing_details").cloned().unwrap_or(Value::Null);
+    let pm = match params
+        .required_str("type")
+        .map_err(|_| StripeError::missing_param("payment_method_data[type]"))?
+    {
+        "customer_balance" => {
+            let mut pm = shell(&billing, json!({}), "customer_balance");
+            pm["customer_balance"] = json!({});
+            pm
+        }
+        "us_bank_account" => {
+            let mut pm = shell(&billing, json!({}), "us_bank_account");
+            pm["us_bank_account"] = bank_accounts::parse(&params)?;
+            pm
+        }
+        other => {
+            return Err(StripeError::invalid_request(
+                format!(
+                    "The emulator makes payment_method_data of type customer_balance or us_bank_account, not {other:?}."
+                ),
+                Some("payment_method_data[type]"),
+            ));
+        }
+    };
+    Ok(tx.store.insert(pm))
 }
 
 /// A payment method named in a request: an id, or a `pm_card_*` token, which (as on Stripe)

@@ -324,6 +324,28 @@ async fn bank_account_payment_method_mandate_and_debit_match_stripe() {
     conforms::<stripe_core::Charge>("charge", &latest_charge(&app, &settled).await);
 }
 
+#[tokio::test]
+async fn bank_transfer_intent_and_cash_balance_match_stripe() {
+    let app = spawn_emulator().await;
+    let customer = customer(&app).await;
+    let waiting = crate::bank_transfers::transfer_intent(&app, &customer).await;
+    conforms::<stripe_core::PaymentIntent>("payment_intent", &waiting);
+    let funded = crate::bank_transfers::fund(&app, &customer, "6000", None).await;
+    conforms::<stripe_core::CustomerCashBalanceTransaction>(
+        "customer_cash_balance_transaction",
+        &funded,
+    );
+    let balance = get(&app, &format!("v1/customers/{customer}/cash_balance")).await;
+    conforms::<stripe_core::CashBalance>("cash_balance", &balance);
+    let paid = get(
+        &app,
+        &format!("v1/payment_intents/{}", waiting["id"].as_str().unwrap()),
+    )
+    .await;
+    conforms::<stripe_core::PaymentIntent>("payment_intent", &paid);
+    conforms::<stripe_core::Charge>("charge", &latest_charge(&app, &paid).await);
+}
+
 /// Every event the emulator made above parses with async-stripe's webhook parser, which reads
 /// `data.object` into the typed struct of the event's type.
 #[tokio::test]

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::{TestEmulator, customer, get, intent_form, spawn_emulator};
+use crate::support::{TestEmulator, customer, get, intent_form, page_text, spawn_emulator};
 use stripe_emulator::test_client::{stripe_error, stripe_ok};
 
 /// The error object of a refused call, which must have answered `status`.
@@ -128,12 +128,7 @@ async fn a_refund_is_credited_once_on_its_paid_invoice_with_a_number_and_a_pdf()
     let pdf = pdf.text().await.unwrap();
     assert!(pdf.contains(&format!("Credit note {number}")), "{pdf}");
     assert!(pdf.contains("Amount: 15.00 USD"), "{pdf}");
-    let page = reqwest::get(invoice["hosted_invoice_url"].as_str().unwrap())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&invoice["hosted_invoice_url"]).await;
     assert!(
         page.contains(&number) && page.contains("5.00 USD"),
         "{page}"
@@ -284,11 +279,6 @@ async fn tax_ids_are_verified_listed_deleted_and_printed_on_new_invoices() {
         .stripe()
         .create(&format!("v1/invoices/{id}/finalize"), &[])
         .await;
-    let page = reqwest::get(open["hosted_invoice_url"].as_str().unwrap())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&open["hosted_invoice_url"]).await;
     assert!(page.contains("Tax ID: eu_vat DE123456789"), "{page}");
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod bank_debits;
+mod bank_transfers;
 mod cards;
 mod client;
 mod conformance;

@@ -68,6 +68,12 @@ pub async fn get(app: &TestEmulator, path: &str) -> Value {
     stripe_ok(app.stripe().get(path).await).await
 }
 
+/// The text of a page the emulator serves without a key (hosted invoice, instructions...).
+pub async fn page_text(url: &Value) -> String {
+    let url = url.as_str().expect("a URL");
+    reqwest::get(url).await.unwrap().text().await.unwrap()
+}
+
 /// The charge an intent made (its `latest_charge`).
 pub async fn latest_charge(app: &TestEmulator, intent: &Value) -> Value {
     let charge = intent["latest_charge"]
