@@ -143,7 +143,8 @@ pub async fn issue(state: &AppState, purchase: &Purchase) -> Result<(), AppError
 }
 
 /// Has Stripe email the paid invoice to the institution, once (an idempotency key made from
-/// the purchase: a retried issue does not send it again), and logs it. Best effort: a receipt
+/// the purchase: a retried issue does not send it again), and logs it once (two attempts racing
+/// here both pass the check below; a unique index keeps one entry). Best effort: a receipt
 /// that cannot be sent (no email address at Stripe, say) is logged, and the invoice stays
 /// issued; the admin can send it from the invoice list.
 async fn send_receipt(state: &AppState, purchase: &Purchase, invoice_id: &str) {

@@ -29,7 +29,8 @@ pub struct Entry {
 }
 
 /// Appends the entry; an entry a unique index allows only once (`credit_note.issued` per credit
-/// note) that is already there is left as it is.
+/// note, the automatic receipt's `invoice.sent` per invoice) that is already there is left as
+/// it is.
 pub async fn append<'c, E>(conn: E, entry: &NewEntry<'_>) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
