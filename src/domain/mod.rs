@@ -13,6 +13,7 @@ pub mod monthly;
 pub mod page;
 pub mod password;
 pub mod payment_method;
+pub mod payment_method_types;
 pub mod plan;
 pub mod pricing;
 pub mod purchase_order;

@@ -14,6 +14,7 @@ use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::money::{Currency, UnitPrice};
+use crate::domain::payment_method_types::{PaymentMethodType, parse_list};
 use crate::domain::pricing::{DEFAULT_MAX_QUANTITY, MIN_QUANTITY, Pricing};
 
 pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3005";
@@ -30,6 +31,7 @@ pub const MAX_STRIPE_TIMEOUT_SECS: u64 = 120;
 /// How often the background jobs run: the reconciliation sweep, the missed-event catch-up and
 /// the cancelling of abandoned checkouts.
 pub const DEFAULT_RECONCILE_INTERVAL_SECS: u64 = 5 * 60;
+pub const DEFAULT_PAYMENT_METHODS: &str = "card,us_bank_account,customer_balance";
 /// How long the embedded emulator's bank debits (ACH) stay processing; days on Stripe.
 pub const DEFAULT_EMULATOR_BANK_DEBIT_SECS: u64 = 10;
 /// A checkout nobody paid within this long is canceled at Stripe.
@@ -132,6 +134,8 @@ pub struct Config {
     pub price_annual: UnitPrice,
     pub price_quarterly: UnitPrice,
     pub currency: Currency,
+    /// `PAYMENT_METHODS`: what institutions may pay with, those the currency allows.
+    pub payment_methods: Vec<PaymentMethodType>,
     pub max_sessions_per_purchase: i64,
     /// `OFFLINE_TEST_MODE=1`: run the emulator even where offline mode is not local (end-to-end
     /// and demo deployments); see [`Config::check_offline_is_local`].
@@ -300,6 +304,8 @@ impl Config {
             )
         })?;
 
+        let payment_methods = payment_methods(get("PAYMENT_METHODS"), currency.code())?;
+
         let max_raw =
             get("MAX_SESSIONS_PER_PURCHASE").unwrap_or_else(|| DEFAULT_MAX_QUANTITY.to_string());
         let max_sessions_per_purchase = match max_raw.parse::<i64>() {
@@ -365,6 +371,7 @@ impl Config {
             price_annual,
             price_quarterly,
             currency,
+            payment_methods,
             max_sessions_per_purchase,
             offline_anywhere,
             session_max_age,
@@ -663,6 +670,29 @@ fn parse_whole(
     }
 }
 
+/// `PAYMENT_METHODS` (all of them by default), less those the currency does not allow.
+fn payment_methods(
+    raw: Option<String>,
+    currency: &str,
+) -> Result<Vec<PaymentMethodType>, ConfigError> {
+    let raw = raw.unwrap_or_else(|| DEFAULT_PAYMENT_METHODS.to_owned());
+    let fix = format!("list some of {DEFAULT_PAYMENT_METHODS}, separated by commas");
+    let listed =
+        parse_list(&raw).map_err(|problem| error("PAYMENT_METHODS", problem, fix.clone()))?;
+    let offered: Vec<_> = listed
+        .into_iter()
+        .filter(|m| m.available_in(currency))
+        .collect();
+    if offered.is_empty() {
+        return Err(error(
+            "PAYMENT_METHODS",
+            format!("offers nothing in {currency}: bank debits and transfers are in usd only"),
+            "add card",
+        ));
+    }
+    Ok(offered)
+}
+
 /// A whole number of seconds within `range`, or `default` when unset.
 fn parse_secs(
     variable: &'static str,
@@ -923,6 +953,28 @@ mod tests {
             let e = config(&[(variable, bad)]).unwrap_err();
             assert_eq!(e.variable, variable, "{bad}");
         }
+    }
+
+    #[test]
+    fn payment_methods_default_to_all_three_and_the_currency_limits_them() {
+        use PaymentMethodType::*;
+        assert_eq!(
+            config(&[]).unwrap().payment_methods,
+            [Card, UsBankAccount, CustomerBalance]
+        );
+        let c = config(&[("PAYMENT_METHODS", "card, us_bank_account")]).unwrap();
+        assert_eq!(c.payment_methods, [Card, UsBankAccount]);
+        let euros = config(&[("CURRENCY", "eur")]).unwrap();
+        assert_eq!(euros.payment_methods, [Card]);
+        for bad in [
+            ("PAYMENT_METHODS", "card,paypal"),
+            ("PAYMENT_METHODS", " , "),
+        ] {
+            let e = config(&[bad]).unwrap_err();
+            assert_eq!(e.variable, "PAYMENT_METHODS", "{bad:?}");
+        }
+        let e = config(&[("CURRENCY", "eur"), ("PAYMENT_METHODS", "us_bank_account")]).unwrap_err();
+        assert!(e.to_string().contains("usd only"), "{e}");
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod jobs;
 mod metrics;
 mod origin;
 mod pages;
+mod payment_method_types;
 mod payment_methods;
 mod pricing;
 mod protected_routes;

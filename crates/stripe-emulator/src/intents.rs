@@ -227,17 +227,21 @@ pub fn take_customer_and_payment_method(
 /// The payment method types the emulator has.
 const PAYMENT_METHOD_TYPES: &[&str] = &["card", "us_bank_account", "customer_balance"];
 
-/// `payment_method_types[]` of a new intent: `["card"]` when not given.
+/// The payment method types of a new intent, `["card"]` when not given: the request's
+/// `allowed_payment_method_types[]` (API versions since 2026) or `payment_method_types[]`
+/// (before); the object says `payment_method_types` either way.
 fn payment_method_types(params: &Params) -> Result<Value, StripeError> {
-    let Some(given) = params.get("payment_method_types") else {
+    let named = ["allowed_payment_method_types", "payment_method_types"]
+        .into_iter()
+        .find_map(|param| params.get(param).map(|given| (param, given)));
+    let Some((param, given)) = named else {
         return Ok(json!(["card"]));
     };
-    let invalid =
-        |message: String| StripeError::invalid_request(message, Some("payment_method_types"));
+    let invalid = |message: String| StripeError::invalid_request(message, Some(param));
     let types = given
         .as_array()
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| invalid("payment_method_types must be a non-empty list.".into()))?;
+        .ok_or_else(|| invalid(format!("{param} must be a non-empty list.")))?;
     for kind in types {
         let kind = kind.as_str().unwrap_or_default();
         if !PAYMENT_METHOD_TYPES.contains(&kind) {

@@ -29,6 +29,7 @@ pub use invoices::PurchaseInvoice;
 use super::config::Config;
 use super::metrics;
 use super::storage::{Db, institutions};
+use crate::domain::payment_method_types::PaymentMethodType;
 use crate::error::AppError;
 
 #[derive(Clone)]
@@ -36,6 +37,9 @@ pub struct StripeGateway {
     client: stripe::Client,
     /// Which Stripe this is ([`Config::stripe_origin`]), stored with every customer it makes.
     origin: &'static str,
+    /// What institutions may pay with (`PAYMENT_METHODS`): every intent's
+    /// `payment_method_types[]`.
+    payment_methods: Vec<PaymentMethodType>,
 }
 
 impl std::fmt::Debug for StripeGateway {
@@ -69,6 +73,7 @@ impl StripeGateway {
         Ok(StripeGateway {
             client,
             origin: config.stripe_origin(),
+            payment_methods: config.payment_methods.clone(),
         })
     }
 
@@ -131,6 +136,7 @@ impl StripeGateway {
         let mut request =
             CreatePaymentIntent::new(intent.amount, invoices::currency(intent.currency))
                 .customer(intent.customer_id)
+                .allowed_payment_method_types(self.allowed_types(|_| true))
                 .description(intent.description.as_str())
                 .metadata(HashMap::from([
                     ("purchase_id".to_owned(), intent.purchase_id.to_owned()),
@@ -174,6 +180,20 @@ impl StripeGateway {
         self.call(action, request.send(&self.client))
             .await
             .map_err(|e| errors::to_app_error(e, action))
+    }
+
+    /// The offered payment methods that `keep` keeps, as an intent's
+    /// `allowed_payment_method_types[]` (so API versions since 2026 name what was
+    /// `payment_method_types[]`).
+    fn allowed_types<T>(&self, keep: impl Fn(PaymentMethodType) -> bool) -> Vec<T>
+    where
+        T: std::str::FromStr<Err = std::convert::Infallible>,
+    {
+        self.payment_methods
+            .iter()
+            .filter(|m| keep(**m))
+            .map(|m| m.as_str().parse().unwrap_or_else(|never| match never {}))
+            .collect()
     }
 
     /// Every request to Stripe goes through here: in a span naming the operation, timed, and

@@ -12,6 +12,7 @@ use stripe_payment::PaymentMethod;
 use stripe_payment::payment_method::{DetachPaymentMethod, RetrievePaymentMethod};
 
 use super::{StripeGateway, errors};
+use crate::domain::payment_method_types::PaymentMethodType;
 use crate::error::AppError;
 
 /// Stripe allows up to 100 per page; an institution has a handful of cards at most.
@@ -28,6 +29,8 @@ impl StripeGateway {
         let intent = CreateSetupIntent::new()
             .customer(customer_id)
             .usage(CreateSetupIntentUsage::OffSession)
+            // A transfer is a payment made each time: nothing to save.
+            .allowed_payment_method_types(self.allowed_types(PaymentMethodType::can_be_saved))
             .metadata(HashMap::from([(
                 "institution_id".to_owned(),
                 institution_id.to_owned(),
