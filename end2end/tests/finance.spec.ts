@@ -101,20 +101,20 @@ for (const [width, details, refund] of [[375, 16, 17], [1280, 18, 19]] as const)
       });
       expect(refunded.status()).toBe(200);
 
-      // The credit note is issued in the background once Stripe reports the refund.
+      // The credit note is issued in the background once Stripe reports the refund, and logged
+      // just after Stripe has it (the invoice list can show it a moment before the log does).
       const note = page.locator(`li[data-invoice-id="${invoiceId}"]`).getByTestId('credit-notes').locator('li');
+      const activity = page.getByTestId('activity').locator('li');
       await expect(async () => {
         await page.reload();
         await expect(note).toHaveCount(1, { timeout: 1_000 });
+        await expect(activity.filter({ hasText: 'Credit note issued' })).toHaveCount(1, { timeout: 1_000 });
       }).toPass({ timeout: 20_000 });
       await waitForHydration(page);
       await expect(note).toContainText(`Credit note ${number}-CN-01`);
       await expect(note).toContainText('$5.00');
       const pdf = await page.request.get((await note.getByRole('link', { name: 'PDF' }).getAttribute('href'))!);
       expect(pdf.headers()['content-type']).toBe('application/pdf');
-
-      const activity = page.getByTestId('activity').locator('li');
-      await expect(activity.filter({ hasText: 'Credit note issued' })).toHaveCount(1);
 
       // Sent again from the list: the emulator's outbox holds the receipt and the copy.
       const invoiceRow = page.locator(`li[data-invoice-id="${invoiceId}"]`);
