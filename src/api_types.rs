@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::domain::monthly::MonthTotal;
 use crate::domain::password::Password;
+use crate::domain::payment_method_types::PaymentMethodType;
 use crate::domain::plan::Plan;
 use crate::domain::purchase_status::PurchaseStatus;
 
@@ -104,6 +105,27 @@ pub struct PurchaseView {
     pub refund_failed_amount: i64,
     /// The institution's purchase-order number, printed on the invoice.
     pub po_number: Option<String>,
+    /// How it is being paid (the latest attempt's payment method), once Stripe has told.
+    pub payment_method_type: Option<PaymentMethodType>,
+    /// Where to send the money, while the purchase is `awaiting_transfer`.
+    pub bank_transfer: Option<BankTransfer>,
+    /// Money a canceled bank transfer had already received, in minor units of `currency`: it
+    /// stays on the institution's Stripe cash balance and pays toward its next transfer.
+    pub kept_on_cash_balance: i64,
+}
+
+/// A bank transfer's instructions, as Stripe gives them (`display_bank_transfer_instructions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankTransfer {
+    /// Still to arrive, in minor units of `currency`.
+    pub amount_remaining: i64,
+    pub currency: String,
+    /// To quote on the transfer, so Stripe matches the money to this purchase.
+    pub reference: String,
+    pub account_number: String,
+    pub routing_number: String,
+    /// Stripe's page with the same instructions, to print or forward.
+    pub hosted_instructions_url: String,
 }
 
 /// `GET /api/sessions/purchases`: newest first, Stripe-style pagination.
@@ -237,6 +259,11 @@ pub struct BillingSummary {
     pub summary: MonthlySummary,
     /// The newest page of the purchase history.
     pub purchases: PurchaseList,
+    /// Every purchase waiting for a bank transfer, newest first, with where to send it.
+    pub awaiting_transfers: Vec<PurchaseView>,
+    /// What bank transfers left on the Stripe cash balance, in minor units of the pricing
+    /// currency (read from Stripe; may fail alone).
+    pub cash_balance: Result<i64, crate::error::AppError>,
     /// Read from Stripe: each may fail alone, and its panel says so.
     pub payment_methods: Result<PaymentMethodList, crate::error::AppError>,
     pub invoices: Result<InvoiceList, crate::error::AppError>,

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::billing::BillingPage;
 use crate::components::locale::{page_locale, provide_locale};
@@ -11,6 +11,7 @@ use crate::components::login_page::LoginPage;
 use crate::components::not_found_page::NotFoundPage;
 use crate::components::offline_banner::OfflineBanner;
 use crate::components::session_purchase::SessionPurchasePage;
+use crate::components::transfer_page::TransferPage;
 
 /// The page around the app, rendered on the server only; `stylesheet` is the CSS file's URL
 /// (named by its content in a release build).
@@ -64,6 +65,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("billing"), StaticSegment("purchase"))
                         view=SessionPurchasePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(
+                            StaticSegment("billing"),
+                            StaticSegment("purchases"),
+                            ParamSegment("id"),
+                            StaticSegment("transfer"),
+                        )
+                        view=TransferPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -16,6 +16,8 @@ mod direct_purchases;
 #[allow(dead_code)]
 #[path = "../shared/fleet.rs"]
 mod fleet;
+// Shared with the tests, which use more of it.
+#[allow(dead_code)]
 #[path = "../../tests/api/live_events.rs"]
 mod live_events;
 mod scenarios;

@@ -11,3 +11,5 @@ pub mod offline_banner;
 pub mod session_purchase;
 pub mod sign_out_button;
 pub mod signed_in_page;
+pub mod transfer_instructions;
+pub mod transfer_page;

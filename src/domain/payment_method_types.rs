@@ -1,8 +1,12 @@
 //! The ways an institution may pay, as Stripe names them (`PAYMENT_METHODS`): cards, US bank
 //! debits (ACH) and bank transfers to the customer's balance.
 
-/// One payment method type this product offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use serde::{Deserialize, Serialize};
+
+/// One payment method type this product offers; on the wire and in the database by Stripe's
+/// name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PaymentMethodType {
     Card,
     /// ACH Direct Debit from a US bank account.
@@ -27,6 +31,11 @@ impl PaymentMethodType {
         }
     }
 
+    /// The type Stripe names `name`, if this product offers it.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// Whether Stripe offers it in this currency: US bank debits and US bank transfers are in
     /// US dollars (other transfer currencies need other bank details than this product shows).
     pub fn available_in(self, currency: &str) -> bool {
@@ -45,14 +54,20 @@ impl PaymentMethodType {
     }
 }
 
+/// A type read back from storage; one the app does not know is an error, never a guess.
+impl TryFrom<String> for PaymentMethodType {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, String> {
+        Self::parse(&raw).ok_or_else(|| format!("unknown payment method type {raw:?}"))
+    }
+}
+
 /// `PAYMENT_METHODS`, comma-separated: each known once, in the order given; at least one.
 pub fn parse_list(raw: &str) -> Result<Vec<PaymentMethodType>, String> {
     let mut types = Vec::new();
     for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let Some(kind) = PaymentMethodType::ALL
-            .into_iter()
-            .find(|k| k.as_str() == name)
-        else {
+        let Some(kind) = PaymentMethodType::parse(name) else {
             let known: Vec<&str> = PaymentMethodType::ALL.iter().map(|k| k.as_str()).collect();
             return Err(format!(
                 "{name:?} is not a payment method this product offers (known: {})",

@@ -4,6 +4,10 @@
 //! them; all of them go through `next_status`, which only ever moves a purchase forward. The
 //! one exception is deliberate: a failed attempt can be followed by a successful one on the
 //! same PaymentIntent, so `Failed` may still become `Completed`.
+//!
+//! Bank payments are slow: an ACH debit is `Processing` for days and may still fail with the
+//! bank's reason; a bank transfer is `AwaitingTransfer` until the whole amount has arrived.
+//! Neither credits anything before Stripe says `succeeded`.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +18,9 @@ pub enum PurchaseStatus {
     Pending,
     RequiresAction,
     Processing,
+    /// Confirmed as a bank transfer: waiting for the institution to send the money (all of
+    /// it; a partial transfer leaves it waiting for the rest).
+    AwaitingTransfer,
     Completed,
     Failed,
     Canceled,
@@ -32,6 +39,8 @@ pub enum PurchaseStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntentOutcome {
     RequiresAction,
+    /// Waiting for a bank transfer (`requires_action` with bank transfer instructions).
+    AwaitingTransfer,
     Processing,
     Succeeded,
     Failed,
@@ -39,10 +48,11 @@ pub enum IntentOutcome {
 }
 
 impl PurchaseStatus {
-    pub const ALL: [PurchaseStatus; 10] = [
+    pub const ALL: [PurchaseStatus; 11] = [
         PurchaseStatus::Pending,
         PurchaseStatus::RequiresAction,
         PurchaseStatus::Processing,
+        PurchaseStatus::AwaitingTransfer,
         PurchaseStatus::Completed,
         PurchaseStatus::Failed,
         PurchaseStatus::Canceled,
@@ -66,6 +76,7 @@ impl PurchaseStatus {
             PurchaseStatus::Pending => "pending",
             PurchaseStatus::RequiresAction => "requires_action",
             PurchaseStatus::Processing => "processing",
+            PurchaseStatus::AwaitingTransfer => "awaiting_transfer",
             PurchaseStatus::Completed => "completed",
             PurchaseStatus::Failed => "failed",
             PurchaseStatus::Canceled => "canceled",
@@ -81,7 +92,8 @@ impl PurchaseStatus {
     }
 
     /// Not paid yet, and its PaymentIntent can still be confirmed (with the same or another
-    /// card) or canceled: the purchases the billing page offers to finish or cancel.
+    /// payment method) or canceled: the purchases the billing page offers to finish or cancel.
+    /// A purchase awaiting a transfer is not: the money may be on its way already.
     pub fn is_payable(self) -> bool {
         matches!(
             self,
@@ -130,11 +142,30 @@ pub fn next_status(current: PurchaseStatus, outcome: IntentOutcome) -> Option<Pu
         (_, O::Succeeded) => S::Completed,
         (_, O::Canceled) => S::Canceled,
         (S::Pending, O::RequiresAction) => S::RequiresAction,
-        (S::Pending | S::RequiresAction | S::Failed, O::Processing) => S::Processing,
-        (S::Pending | S::RequiresAction | S::Processing, O::Failed) => S::Failed,
+        (S::Pending | S::RequiresAction | S::Failed, O::AwaitingTransfer) => S::AwaitingTransfer,
+        (S::Pending | S::RequiresAction | S::Failed | S::AwaitingTransfer, O::Processing) => {
+            S::Processing
+        }
+        (S::Pending | S::RequiresAction | S::Processing | S::AwaitingTransfer, O::Failed) => {
+            S::Failed
+        }
         _ => return None,
     };
     (next != current).then_some(next)
+}
+
+/// Whether a webhook's copy of the intent (not the intent just retrieved) must be left out
+/// when it would move the purchase from `current` to `next`. A failed purchase, or one
+/// awaiting a transfer, was moved there by a later attempt than any `processing` or failure
+/// news: such a copy is either a new attempt or an old one delivered late, and it cannot say
+/// which. Ignoring it loses nothing: a new attempt's outcome arrives as an event of its own,
+/// and the browser and the sweep read the intent itself.
+pub fn snapshot_may_be_stale(current: PurchaseStatus, next: PurchaseStatus) -> bool {
+    use PurchaseStatus as S;
+    matches!(
+        (current, next),
+        (S::Failed | S::AwaitingTransfer, S::Processing) | (S::AwaitingTransfer, S::Failed)
+    )
 }
 
 #[cfg(test)]
@@ -179,6 +210,59 @@ mod tests {
     fn stale_requires_action_after_processing_or_failure_is_ignored() {
         assert_eq!(next_status(S::Processing, O::RequiresAction), None);
         assert_eq!(next_status(S::Failed, O::RequiresAction), None);
+    }
+
+    #[test]
+    fn a_bank_transfer_waits_and_then_completes_or_is_canceled() {
+        assert_eq!(
+            next_status(S::Pending, O::AwaitingTransfer),
+            Some(S::AwaitingTransfer)
+        );
+        // More money arriving (partially funded) is not a new status.
+        assert_eq!(next_status(S::AwaitingTransfer, O::AwaitingTransfer), None);
+        assert_eq!(
+            next_status(S::AwaitingTransfer, O::Succeeded),
+            Some(S::Completed)
+        );
+        assert_eq!(
+            next_status(S::AwaitingTransfer, O::Canceled),
+            Some(S::Canceled)
+        );
+        // 3-D Secure news from an earlier card attempt does not hide the instructions.
+        assert_eq!(next_status(S::AwaitingTransfer, O::RequiresAction), None);
+        // After the money arrived, a late copy of the instructions changes nothing.
+        assert_eq!(next_status(S::Completed, O::AwaitingTransfer), None);
+    }
+
+    #[test]
+    fn a_declined_card_can_be_followed_by_a_bank_transfer() {
+        assert_eq!(
+            next_status(S::Failed, O::AwaitingTransfer),
+            Some(S::AwaitingTransfer)
+        );
+        assert_eq!(
+            next_status(S::RequiresAction, O::AwaitingTransfer),
+            Some(S::AwaitingTransfer)
+        );
+    }
+
+    #[test]
+    fn a_bank_debit_processes_then_settles_or_fails() {
+        assert_eq!(next_status(S::Pending, O::Processing), Some(S::Processing));
+        assert_eq!(next_status(S::Processing, O::Failed), Some(S::Failed));
+        assert_eq!(next_status(S::Processing, O::Succeeded), Some(S::Completed));
+        // A late `processing` copy after the debit settled changes nothing.
+        assert_eq!(next_status(S::Completed, O::Processing), None);
+    }
+
+    #[test]
+    fn copies_that_may_be_older_than_a_later_attempt_are_left_out() {
+        assert!(snapshot_may_be_stale(S::Failed, S::Processing));
+        assert!(snapshot_may_be_stale(S::AwaitingTransfer, S::Processing));
+        assert!(snapshot_may_be_stale(S::AwaitingTransfer, S::Failed));
+        assert!(!snapshot_may_be_stale(S::AwaitingTransfer, S::Completed));
+        assert!(!snapshot_may_be_stale(S::Processing, S::Failed));
+        assert!(!snapshot_may_be_stale(S::Pending, S::AwaitingTransfer));
     }
 
     #[test]

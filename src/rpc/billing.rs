@@ -20,7 +20,7 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
     use crate::server::purchases::service;
     use crate::server::rpc_context;
     use crate::server::storage::{admins, institutions};
-    use crate::server::{audit, billing_details};
+    use crate::server::{audit, billing_details, cash_balance};
 
     rpc_context::with_status(
         async {
@@ -36,12 +36,14 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
             let admins = AdminList {
                 data: admins::list_for_institution(state.db.pool(), institution_id).await?,
             };
-            // Both may ask Stripe: in parallel, so the page waits for the slower one only.
+            // These may ask Stripe: in parallel, so the page waits for the slowest one only.
             let key = institutions::stripe_lists_key(state.db.pool(), institution_id).await?;
-            let (payment_methods, invoices, billing_details) = tokio::join!(
+            let awaiting_transfers = service::awaiting_transfers(&state.db, institution_id).await?;
+            let (payment_methods, invoices, billing_details, cash_balance) = tokio::join!(
                 payment_methods::list_under(&state, key.clone()),
-                invoices::list_under(&state, key, Some(HISTORY_PAGE), None),
+                invoices::list_under(&state, key.clone(), Some(HISTORY_PAGE), None),
                 billing_details::get(&state, institution_id),
+                cash_balance::available_under(&state, key),
             );
             Ok(BillingSummary {
                 pricing: state.config.pricing().info(),
@@ -49,6 +51,8 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
                 pool,
                 summary,
                 purchases,
+                awaiting_transfers,
+                cash_balance,
                 payment_methods,
                 invoices,
                 stripe: state.config.stripe_client(),

@@ -93,6 +93,26 @@ pub async fn finish_purchase(purchase_id: String) -> Result<PurchaseOutcome, App
     )
 }
 
+/// The purchase and the pool as this server knows them (no call to Stripe): what a page
+/// waiting for a bank debit or transfer to settle looks at.
+#[server(prefix = "/rpc", endpoint = "check_purchase")]
+pub async fn check_purchase(purchase_id: String) -> Result<PurchaseOutcome, AppError> {
+    use crate::server::purchases::service;
+    use crate::server::rpc_context;
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            let state = rpc_context::state();
+            let institution_id = &account.institution.id;
+            let purchase = service::get(&state.db, institution_id, &purchase_id).await?;
+            let pool = service::pool(&state.db, institution_id).await?;
+            Ok(PurchaseOutcome { purchase, pool })
+        }
+        .await,
+    )
+}
+
 /// An unpaid purchase made earlier, to confirm again: finish 3-D Secure, or try another card.
 #[server(prefix = "/rpc", endpoint = "resume_purchase")]
 pub async fn resume_purchase(purchase_id: String) -> Result<CreatedPurchase, AppError> {

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod background;
 pub mod billing_details;
 pub mod bootstrap;
+pub mod cash_balance;
 pub mod cli;
 pub mod clock;
 pub mod config;

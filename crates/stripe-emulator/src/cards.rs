@@ -77,8 +77,12 @@ pub enum Behaviour {
     Succeeds,
     /// Refused when attached to a customer and when charged.
     Declines(Decline),
-    /// 3-D Secure: the intent goes to `requires_action` until the cardholder answers.
+    /// 3-D Secure: the intent goes to `requires_action` until the cardholder answers, in the
+    /// page when Stripe.js asks for it (`use_stripe_sdk`), else on the bank's page.
     RequiresAuthentication,
+    /// 3-D Secure on the bank's own page only: Stripe.js redirects there even when it could
+    /// show a challenge in the page (the emulator's card for redirect-based authentication).
+    RequiresRedirectAuthentication,
     /// Attaches to a customer, but every charge fails.
     ChargesFail,
     /// The charge succeeds and is disputed at once (`charge.dispute.created`).
@@ -95,9 +99,18 @@ impl Behaviour {
             Behaviour::ChargesFail => Some(GENERIC_DECLINE),
             Behaviour::Succeeds
             | Behaviour::RequiresAuthentication
+            | Behaviour::RequiresRedirectAuthentication
             | Behaviour::Disputed
             | Behaviour::RefundsFail => None,
         }
+    }
+
+    /// Whether the cardholder must pass 3-D Secure before the card is charged or saved.
+    pub fn needs_authentication(self) -> bool {
+        matches!(
+            self,
+            Behaviour::RequiresAuthentication | Behaviour::RequiresRedirectAuthentication
+        )
     }
 
     /// The refusal when the card is attached to a customer or set up for later, if any.
@@ -117,6 +130,10 @@ const SPECIAL_CARDS: &[(&str, Behaviour)] = &[
     ("4000002500003155", Behaviour::RequiresAuthentication),
     ("4000002760003184", Behaviour::RequiresAuthentication),
     ("4000000000003220", Behaviour::RequiresAuthentication),
+    (
+        "4000000000003063",
+        Behaviour::RequiresRedirectAuthentication,
+    ),
     ("4000000000000341", Behaviour::ChargesFail),
     ("4000000000000259", Behaviour::Disputed),
     ("4000000000005126", Behaviour::RefundsFail),
@@ -319,6 +336,14 @@ mod tests {
                 "{n}"
             );
         }
+    }
+
+    #[test]
+    fn card_3063_authenticates_on_the_banks_page_only() {
+        let behaviour = card("4000000000003063").unwrap().behaviour;
+        assert_eq!(behaviour, Behaviour::RequiresRedirectAuthentication);
+        assert!(behaviour.needs_authentication());
+        assert!(!Behaviour::Succeeds.needs_authentication());
     }
 
     #[test]

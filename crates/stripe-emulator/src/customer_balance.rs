@@ -11,6 +11,7 @@ use axum::extract::Path;
 use serde_json::{Value, json};
 
 use super::errors::StripeError;
+use super::form::Params;
 use super::ids::{new_id, now, random_alphanumeric};
 use super::store::Store;
 use super::{ApiResult, Call, Tx, charges, payment_intents};
@@ -21,6 +22,15 @@ const BALANCE: &str = "emulator.cash_balance";
 /// What the intent's page shows the payer: an account of the customer's at the test bank, the
 /// amount still due and a reference of the intent's own.
 pub fn await_transfer(tx: &mut Tx, mut intent: Value) -> Result<Value, StripeError> {
+    let options = &intent["payment_method_options"]["customer_balance"];
+    if options["funding_type"] != "bank_transfer" || options["bank_transfer"]["type"].is_null() {
+        return Err(StripeError::invalid_request(
+            "payment_method_options[customer_balance][funding_type] must be bank_transfer, with \
+             payment_method_options[customer_balance][bank_transfer][type], to confirm a \
+             PaymentIntent with a customer_balance PaymentMethod.",
+            Some("payment_method_options[customer_balance][funding_type]"),
+        ));
+    }
     let Some(customer) = intent["customer"].as_str().map(str::to_owned) else {
         return Err(StripeError::invalid_request(
             "A customer is required to pay with customer_balance: set customer on the PaymentIntent.",
@@ -64,6 +74,33 @@ pub fn await_transfer(tx: &mut Tx, mut intent: Value) -> Result<Value, StripeErr
     // Money already on the balance pays at once, as on Stripe.
     apply_balance(tx, &customer, None)?;
     tx.store.find("payment_intent", "payment_intent", &id)
+}
+
+/// `payment_method_options[customer_balance]` of a create, update or confirm call, kept on the
+/// intent as Stripe shows it. The emulator takes US transfers only.
+pub fn take_options(intent: &mut Value, params: &Params) -> Result<(), StripeError> {
+    let Some(given) = params
+        .get("payment_method_options")
+        .and_then(|o| o.get("customer_balance"))
+    else {
+        return Ok(());
+    };
+    let given = Params(given.clone());
+    let funding_type = given.one_of("funding_type", &["bank_transfer"])?;
+    let transfer_type = given
+        .get("bank_transfer")
+        .map(|b| Params(b.clone()))
+        .map(|b| {
+            b.one_of("type", &["us_bank_transfer"])
+                .map(|t| t.map(str::to_owned))
+        })
+        .transpose()?
+        .flatten();
+    intent["payment_method_options"]["customer_balance"] = json!({
+        "bank_transfer": transfer_type.map(|t| json!({ "type": t })),
+        "funding_type": funding_type,
+    });
+    Ok(())
 }
 
 fn address() -> Value {

@@ -7,6 +7,7 @@ use axum::extract::Path;
 use axum::routing::{MethodRouter, get, post};
 use serde_json::{Value, json};
 
+use super::cards::Behaviour;
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{client_secret, new_id, now};
@@ -202,6 +203,18 @@ impl Kind {
         )?;
         (self.answer)(tx, intent, pm, success)
     }
+}
+
+/// Where the cardholder is sent for 3-D Secure: nowhere (Stripe.js shows the challenge in the
+/// page) when the confirmation came from Stripe.js (`use_stripe_sdk`) and the card allows it,
+/// else the bank's page, returning to the call's `return_url`.
+pub fn authentication_redirect(
+    params: &Params,
+    behaviour: Behaviour,
+) -> Result<Option<&str>, StripeError> {
+    let in_page = params.bool("use_stripe_sdk")?.unwrap_or(false)
+        && behaviour != Behaviour::RequiresRedirectAuthentication;
+    Ok(params.non_empty_str("return_url").filter(|_| !in_page))
 }
 
 /// Sets the `customer` and the `payment_method` the call names, if it does; an intent that had

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::Path;
 use serde_json::{Value, json};
 
-use super::cards::{AUTHENTICATION_REQUIRED, Behaviour};
+use super::cards::AUTHENTICATION_REQUIRED;
 use super::errors::StripeError;
 use super::form::Params;
 use super::ids::{new_id, now};
@@ -423,7 +423,7 @@ pub async fn pay(Path(id): Path<String>, Call(emulator, ctx, params): Call) -> A
             "receipt_email": null,
         });
         // Off-session, a card that needs 3-D Secure is declined without a charge, as on Stripe.
-        let decline = if payment_methods::behaviour(&pm) == Behaviour::RequiresAuthentication {
+        let decline = if payment_methods::behaviour(&pm).needs_authentication() {
             Some(AUTHENTICATION_REQUIRED)
         } else {
             charges::charge(tx, &charge_request, &pm).1

@@ -11,7 +11,8 @@ use super::errors::StripeError;
 use super::form::Params;
 use super::ids::now;
 use super::intents::{
-    CONFIRMABLE, Kind, merge, require_allowed_type, take_customer_and_payment_method,
+    CONFIRMABLE, Kind, authentication_redirect, merge, require_allowed_type,
+    take_customer_and_payment_method,
 };
 use super::{
     ApiResult, Call, Tx, bank_accounts, charges, customer_balance, disputes, invoices,
@@ -132,6 +133,7 @@ fn apply_updates(tx: &mut Tx, intent: &mut Value, params: &Params) -> Result<(),
         intent["currency"] = json!(currency);
     }
     take_customer_and_payment_method(tx, intent, params)?;
+    customer_balance::take_options(intent, params)?;
     for field in [
         "description",
         "receipt_email",
@@ -204,6 +206,7 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
         ));
     }
     require_allowed_type(&intent, &pm)?;
+    customer_balance::take_options(&mut intent, params)?;
     for field in ["receipt_email", "setup_future_usage"] {
         if let Some(value) = params.non_empty_str(field) {
             intent[field] = json!(value);
@@ -221,11 +224,13 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
         return Ok(bank_accounts::start_debit(tx, intent, &pm, &mandate));
     }
     let off_session = params.bool("off_session")?.unwrap_or(false);
-    if payment_methods::behaviour(&pm) == Behaviour::RequiresAuthentication {
+    let behaviour = payment_methods::behaviour(&pm);
+    if behaviour.needs_authentication() {
         if off_session {
             return Err(fail(tx, intent, &pm, AUTHENTICATION_REQUIRED, None));
         }
-        return Ok(PAYMENT.require_action(tx, intent, params.non_empty_str("return_url")));
+        let redirect = authentication_redirect(params, behaviour)?;
+        return Ok(PAYMENT.require_action(tx, intent, redirect));
     }
     settle(tx, intent, &pm)
 }

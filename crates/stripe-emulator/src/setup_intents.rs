@@ -3,10 +3,12 @@
 
 use serde_json::{Value, json};
 
-use super::cards::{AUTHENTICATION_FAILED, Behaviour, Decline};
+use super::cards::{AUTHENTICATION_FAILED, Decline};
 use super::errors::StripeError;
 use super::form::Params;
-use super::intents::{Kind, merge, require_allowed_type, take_customer_and_payment_method};
+use super::intents::{
+    Kind, authentication_redirect, merge, require_allowed_type, take_customer_and_payment_method,
+};
 use super::{ApiResult, Call, Tx, bank_accounts, payment_methods};
 
 pub static SETUP: Kind = Kind {
@@ -60,8 +62,9 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
     if let Some(decline) = behaviour.attach_decline() {
         return Err(fail(tx, intent, &pm, decline));
     }
-    if behaviour == Behaviour::RequiresAuthentication {
-        return Ok(SETUP.require_action(tx, intent, params.non_empty_str("return_url")));
+    if behaviour.needs_authentication() {
+        let redirect = authentication_redirect(params, behaviour)?;
+        return Ok(SETUP.require_action(tx, intent, redirect));
     }
     succeed(tx, intent, &pm)
 }

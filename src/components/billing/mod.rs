@@ -23,10 +23,11 @@ use self::monthly_chart::MonthlyChart;
 use self::payment_methods::PaymentMethods;
 use self::purchase_history::PurchaseHistory;
 use self::reload_when_settled::{ReloadWhenSettled, invoice_pending, is_settling};
-use crate::api_types::BillingSummary;
+use crate::api_types::{BillingSummary, PurchaseView};
 use crate::components::locale::use_locale;
 use crate::components::sign_out_button::SignOutButton;
 use crate::components::signed_in_page::signed_in_page;
+use crate::components::transfer_instructions::TransferInstructions;
 use crate::domain::pricing::Pricing;
 use crate::rpc::billing::load_billing_summary;
 
@@ -53,6 +54,8 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         pool,
         summary: monthly,
         purchases,
+        awaiting_transfers,
+        cash_balance,
         payment_methods,
         invoices,
         stripe,
@@ -135,6 +138,11 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                 {prices}
                 <a class="button primary" href="/billing/purchase">"Buy sessions"</a>
             </Panel>
+            {(!awaiting_transfers.is_empty() || cash_balance.as_ref().is_ok_and(|b| *b > 0)).then(|| view! {
+                <Panel title="Bank transfers" id="bank-transfers">
+                    <BankTransfers awaiting=awaiting_transfers cash_balance=cash_balance.unwrap_or(0) currency=pricing.currency.clone()/>
+                </Panel>
+            })}
             <Panel title="Sessions and spending" id="monthly-chart">
                 <MonthlyChart summary=monthly/>
             </Panel>
@@ -165,6 +173,41 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
             </Panel>
         </div>
         <script nonce=use_nonce()>{include_str!("billing_details_form.js")}</script>
+    }
+}
+
+/// The transfers the institution still has to send, with where to send each, and what earlier
+/// transfers left on its cash balance.
+#[component]
+fn BankTransfers(
+    awaiting: Vec<PurchaseView>,
+    cash_balance: i64,
+    currency: String,
+) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        {awaiting.into_iter().map(|purchase| {
+            let heading = format!(
+                "{} sessions ({}), ordered {}",
+                purchase.quantity,
+                locale.money(purchase.amount, &purchase.currency),
+                locale.date(purchase.created_at)
+            );
+            purchase.bank_transfer.map(|transfer| view! {
+                <h3 class="transfer-heading">{heading}</h3>
+                <TransferInstructions transfer purchase_id=purchase.id/>
+            })
+        }).collect_view()}
+        {(cash_balance > 0).then(|| view! {
+            <p data-testid="cash-balance">
+                {format!(
+                    "{} from your bank transfers is on your Stripe cash balance (more than a purchase \
+                     asked for, or sent for a purchase that was canceled). It pays toward your next \
+                     bank-transfer purchase.",
+                    locale.money(cash_balance, &currency)
+                )}
+            </p>
+        })}
     }
 }
 

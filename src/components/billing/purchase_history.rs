@@ -1,6 +1,7 @@
 //! Every purchase, newest first: the first page arrives with the page, older ones load on
 //! request (cursor pagination, as the REST API pages). Each row links to its invoice; an
-//! unpaid purchase can be paid from here (3-D Secure finished, or another card) or canceled.
+//! unpaid purchase can be paid from here (3-D Secure finished, or another card) or canceled,
+//! and one awaiting a bank transfer links to where to send it.
 
 use leptos::prelude::*;
 
@@ -10,6 +11,7 @@ use crate::api_types::{PurchaseList, PurchaseView};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::locale::{provide_locale, use_locale};
 use crate::domain::calendar::DateTime;
+use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
 use crate::rpc::billing::load_purchases;
 use crate::rpc::purchases::cancel_purchase;
@@ -79,7 +81,8 @@ fn HistoryRow(
     cancel: Action<String, Result<PurchaseView, AppError>>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let payable = row.status.is_payable();
+    let awaiting_transfer = row.status == PurchaseStatus::AwaitingTransfer;
+    let unpaid = row.status.is_payable() || awaiting_transfer;
     view! {
         <tr data-purchase-id=row.id.clone()>
             <td data-label="Date"><time datetime=DateTime::from_unix(row.created_at).iso_date()>{locale.date(row.created_at)}</time></td>
@@ -108,7 +111,7 @@ fn HistoryRow(
                 })}
             </td>
             <td data-label="Status">
-                <StatusBadge status=row.status reason=status_reason(&row)/>
+                <StatusBadge status=row.status reason=status_reason(&row, locale)/>
             </td>
             <td class="row-actions">
                 {row.invoice_id.map(|id| view! {
@@ -116,24 +119,38 @@ fn HistoryRow(
                         "Invoice"
                     </a>
                 })}
-                {payable.then(|| view! { <UnpaidActions id=row.id.clone() cancel/> })}
+                {unpaid.then(|| view! { <UnpaidActions id=row.id.clone() awaiting_transfer cancel/> })}
             </td>
         </tr>
     }
 }
 
-/// "Pay now" (back to the purchase page with this purchase) and "Cancel", which asks once more.
+/// "Pay now" (back to the purchase page with this purchase), or where to send an awaited
+/// transfer, and "Cancel", which asks once more.
 #[component]
 fn UnpaidActions(
     id: String,
+    awaiting_transfer: bool,
     cancel: Action<String, Result<PurchaseView, AppError>>,
 ) -> impl IntoView {
-    let pay_href = format!("/billing/purchase?resume={id}");
+    let (href, label, question) = if awaiting_transfer {
+        (
+            format!("/billing/purchases/{id}/transfer"),
+            "Transfer details",
+            "Cancel this purchase? Money already sent stays on your Stripe cash balance.",
+        )
+    } else {
+        (
+            format!("/billing/purchase?resume={id}"),
+            "Pay now",
+            "Cancel this purchase?",
+        )
+    };
     view! {
-        <a class="button link" href=pay_href>"Pay now"</a>
+        <a class="button link" href=href>{label}</a>
         <ConfirmButton
             action="Cancel"
-            question="Cancel this purchase?"
+            question
             yes="Yes, cancel it"
             working="Canceling…"
             busy=Signal::derive(move || cancel.pending().get())

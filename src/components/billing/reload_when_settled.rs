@@ -1,4 +1,5 @@
-//! A payment the bank is still processing, or an invoice still being issued, settles in the
+//! A payment the bank is still processing, a transfer being awaited, or an invoice still being
+//! issued, settles in the
 //! background (a webhook, the invoice queue). While the billing page shows such a purchase, it
 //! looks at the newest purchases every two seconds, for two minutes, and reloads once one of
 //! them settled, so the pool, the history and the invoices all show the outcome.
@@ -15,7 +16,11 @@ pub fn invoice_pending(purchase: &PurchaseView) -> bool {
 
 /// Waiting on something that happens without the admin.
 pub fn is_settling(purchase: &PurchaseView) -> bool {
-    invoice_pending(purchase) || purchase.status == PurchaseStatus::Processing
+    invoice_pending(purchase)
+        || matches!(
+            purchase.status,
+            PurchaseStatus::Processing | PurchaseStatus::AwaitingTransfer
+        )
 }
 
 /// `settling`: the ids of the purchases the page showed as settling.

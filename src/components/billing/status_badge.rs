@@ -4,7 +4,12 @@
 use leptos::prelude::*;
 
 use crate::api_types::PurchaseView;
+use crate::components::locale::Locale;
+use crate::domain::payment_method_types::PaymentMethodType::UsBankAccount;
 use crate::domain::purchase_status::PurchaseStatus;
+
+/// An ACH debit's wait, in the admin's words.
+pub const DEBIT_PROCESSING: &str = "Sessions are added when your bank confirms the debit.";
 
 /// How a status looks: the admin's word for it (the API's are identifiers) and its badge's
 /// CSS class (`style/main.css` colours them).
@@ -20,6 +25,7 @@ pub fn status_look(status: PurchaseStatus) -> StatusLook {
         PurchaseStatus::Pending => ("Pending", "badge-pending"),
         PurchaseStatus::RequiresAction => ("Needs authentication", "badge-requires_action"),
         PurchaseStatus::Processing => ("Processing", "badge-processing"),
+        PurchaseStatus::AwaitingTransfer => ("Awaiting bank transfer", "badge-awaiting_transfer"),
         PurchaseStatus::Completed => ("Completed", "badge-completed"),
         PurchaseStatus::Failed => ("Failed", "badge-failed"),
         PurchaseStatus::Canceled => ("Canceled", "badge-canceled"),
@@ -31,9 +37,10 @@ pub fn status_look(status: PurchaseStatus) -> StatusLook {
     StatusLook { label, badge }
 }
 
-/// What the badge alone cannot say, in words for the admin: why a payment failed, what a
-/// dispute means for the sessions, and how many a dispute could not hold back.
-pub fn status_reason(row: &PurchaseView) -> Option<String> {
+/// What the badge alone cannot say, in words for the admin: why a payment failed, when a bank
+/// payment settles, what a dispute means for the sessions (and how many it could not hold
+/// back), and where a canceled transfer's money went.
+pub fn status_reason(row: &PurchaseView, locale: Locale) -> Option<String> {
     let shortfall = match row.dispute_shortfall {
         0 => String::new(),
         1 => " 1 session had already been used and could not be held back.".to_owned(),
@@ -41,6 +48,20 @@ pub fn status_reason(row: &PurchaseView) -> Option<String> {
     };
     match row.status {
         PurchaseStatus::Failed => row.failure_message.clone(),
+        PurchaseStatus::Processing if row.payment_method_type == Some(UsBankAccount) => {
+            Some(DEBIT_PROCESSING.to_owned())
+        }
+        PurchaseStatus::AwaitingTransfer => row.bank_transfer.as_ref().map(|t| {
+            format!(
+                "{} still to arrive. Sessions are added when all of it has.",
+                locale.money(t.amount_remaining, &t.currency)
+            )
+        }),
+        PurchaseStatus::Canceled if row.kept_on_cash_balance > 0 => Some(format!(
+            "The {} already received by bank transfer stays on your Stripe cash balance and \
+             pays toward your next bank transfer.",
+            locale.money(row.kept_on_cash_balance, &row.currency)
+        )),
         PurchaseStatus::Disputed => Some(format!(
             "The cardholder's bank is reviewing this payment; its sessions are on hold until \
              the dispute is decided.{shortfall}"
@@ -99,23 +120,61 @@ mod tests {
             dispute_shortfall: shortfall,
             refund_failed_amount: 0,
             po_number: None,
+            payment_method_type: None,
+            bank_transfer: None,
+            kept_on_cash_balance: 0,
         }
     }
 
     #[test]
+    fn bank_payments_say_when_their_sessions_come_and_where_kept_money_is() {
+        let locale = Locale::EnUs;
+        let mut debit = row(PurchaseStatus::Processing, 0);
+        assert_eq!(
+            status_reason(&debit, locale),
+            None,
+            "a card's processing is brief"
+        );
+        debit.payment_method_type = Some(UsBankAccount);
+        assert_eq!(
+            status_reason(&debit, locale).as_deref(),
+            Some(DEBIT_PROCESSING)
+        );
+        let mut waiting = row(PurchaseStatus::AwaitingTransfer, 0);
+        waiting.bank_transfer = Some(crate::api_types::BankTransfer {
+            amount_remaining: 2_500,
+            currency: "usd".into(),
+            reference: "REF".into(),
+            account_number: "1".into(),
+            routing_number: "110000000".into(),
+            hosted_instructions_url: "https://example.test".into(),
+        });
+        let reason = status_reason(&waiting, locale).unwrap();
+        assert!(reason.starts_with("$25.00 still to arrive"), "{reason}");
+        let mut canceled = row(PurchaseStatus::Canceled, 0);
+        assert_eq!(status_reason(&canceled, locale), None);
+        canceled.kept_on_cash_balance = 1_500;
+        let reason = status_reason(&canceled, locale).unwrap();
+        assert!(reason.contains("$15.00 already received"), "{reason}");
+    }
+
+    #[test]
     fn disputes_say_what_happens_to_the_sessions_and_the_shortfall() {
-        let open = status_reason(&row(PurchaseStatus::Disputed, 0)).unwrap();
+        let open = status_reason(&row(PurchaseStatus::Disputed, 0), Locale::EnUs).unwrap();
         assert!(open.contains("on hold"), "{open}");
         assert!(!open.contains("could not be held back"), "{open}");
-        let lost = status_reason(&row(PurchaseStatus::DisputeLost, 3)).unwrap();
+        let lost = status_reason(&row(PurchaseStatus::DisputeLost, 3), Locale::EnUs).unwrap();
         assert!(
             lost.contains("removed") && lost.contains(" 3 sessions had already been used"),
             "{lost}"
         );
         assert_eq!(
-            status_reason(&row(PurchaseStatus::Failed, 0)).as_deref(),
+            status_reason(&row(PurchaseStatus::Failed, 0), Locale::EnUs).as_deref(),
             Some("Your card was declined.")
         );
-        assert_eq!(status_reason(&row(PurchaseStatus::Completed, 0)), None);
+        assert_eq!(
+            status_reason(&row(PurchaseStatus::Completed, 0), Locale::EnUs),
+            None
+        );
     }
 }

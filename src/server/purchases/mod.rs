@@ -4,5 +4,6 @@
 pub mod disputes;
 pub mod export;
 pub mod failed_refunds;
+pub mod payment_method_kind;
 pub mod service;
 pub mod transitions;

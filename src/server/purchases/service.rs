@@ -9,12 +9,13 @@ use stripe_core::PaymentIntent;
 
 use super::transitions::{self, IntentReport};
 use crate::api_types::{
-    Account, CreatedPurchase, MonthlySummary, PurchaseList, PurchaseView, SessionPool,
+    Account, BankTransfer, CreatedPurchase, MonthlySummary, PurchaseList, PurchaseView, SessionPool,
 };
 use crate::domain::audit::AuditAction;
 use crate::domain::idempotency_key::IdempotencyKey;
 use crate::domain::monthly::{self, Movement};
 use crate::domain::page::PageSize;
+use crate::domain::payment_method_types::PaymentMethodType;
 use crate::domain::purchase_order::{PaymentChoice, PurchaseOrder};
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::error::AppError;
@@ -359,6 +360,16 @@ pub async fn list(
     })
 }
 
+/// The institution's purchases waiting for a bank transfer (a few at most: each is a
+/// payment its finance office has yet to send).
+pub async fn awaiting_transfers(
+    db: &Db,
+    institution_id: &str,
+) -> Result<Vec<PurchaseView>, AppError> {
+    let rows = purchases::awaiting_transfer(db.pool(), institution_id, 50).await?;
+    Ok(rows.into_iter().map(PurchaseView::from).collect())
+}
+
 pub async fn get(db: &Db, institution_id: &str, id: &str) -> Result<PurchaseView, AppError> {
     Ok(find(db, institution_id, id).await?.into())
 }
@@ -392,6 +403,10 @@ pub async fn resume(
                 PurchaseStatus::Processing => {
                     "Your bank is still processing this payment. Its sessions are added as soon as \
                  Stripe confirms it."
+                }
+                PurchaseStatus::AwaitingTransfer => {
+                    "This purchase is waiting for your bank transfer: send it with the reference \
+                 shown, or cancel the purchase to pay another way."
                 }
                 _ => "This purchase has been paid already. Its sessions are in your pool.",
             }
@@ -624,7 +639,22 @@ async fn find(db: &Db, institution_id: &str, id: &str) -> Result<Purchase, AppEr
 
 impl From<Purchase> for PurchaseView {
     fn from(p: Purchase) -> Self {
+        let bank_transfer = (p.status == PurchaseStatus::AwaitingTransfer)
+            .then(|| bank_transfer(&p))
+            .flatten();
+        // Received by transfer before the intent was canceled: Stripe keeps it on the
+        // customer's cash balance.
+        let kept_on_cash_balance = match (p.status, p.transfer_amount_remaining) {
+            (PurchaseStatus::Canceled, Some(remaining)) => (p.amount - remaining).max(0),
+            _ => 0,
+        };
         PurchaseView {
+            payment_method_type: p
+                .payment_method_type
+                .as_deref()
+                .and_then(PaymentMethodType::parse),
+            bank_transfer,
+            kept_on_cash_balance,
             id: p.id,
             quantity: p.quantity,
             plan: p.plan,
@@ -641,4 +671,15 @@ impl From<Purchase> for PurchaseView {
             po_number: p.po_number,
         }
     }
+}
+
+fn bank_transfer(p: &Purchase) -> Option<BankTransfer> {
+    Some(BankTransfer {
+        amount_remaining: p.transfer_amount_remaining?,
+        currency: p.currency.clone(),
+        reference: p.transfer_reference.clone()?,
+        account_number: p.transfer_account_number.clone()?,
+        routing_number: p.transfer_routing_number.clone()?,
+        hosted_instructions_url: p.transfer_instructions_url.clone()?,
+    })
 }

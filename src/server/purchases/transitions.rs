@@ -5,10 +5,15 @@
 
 use serde_json::json;
 use sqlx::AnyConnection;
+use stripe_core::PaymentIntentNextActionDisplayBankTransferInstructions as TransferInstructions;
 use stripe_core::{Charge, PaymentIntent, PaymentIntentStatus};
 
+use crate::api_types::BankTransfer;
 use crate::domain::audit::AuditAction;
-use crate::domain::purchase_status::{IntentOutcome, PurchaseStatus, next_status};
+use crate::domain::payment_method_types::PaymentMethodType;
+use crate::domain::purchase_status::{
+    IntentOutcome, PurchaseStatus, next_status, snapshot_may_be_stale,
+};
 use crate::domain::refund::{sessions_refunded, status_after_refund};
 use crate::server::audit::{self, Actor};
 use crate::server::metrics;
@@ -24,16 +29,34 @@ pub struct IntentReport {
     pub amount: i64,
     pub currency: String,
     pub failure_message: Option<String>,
+    /// The payment method of the intent's latest attempt, if any.
+    pub payment_method: Option<PaymentMethodSeen>,
+    /// Where to send the money, for an intent waiting for a bank transfer.
+    pub transfer: Option<BankTransfer>,
     /// A webhook's copy of the intent as it was when the event was made, which may be older
     /// than what we know; `false` for an intent just retrieved from Stripe.
     pub snapshot: bool,
 }
 
+/// An intent's payment method: its id, and its type when the intent shows it (expanded, or
+/// evident from what the intent waits for); otherwise it is looked up by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentMethodSeen {
+    pub id: String,
+    pub kind: Option<PaymentMethodType>,
+}
+
 impl IntentReport {
     pub fn from_intent(intent: &PaymentIntent) -> Self {
+        let next_action = intent.next_action.as_ref();
+        let instructions = next_action.and_then(|a| a.display_bank_transfer_instructions.as_ref());
+        let currency = intent.currency.to_string();
         let outcome = match intent.status {
             PaymentIntentStatus::Succeeded => Some(IntentOutcome::Succeeded),
             PaymentIntentStatus::Processing => Some(IntentOutcome::Processing),
+            PaymentIntentStatus::RequiresAction if instructions.is_some() => {
+                Some(IntentOutcome::AwaitingTransfer)
+            }
             PaymentIntentStatus::RequiresAction => Some(IntentOutcome::RequiresAction),
             PaymentIntentStatus::Canceled => Some(IntentOutcome::Canceled),
             // After a declined attempt Stripe puts the intent back to `requires_payment_method`
@@ -47,11 +70,13 @@ impl IntentReport {
             payment_intent_id: intent.id.as_str().to_owned(),
             outcome,
             amount: intent.amount,
-            currency: intent.currency.to_string(),
             failure_message: intent
                 .last_payment_error
                 .as_ref()
                 .and_then(|e| e.message.clone()),
+            payment_method: payment_method_of(intent),
+            transfer: instructions.and_then(|i| bank_transfer(i, &currency)),
+            currency,
             snapshot: false,
         }
     }
@@ -63,6 +88,50 @@ impl IntentReport {
             ..Self::from_intent(intent)
         }
     }
+}
+
+fn payment_method_of(intent: &PaymentIntent) -> Option<PaymentMethodSeen> {
+    let method = intent.payment_method.as_ref()?;
+    let next_action = intent.next_action.as_ref();
+    let kind = if let Some(object) = method.as_object() {
+        PaymentMethodType::parse(object.type_.as_str())
+    } else if next_action.is_some_and(|a| a.display_bank_transfer_instructions.is_some()) {
+        Some(PaymentMethodType::CustomerBalance)
+    } else if next_action.is_some_and(|a| a.verify_with_microdeposits.is_some()) {
+        Some(PaymentMethodType::UsBankAccount)
+    } else {
+        // A declined attempt's error carries the whole payment method.
+        intent
+            .last_payment_error
+            .as_ref()
+            .and_then(|e| e.payment_method.as_ref())
+            .filter(|m| m.id == *method.id())
+            .and_then(|m| PaymentMethodType::parse(m.type_.as_str()))
+    };
+    Some(PaymentMethodSeen {
+        id: method.id().as_str().to_owned(),
+        kind,
+    })
+}
+
+/// The US account details of Stripe's instructions (the only transfers this product takes).
+fn bank_transfer(instructions: &TransferInstructions, currency: &str) -> Option<BankTransfer> {
+    let aba = instructions
+        .financial_addresses
+        .as_ref()?
+        .iter()
+        .find_map(|a| a.aba.as_ref())?;
+    Some(BankTransfer {
+        amount_remaining: instructions.amount_remaining?,
+        currency: instructions
+            .currency
+            .as_ref()
+            .map_or_else(|| currency.to_owned(), |c| c.to_string()),
+        reference: instructions.reference.clone()?,
+        account_number: aba.account_number.clone(),
+        routing_number: aba.routing_number.clone(),
+        hosted_instructions_url: instructions.hosted_instructions_url.clone()?,
+    })
 }
 
 /// Moves the intent's purchase forward if the report is news, crediting the pool once when it
@@ -88,6 +157,16 @@ pub async fn apply(
         };
         let current = purchase.status;
         let Some(next) = report.outcome.and_then(|o| next_status(current, o)) else {
+            // The same step again (more money arrived on a transfer), or news too old to
+            // change the status: its details are recorded only while they describe the
+            // current step.
+            if report.outcome == Some(IntentOutcome::AwaitingTransfer)
+                && current == PurchaseStatus::AwaitingTransfer
+            {
+                record_details(&mut *conn, &purchase, report).await?;
+                return purchases::find_by_payment_intent(&mut *conn, &report.payment_intent_id)
+                    .await;
+            }
             tracing::info!(
                 purchase_id = %purchase.id,
                 payment_intent_id = %report.payment_intent_id,
@@ -97,17 +176,13 @@ pub async fn apply(
             );
             return Ok(Some(purchase));
         };
-        if report.snapshot
-            && (current, next) == (PurchaseStatus::Failed, PurchaseStatus::Processing)
-        {
-            // Either a new attempt, or the failed attempt's own `processing` news delivered
-            // late (webhooks come in any order); a copy cannot tell which. Leaving the purchase
-            // failed loses nothing: the new attempt's outcome arrives as its own event, and
-            // the browser asks Stripe directly after paying.
+        if report.snapshot && snapshot_may_be_stale(current, next) {
             tracing::info!(
                 purchase_id = %purchase.id,
                 payment_intent_id = %report.payment_intent_id,
-                "processing news about a failed purchase may be late; left failed"
+                status = current.as_str(),
+                outcome = ?report.outcome,
+                "news that may be older than the purchase's latest attempt; left as it is"
             );
             return Ok(Some(purchase));
         }
@@ -141,6 +216,7 @@ pub async fn apply(
         {
             continue;
         }
+        record_details(&mut *conn, &purchase, report).await?;
         let credited = next == PurchaseStatus::Completed
             && ledger::record(
                 &mut *conn,
@@ -186,12 +262,37 @@ pub async fn apply(
             sessions_credited,
             "purchase status changed"
         );
-        return Ok(Some(Purchase {
-            status: next,
-            failure_message,
-            ..purchase
-        }));
+        return purchases::find_by_payment_intent(&mut *conn, &report.payment_intent_id).await;
     }
+}
+
+/// Records how the purchase is being paid, and where a transfer is to go, as the report says.
+async fn record_details(
+    conn: &mut AnyConnection,
+    purchase: &Purchase,
+    report: &IntentReport,
+) -> Result<(), sqlx::Error> {
+    if let Some(method) = &report.payment_method {
+        let known = purchase.payment_method_id.as_deref() == Some(method.id.as_str())
+            && (method.kind.is_none()
+                || purchase.payment_method_type.as_deref() == method.kind.map(|k| k.as_str()));
+        if !known {
+            purchases::record_payment_method(&mut *conn, &purchase.id, &method.id, method.kind)
+                .await?;
+        }
+    }
+    if let Some(transfer) = &report.transfer {
+        let remaining = purchase.transfer_amount_remaining;
+        if remaining.is_none_or(|r| r > transfer.amount_remaining) {
+            purchases::record_transfer(&mut *conn, &purchase.id, transfer).await?;
+            tracing::info!(
+                purchase_id = %purchase.id,
+                amount_remaining = transfer.amount_remaining,
+                "bank transfer instructions recorded"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The audit log's name for a purchase reaching `status`; steps on the way (processing, needs

@@ -4,6 +4,8 @@ use sqlx::any::AnyArguments;
 use sqlx::query::QueryAs;
 use sqlx::{Any, Executor, FromRow};
 
+use crate::api_types::BankTransfer;
+use crate::domain::payment_method_types::PaymentMethodType;
 use crate::domain::plan::Plan;
 use crate::domain::purchase_status::PurchaseStatus;
 use crate::server::clock::now_unix;
@@ -43,6 +45,16 @@ pub struct Purchase {
     pub po_number: Option<String>,
     /// How much of `amount_refunded` credit notes on the invoice cover.
     pub credited_amount: i64,
+    /// The payment method of the latest attempt, once Stripe told which.
+    pub payment_method_id: Option<String>,
+    /// Its Stripe type (`card`, `us_bank_account`, `customer_balance`).
+    pub payment_method_type: Option<String>,
+    /// A bank transfer's instructions, from the intent's `display_bank_transfer_instructions`.
+    pub transfer_amount_remaining: Option<i64>,
+    pub transfer_reference: Option<String>,
+    pub transfer_account_number: Option<String>,
+    pub transfer_routing_number: Option<String>,
+    pub transfer_instructions_url: Option<String>,
 }
 
 /// The `Purchase` columns, as one literal (sqlx accepts only static SQL text).
@@ -50,7 +62,9 @@ macro_rules! purchase_columns {
     () => {
         "id, institution_id, quantity, plan, unit_amount, amount, currency, status, \
          payment_intent_id, failure_message, amount_refunded, invoice_id, invoiced_at, created_at, \
-         dispute_shortfall, refund_failed_amount, cancel_requested_by, po_number, credited_amount"
+         dispute_shortfall, refund_failed_amount, cancel_requested_by, po_number, credited_amount, \
+         payment_method_id, payment_method_type, transfer_amount_remaining, transfer_reference, \
+         transfer_account_number, transfer_routing_number, transfer_instructions_url"
     };
 }
 
@@ -71,14 +85,17 @@ fn bind_statuses<'q>(query: PurchaseQuery<'q>, statuses: &[PurchaseStatus]) -> P
 }
 
 /// Still waiting on Stripe, or failed (a later attempt on the same intent can succeed).
-const UNSETTLED: [PurchaseStatus; 4] = [
+const UNSETTLED: [PurchaseStatus; 5] = [
     PurchaseStatus::Pending,
     PurchaseStatus::RequiresAction,
     PurchaseStatus::Processing,
+    PurchaseStatus::AwaitingTransfer,
     PurchaseStatus::Failed,
 ];
 
-/// Unpaid with nothing in flight: never confirmed, stuck at 3-D Secure, or declined.
+/// Unpaid with nothing in flight: never confirmed, stuck at 3-D Secure, or declined. A bank
+/// debit being processed and a transfer being awaited are in flight: canceling them could
+/// turn away money already on its way.
 const ABANDONABLE: [PurchaseStatus; 3] = [
     PurchaseStatus::Pending,
     PurchaseStatus::RequiresAction,
@@ -201,6 +218,25 @@ where
     .await
 }
 
+/// The institution's purchases waiting for a bank transfer, newest first.
+pub async fn awaiting_transfer<'c, E>(
+    conn: E,
+    institution_id: &str,
+    limit: i64,
+) -> Result<Vec<Purchase>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(select_purchases!(
+        "WHERE status = $1 AND institution_id = $2 ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(PurchaseStatus::AwaitingTransfer.as_str())
+    .bind(institution_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
 /// Notes who is about to ask Stripe to cancel the purchase (see `cancel_requested_by`).
 pub async fn request_cancel<'c, E>(conn: E, id: &str, by: &str) -> Result<(), sqlx::Error>
 where
@@ -258,8 +294,8 @@ where
     E: Executor<'c, Database = Any>,
 {
     let query = sqlx::query_as(select_purchases!(
-        "WHERE status IN ($1, $2, $3, $4) AND created_at >= $5 AND created_at < $6
-         ORDER BY last_checked_at, created_at DESC, id LIMIT $7"
+        "WHERE status IN ($1, $2, $3, $4, $5) AND created_at >= $6 AND created_at < $7
+         ORDER BY last_checked_at, created_at DESC, id LIMIT $8"
     ));
     bind_statuses(query, &UNSETTLED)
         .bind(since)
@@ -267,6 +303,64 @@ where
         .bind(limit)
         .fetch_all(conn)
         .await
+}
+
+/// Records the payment method of the purchase's latest attempt, and its type when known (a
+/// type already recorded for the same payment method stays).
+pub async fn record_payment_method<'c, E>(
+    conn: E,
+    id: &str,
+    payment_method_id: &str,
+    kind: Option<PaymentMethodType>,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE purchases SET payment_method_type = CASE
+                WHEN CAST($2 AS TEXT) IS NOT NULL THEN $2
+                WHEN payment_method_id = $1 THEN payment_method_type
+                ELSE NULL END,
+            payment_method_id = $1
+         WHERE id = $3",
+    )
+    .bind(payment_method_id)
+    .bind(kind.map(PaymentMethodType::as_str))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a bank transfer's instructions. What remains to be paid only ever goes down: an
+/// older copy of the instructions (events arrive in any order) cannot raise it again.
+pub async fn record_transfer<'c, E>(
+    conn: E,
+    id: &str,
+    transfer: &BankTransfer,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE purchases SET
+            transfer_amount_remaining = CASE
+                WHEN transfer_amount_remaining IS NULL OR transfer_amount_remaining > $1 THEN $1
+                ELSE transfer_amount_remaining END,
+            transfer_reference = $2, transfer_account_number = $3,
+            transfer_routing_number = $4, transfer_instructions_url = $5, updated_at = $6
+         WHERE id = $7",
+    )
+    .bind(transfer.amount_remaining)
+    .bind(&transfer.reference)
+    .bind(&transfer.account_number)
+    .bind(&transfer.routing_number)
+    .bind(&transfer.hosted_instructions_url)
+    .bind(now_unix())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Records that the sweep asked Stripe about the purchase at `at`.

@@ -6,6 +6,7 @@ use stripe_billing::TaxId as StripeTaxId;
 use stripe_billing::tax_id::{
     CreateCustomerTaxId, CreateCustomerTaxIdType, DeleteCustomerTaxId, ListCustomerTaxId,
 };
+use stripe_core::cash_balance::RetrieveCashBalance;
 use stripe_core::customer::{
     OptionalFieldsCustomerAddress, UpdateCustomer, UpdateCustomerInvoiceSettings,
 };
@@ -15,6 +16,24 @@ use crate::domain::billing_details::{BillingDetails, TaxId};
 use crate::error::AppError;
 
 impl StripeGateway {
+    /// What bank transfers left on the customer's cash balance in `currency`, in minor units:
+    /// an overpayment, or a canceled transfer's money. Stripe applies it to the customer's
+    /// next bank-transfer payment.
+    pub async fn cash_balance(&self, customer_id: &str, currency: &str) -> Result<i64, AppError> {
+        let action = "retrieve cash balance";
+        let balance = self
+            .call(
+                action,
+                RetrieveCashBalance::new(customer_id).send(&self.client),
+            )
+            .await
+            .map_err(|e| errors::to_app_error(e, action))?;
+        Ok(balance
+            .available
+            .and_then(|available| available.get(currency).copied())
+            .unwrap_or(0))
+    }
+
     /// Writes the billing details onto the customer, so every invoice Stripe renders from now on
     /// carries them. Stripe's customer holds one email; all the billing addresses go into
     /// `metadata.billing_emails` and the invoices' footer (`invoice_settings.footer`) too.

@@ -1,5 +1,5 @@
 //! Stripe's lists as the billing page shows them (the saved cards, the first page of
-//! invoices), kept per customer, so a page view does not cost three Stripe calls (live mode
+//! invoices, the cash balance), kept per customer, so a page view does not cost three Stripe calls (live mode
 //! allows 100 requests a second for the whole account).
 //!
 //! A copy is used only under the version of the institution's lists it was read with
@@ -26,6 +26,8 @@ pub struct StripeListCache {
     pub payment_methods: Copies<String, PaymentMethodList>,
     /// By customer and page size.
     pub invoices: Copies<(String, i64), InvoiceList>,
+    /// What bank transfers left on each customer's cash balance.
+    pub cash_balances: Copies<String, i64>,
 }
 
 #[derive(Debug)]

@@ -19,7 +19,12 @@ use stripe_core::customer::CreateCustomer;
 /// records it.
 pub use stripe_core::payment_intent::CancelPaymentIntentCancellationReason as CancellationReason;
 use stripe_core::payment_intent::{
-    CancelPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
+    CancelPaymentIntent, CreatePaymentIntent, CreatePaymentIntentPaymentMethodOptions,
+    CreatePaymentIntentPaymentMethodOptionsCustomerBalance as BalanceOptions,
+    CreatePaymentIntentPaymentMethodOptionsCustomerBalanceBankTransfer as BankTransferOptions,
+    CreatePaymentIntentPaymentMethodOptionsCustomerBalanceBankTransferType as BankTransferType,
+    CreatePaymentIntentPaymentMethodOptionsCustomerBalanceFundingType as FundingType,
+    RetrievePaymentIntent,
 };
 use stripe_core::{PaymentIntent, PaymentIntentSetupFutureUsage};
 
@@ -133,10 +138,12 @@ impl StripeGateway {
         &self,
         intent: &NewIntent<'_>,
     ) -> Result<PaymentIntent, AppError> {
+        // A payment method to be saved cannot be a transfer (there is nothing to keep).
+        let offered = |kind: PaymentMethodType| !intent.save_card || kind.can_be_saved();
         let mut request =
             CreatePaymentIntent::new(intent.amount, invoices::currency(intent.currency))
                 .customer(intent.customer_id)
-                .allowed_payment_method_types(self.allowed_types(|_| true))
+                .allowed_payment_method_types(self.allowed_types(offered))
                 .description(intent.description.as_str())
                 .metadata(HashMap::from([
                     ("purchase_id".to_owned(), intent.purchase_id.to_owned()),
@@ -145,6 +152,18 @@ impl StripeGateway {
                         intent.institution_id.to_owned(),
                     ),
                 ]));
+        let balance = PaymentMethodType::CustomerBalance;
+        if self.payment_methods.contains(&balance) && offered(balance) {
+            // A balance is paid into by bank transfer; Stripe refuses to confirm without
+            // saying which (the US one: this product takes transfers in usd only).
+            let mut options = CreatePaymentIntentPaymentMethodOptions::new();
+            options.customer_balance = Some(BalanceOptions {
+                funding_type: Some(FundingType::BankTransfer),
+                bank_transfer: Some(BankTransferOptions::new(BankTransferType::UsBankTransfer)),
+                ..BalanceOptions::new()
+            });
+            request = request.payment_method_options(options);
+        }
         if let Some(payment_method) = intent.payment_method {
             request = request.payment_method(payment_method);
         }
@@ -161,9 +180,11 @@ impl StripeGateway {
         .await
     }
 
+    /// The intent with its payment method expanded (what the purchase shows it is paid with).
     pub async fn retrieve_payment_intent(&self, id: &str) -> Result<PaymentIntent, AppError> {
         let action = "retrieve payment intent";
-        self.call(action, RetrievePaymentIntent::new(id).send(&self.client))
+        let request = RetrievePaymentIntent::new(id).expand(vec!["payment_method".to_owned()]);
+        self.call(action, request.send(&self.client))
             .await
             .map_err(|e| errors::to_app_error(e, action))
     }

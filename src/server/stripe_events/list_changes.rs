@@ -1,4 +1,5 @@
-//! Events that change the lists the billing page keeps copies of (saved cards, invoices; see
+//! Events that change the lists the billing page keeps copies of (saved cards, invoices, the
+//! cash balance; see
 //! `stripe::list_cache`), and the customer whose lists they change. Read from the raw JSON, so
 //! any API version's event works.
 
@@ -9,6 +10,8 @@ pub fn customer_of(event_type: &str, body: &str) -> Option<String> {
     let changes_lists = event_type.starts_with("invoice.")
         || event_type.starts_with("payment_method.")
         || event_type.starts_with("credit_note.")
+        || event_type.starts_with("customer_cash_balance_transaction.")
+        || event_type.starts_with("cash_balance.")
         || event_type == "customer.updated";
     if !changes_lists {
         return None;
@@ -105,6 +108,16 @@ mod tests {
         let body = r#"{"data":{"object":{"id":"in_1","customer":{"id":"cus_9"}}}}"#;
         assert_eq!(
             customer_of("invoice.created", body).as_deref(),
+            Some("cus_9")
+        );
+    }
+
+    #[test]
+    fn money_arriving_on_the_cash_balance_changes_its_customer_balance() {
+        let body = r#"{"data":{"object":{"id":"ccsbtxn_1",
+            "object":"customer_cash_balance_transaction","customer":"cus_9"}}}"#;
+        assert_eq!(
+            customer_of("customer_cash_balance_transaction.created", body).as_deref(),
             Some("cus_9")
         );
     }

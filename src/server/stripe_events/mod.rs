@@ -1,4 +1,4 @@
-//! Processing one verified Stripe event (`payment_intent.*`, `charge.refunded`): the webhook
+//! Processing one verified Stripe event (`payment_intent.*`, `charge.refunded`, ...): the webhook
 //! hands every event here, and so can an operator's replay. Each event is stored whole; its
 //! effects and its "processed" mark are written in one transaction, so a redelivery (Stripe
 //! delivers at least once) changes nothing, and an event whose processing failed stays
@@ -15,6 +15,7 @@ use crate::server::audit::Actor;
 use crate::server::invoices;
 use crate::server::purchases::disputes::{self, DisputeReport};
 use crate::server::purchases::failed_refunds::{self, FailedRefund};
+use crate::server::purchases::payment_method_kind;
 use crate::server::purchases::transitions::{self, IntentReport, RefundOutcome, RefundReport};
 use crate::server::state::AppState;
 use crate::server::storage::institutions;
@@ -93,6 +94,11 @@ pub async fn process(
         }
     };
 
+    let mut news = event.as_ref().and_then(|e| news_of(&e.data.object));
+    if let Some(News::Intent(report)) = &mut news {
+        // Before the write transaction: it may ask Stripe.
+        payment_method_kind::identify(state, report).await;
+    }
     let mut tx = state.db.begin_write().await?;
     let begun = stripe_events::begin(&mut tx, &stored).await?;
     if begun == Begin::Done {
@@ -103,7 +109,7 @@ pub async fn process(
         );
         return Ok(Outcome::Duplicate);
     }
-    let Some(news) = event.as_ref().and_then(|e| news_of(&e.data.object)) else {
+    let Some(news) = news else {
         if let Some(customer_id) = list_changes::customer_of(event_type, body) {
             institutions::bump_stripe_lists(&mut *tx, &customer_id).await?;
         }
@@ -213,6 +219,7 @@ pub const HANDLED_TYPES: &[&str] = &[
     "payment_intent.payment_failed",
     "payment_intent.processing",
     "payment_intent.requires_action",
+    "payment_intent.partially_funded",
     "payment_intent.canceled",
     "charge.refunded",
     "refund.failed",
@@ -246,6 +253,7 @@ fn news_of(object: &EventObject) -> Option<News> {
         | EventObject::PaymentIntentPaymentFailed(intent)
         | EventObject::PaymentIntentProcessing(intent)
         | EventObject::PaymentIntentRequiresAction(intent)
+        | EventObject::PaymentIntentPartiallyFunded(intent)
         | EventObject::PaymentIntentCanceled(intent) => {
             Some(News::Intent(IntentReport::from_event(intent)))
         }

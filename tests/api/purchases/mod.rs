@@ -1,6 +1,7 @@
 //! Buying sessions end to end: the REST API, the embedded Stripe emulator over real HTTP, and
 //! its webhooks back to the app.
 
+mod bank_payments;
 mod cancel;
 mod catch_up;
 mod create;

@@ -2,9 +2,14 @@
  * Stripe.js stand-in, served by the Octavia Billing Stripe emulator in offline test mode.
  *
  * It offers the part of Stripe.js v3 the app uses, with the same names and result shapes:
- * Stripe(publishableKey), stripe.elements(), elements.create('card'), element.mount/on/off/
- * update/clear/focus/blur/unmount/destroy, stripe.confirmCardPayment, stripe.confirmCardSetup,
- * stripe.createPaymentMethod, stripe.retrievePaymentIntent, stripe.retrieveSetupIntent.
+ * Stripe(publishableKey), stripe.elements({clientSecret} | {mode, amount, currency,
+ * paymentMethodTypes, setupFutureUsage, appearance}), elements.create('payment' | 'card'),
+ * elements.update/submit, element.mount/on/off/update/clear/focus/blur/unmount/destroy (events
+ * ready, change, loaderror), stripe.confirmPayment, stripe.confirmSetup, stripe.confirmCardPayment,
+ * stripe.confirmCardSetup, stripe.createPaymentMethod, stripe.retrievePaymentIntent,
+ * stripe.retrieveSetupIntent.
+ * The Payment Element has a tab per payment method type: card, US bank account (Stripe's test
+ * routing and account numbers, entered by hand) and bank transfer.
  * It talks only to the emulator's REST API (beside this script, under ../../v1/) with the
  * publishable key and the intent's client secret, as Stripe.js does with api.stripe.com.
  * Unlike Stripe.js the card fields are plain inputs in the page (no iframe), so a person or
@@ -258,17 +263,300 @@
     return this;
   };
 
-  function Elements(options) {
+  /* ---------- the payment element ---------- */
+
+  var TAB_LABELS = { card: 'Card', us_bank_account: 'US bank account', customer_balance: 'Bank transfer' };
+
+  var BANK_MESSAGES = {
+    incomplete_name: "Enter the account holder's name.",
+    invalid_routing: 'Your routing number is invalid.',
+    incomplete_account: 'Your account number is incomplete.'
+  };
+
+  /* An ABA routing number: nine digits whose 3-7-1 weighted sum is a multiple of ten. */
+  function routingValid(number) {
+    if (!/^\d{9}$/.test(number)) return false;
+    var weights = [3, 7, 1];
+    var sum = 0;
+    for (var i = 0; i < 9; i++) sum += Number(number[i]) * weights[i % 3];
+    return sum % 10 === 0;
+  }
+
+  function PaymentElement(elements, options) {
+    this.elements = elements;
+    this.options = options || {};
+    this.handlers = {};
+    this.container = null;
+    this.destroyed = false;
+    this.types = [];
+    this.selected = null;
+    this.touched = {};
+    this.card = new CardElement({});
+    var self = this;
+    this.card.on('change', function () { self.changed(); });
+    this.root = document.createElement('div');
+    this.root.className = 'StripeElement';
+    this.root.setAttribute('data-stripe-standin', 'payment');
+  }
+
+  /* The types to offer: the intent's (clientSecret), or the Elements group's (mode). */
+  PaymentElement.prototype.loadTypes = function () {
+    var options = this.elements.options;
+    if (options.clientSecret) {
+      var secret = options.clientSecret;
+      var kind = secret.indexOf('seti_') === 0 ? ['setup_intents', 'setupIntent'] : ['payment_intents', 'paymentIntent'];
+      return this.elements.stripe._retrieve(kind[0], kind[1], secret).then(function (r) {
+        if (r.error) return { error: r.error };
+        return { types: r[kind[1]].payment_method_types || ['card'] };
+      });
+    }
+    var types = (options.paymentMethodTypes || ['card']).filter(function (t) {
+      return TAB_LABELS[t] && (options.mode !== 'setup' || t !== 'customer_balance');
+    });
+    if (!types.length) {
+      return Promise.resolve({ error: { type: 'invalid_request_error', message: 'None of the payment method types given can be used here: ' + (options.paymentMethodTypes || []).join(', ') + '.' } });
+    }
+    return Promise.resolve({ types: types });
+  };
+
+  PaymentElement.prototype.render = function (types) {
+    var self = this;
+    this.types = types;
+    this.root.innerHTML = '';
+    var tablist = document.createElement('div');
+    tablist.setAttribute('role', 'tablist');
+    tablist.setAttribute('aria-label', 'Payment method');
+    tablist.style.cssText = 'display:flex;gap:6px;margin-bottom:10px;flex-wrap:wrap;';
+    this.tabs = {};
+    this.panels = {};
+    types.forEach(function (type) {
+      var tab = document.createElement('button');
+      tab.type = 'button';
+      tab.id = 'standin-tab-' + type;
+      tab.textContent = TAB_LABELS[type];
+      tab.setAttribute('role', 'tab');
+      tab.setAttribute('aria-controls', 'standin-panel-' + type);
+      tab.addEventListener('click', function () { self.select(type); });
+      tablist.appendChild(tab);
+      self.tabs[type] = tab;
+      var panel = document.createElement('div');
+      panel.id = 'standin-panel-' + type;
+      panel.setAttribute('role', 'tabpanel');
+      panel.setAttribute('aria-labelledby', tab.id);
+      self.panels[type] = panel;
+    });
+    if (types.length > 1) this.root.appendChild(tablist);
+    if (this.panels.card) this.panels.card.appendChild(this.card.root);
+    if (this.panels.us_bank_account) this.renderBank(this.panels.us_bank_account);
+    if (this.panels.customer_balance) {
+      this.panels.customer_balance.innerHTML = '<p style="margin:0">After you confirm, you get the account and routing numbers to send the money to by ACH or wire transfer, with a reference to quote. The payment completes when all of the money has arrived.</p>';
+    }
+    types.forEach(function (type) { self.root.appendChild(self.panels[type]); });
+    this.applyAppearance();
+    this.applyOptions();
+    this.select(types[0]);
+  };
+
+  PaymentElement.prototype.renderBank = function (panel) {
+    var self = this;
+    this.bank = {};
+    function field(name, label, autocomplete) {
+      var wrap = document.createElement('label');
+      wrap.style.cssText = 'display:block;margin-bottom:8px;';
+      wrap.textContent = label;
+      var input = document.createElement('input');
+      input.name = name;
+      input.type = 'text';
+      input.autocomplete = autocomplete;
+      input.style.cssText = 'display:block;width:100%;box-sizing:border-box;font:inherit;padding:6px;border:1px solid #ccc;';
+      if (name !== 'account_holder_name') input.inputMode = 'numeric';
+      input.addEventListener('input', function () { self.changed(); });
+      input.addEventListener('blur', function () { self.touched[name] = true; self.changed(); });
+      wrap.appendChild(input);
+      panel.appendChild(wrap);
+      self.bank[name] = input;
+    }
+    field('account_holder_name', 'Account holder name', 'name');
+    field('routing_number', 'Routing number', 'off');
+    field('account_number', 'Account number', 'off');
+    var mandate = document.createElement('p');
+    mandate.setAttribute('data-stripe-standin', 'mandate');
+    mandate.style.cssText = 'font-size:0.85em;margin:0;';
+    mandate.textContent = 'By confirming, you authorise the debit of this account for this payment and, if you save the account, for later payments you confirm, under the ACH rules. You can revoke this authorisation by contacting the seller.';
+    panel.appendChild(mandate);
+  };
+
+  PaymentElement.prototype.applyAppearance = function () {
+    var variables = (this.elements.options.appearance || {}).variables || {};
+    var root = this.root;
+    if (variables.fontFamily) root.style.fontFamily = variables.fontFamily;
+    if (variables.colorText) root.style.color = variables.colorText;
+    var radius = variables.borderRadius;
+    var inputs = root.querySelectorAll('input');
+    for (var i = 0; i < inputs.length; i++) if (radius) inputs[i].style.borderRadius = radius;
+    this.primary = variables.colorPrimary || '#635bff';
+    this.radius = radius || '4px';
+  };
+
+  PaymentElement.prototype.applyOptions = function () {
+    var readOnly = !!this.options.readOnly;
+    this.card.update({ disabled: readOnly });
+    var inputs = this.root.querySelectorAll('input, button');
+    for (var i = 0; i < inputs.length; i++) inputs[i].disabled = readOnly;
+  };
+
+  PaymentElement.prototype.select = function (type) {
+    var self = this;
+    this.selected = type;
+    this.types.forEach(function (t) {
+      var on = t === type;
+      var tab = self.tabs[t];
+      tab.setAttribute('aria-selected', on ? 'true' : 'false');
+      tab.tabIndex = on ? 0 : -1;
+      tab.style.cssText = 'font:inherit;padding:6px 12px;cursor:pointer;background:transparent;border-radius:' + self.radius + ';border:' + (on ? '2px solid ' + self.primary : '1px solid #ccc') + ';color:' + (on ? self.primary : 'inherit') + ';';
+      self.panels[t].hidden = !on;
+    });
+    this.changed();
+  };
+
+  /* The selected tab's validation error, if any; `all` marks every field as visited first. */
+  PaymentElement.prototype.problem = function (all) {
+    if (this.selected === 'card') {
+      if (all) for (var name in { cardnumber: 1, 'exp-date': 1, cvc: 1, postal: 1 }) this.card.touched[name] = true;
+      var state = this.card.state();
+      if (state.complete) return null;
+      return state.error || { type: 'validation_error', code: 'incomplete_number', message: MESSAGES.incomplete_number };
+    }
+    if (this.selected === 'us_bank_account') {
+      if (all) this.touched = { account_holder_name: true, routing_number: true, account_number: true };
+      var b = this.bankValues();
+      var code = null;
+      if (!b.name && this.touched.account_holder_name) code = 'incomplete_name';
+      else if (!routingValid(b.routing) && (this.touched.routing_number || b.routing.length >= 9)) code = 'invalid_routing';
+      else if (b.account.length < 4 && this.touched.account_number) code = 'incomplete_account';
+      if (!code && (!b.name || !routingValid(b.routing) || b.account.length < 4)) return all ? { type: 'validation_error', code: 'incomplete', message: 'Your bank account details are incomplete.' } : { pending: true };
+      return code ? { type: 'validation_error', code: code, message: BANK_MESSAGES[code] } : null;
+    }
+    return null;
+  };
+
+  PaymentElement.prototype.bankValues = function () {
+    return {
+      name: this.bank.account_holder_name.value.trim(),
+      routing: digits(this.bank.routing_number.value),
+      account: digits(this.bank.account_number.value)
+    };
+  };
+
+  PaymentElement.prototype.changed = function () {
+    if (!this.selected) return;
+    var problem = this.problem(false);
+    var error = problem && !problem.pending ? problem : undefined;
+    this.emit('change', {
+      elementType: 'payment',
+      collapsed: false,
+      empty: this.selected === 'card' ? this.card.state().empty : false,
+      complete: !problem,
+      error: error,
+      value: { type: this.selected }
+    });
+  };
+
+  /* What confirming sends for the selected tab: {payment_method} or {payment_method_data, mandate_data}. */
+  PaymentElement.prototype.confirmParams = function (stripe, billingDetails) {
+    var problem = this.problem(true);
+    if (problem) { this.changed(); return Promise.resolve({ error: problem }); }
+    if (this.selected === 'card') {
+      return stripe._paymentMethod({ card: this.card, billing_details: billingDetails }).then(function (pm) {
+        return pm.error ? { error: pm.error } : { params: { payment_method: pm.id } };
+      });
+    }
+    if (this.selected === 'us_bank_account') {
+      var b = this.bankValues();
+      return Promise.resolve({ params: {
+        payment_method_data: {
+          type: 'us_bank_account',
+          us_bank_account: { routing_number: b.routing, account_number: b.account, account_holder_type: 'company' },
+          billing_details: Object.assign({}, billingDetails, { name: b.name })
+        },
+        mandate_data: { customer_acceptance: { type: 'online', online: { infer_from_client: true, user_agent: navigator.userAgent } } }
+      } });
+    }
+    return Promise.resolve({ params: { payment_method_data: { type: 'customer_balance' } } });
+  };
+
+  PaymentElement.prototype.emit = CardElement.prototype.emit;
+  PaymentElement.prototype.on = CardElement.prototype.on;
+  PaymentElement.prototype.off = CardElement.prototype.off;
+  PaymentElement.prototype.unmount = CardElement.prototype.unmount;
+
+  PaymentElement.prototype.mount = function (target) {
+    if (this.destroyed) throw IntegrationError('This Element has already been destroyed. Please create a new one.');
+    var node = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!node) throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.');
+    this.container = node;
+    node.appendChild(this.root);
+    var self = this;
+    if (this.types.length) {
+      setTimeout(function () { self.emit('ready', { elementType: 'payment' }); }, 0);
+      return this;
+    }
+    this.loadTypes().then(function (loaded) {
+      if (self.destroyed) return;
+      if (loaded.error) {
+        self.emit('loaderror', { elementType: 'payment', error: loaded.error });
+        return;
+      }
+      self.render(loaded.types);
+      self.emit('ready', { elementType: 'payment' });
+    });
+    return this;
+  };
+
+  PaymentElement.prototype.destroy = CardElement.prototype.destroy;
+  PaymentElement.prototype.update = CardElement.prototype.update;
+
+  PaymentElement.prototype.clear = function () {
+    this.card.clear();
+    for (var name in this.bank || {}) this.bank[name].value = '';
+    this.touched = {};
+    this.changed();
+    return this;
+  };
+
+  PaymentElement.prototype.focus = function () {
+    var tab = this.tabs && this.tabs[this.selected];
+    if (tab) tab.focus();
+    return this;
+  };
+  PaymentElement.prototype.blur = CardElement.prototype.blur;
+
+  /* ---------- the Elements group ---------- */
+
+  var ELEMENT_TYPES = { card: CardElement, payment: PaymentElement };
+
+  function Elements(stripe, options) {
+    this.stripe = stripe;
     this.options = options || {};
     this.created = {};
+    this.submitted = false;
   }
 
   Elements.prototype.create = function (type, options) {
-    if (type !== 'card') throw IntegrationError('The Stripe.js stand-in supports the card Element only, not ' + type + '.');
-    if (this.created.card) throw IntegrationError('Can only create one Element of type card.');
-    var element = new CardElement(options);
-    element.elements = this;
-    this.created.card = element;
+    if (!ELEMENT_TYPES[type]) throw IntegrationError('The Stripe.js stand-in supports the payment and card Elements only, not ' + type + '.');
+    if (this.created[type]) throw IntegrationError('Can only create one Element of type ' + type + '.');
+    var element;
+    if (type === 'payment') {
+      var o = this.options;
+      if (!o.clientSecret && !o.mode) throw IntegrationError('In order to create a payment element, you must pass a clientSecret or mode when creating the Elements group.');
+      if (o.mode === 'payment' && !(o.amount > 0)) throw IntegrationError('In order to create a payment element in payment mode, you must pass a positive amount.');
+      if (o.mode && !o.currency) throw IntegrationError('In order to create a payment element with mode, you must pass a currency.');
+      element = new PaymentElement(this, options);
+    } else {
+      element = new CardElement(options);
+      element.elements = this;
+    }
+    this.created[type] = element;
     return element;
   };
 
@@ -277,7 +565,27 @@
   };
 
   Elements.prototype.forget = function (element) {
-    if (this.created.card === element) delete this.created.card;
+    for (var type in this.created) if (this.created[type] === element) delete this.created[type];
+  };
+
+  /* Only what a mode-built group may change after creation. */
+  Elements.prototype.update = function (options) {
+    var o = this.options;
+    ['amount', 'currency', 'setupFutureUsage', 'appearance'].forEach(function (key) {
+      if (options && key in options) o[key] = options[key];
+    });
+    if (this.created.payment && options && options.appearance) this.created.payment.applyAppearance();
+  };
+
+  /* Validates the Payment Element before the server makes the intent (deferred intents). */
+  Elements.prototype.submit = function () {
+    var element = this.created.payment;
+    if (!element) return Promise.reject(IntegrationError('elements.submit(): create and mount a payment Element first.'));
+    var problem = element.problem(true);
+    element.changed();
+    if (problem) return Promise.resolve({ error: problem });
+    this.submitted = true;
+    return Promise.resolve({ selectedPaymentMethod: element.selected });
   };
 
   /* ---------- 3-D Secure challenge ---------- */
@@ -349,7 +657,7 @@
   };
 
   Stripe.prototype.elements = function (options) {
-    return new Elements(options);
+    return new Elements(this, options);
   };
 
   /* A payment method from {card: element, billing_details} (or an id string, used as is). */
@@ -382,44 +690,123 @@
       .then(function (pm) { return pm.error ? { error: pm.error } : { paymentMethod: pm.object }; });
   };
 
-  /* Shared by payment and setup intents: confirm, then answer 3-D Secure if asked. */
+  /* How a confirmed intent reads to the caller: {paymentIntent} / {setupIntent}, or {error}
+   * for an attempt that failed. */
+  function outcomeOf(kind, intent) {
+    var payment = kind === 'payment_intents';
+    var lastError = intent[payment ? 'last_payment_error' : 'last_setup_error'];
+    if (intent.status === 'requires_payment_method' && lastError) {
+      var error = Object.assign({}, lastError);
+      error[payment ? 'payment_intent' : 'setup_intent'] = intent;
+      return { error: error };
+    }
+    var result = {};
+    result[payment ? 'paymentIntent' : 'setupIntent'] = intent;
+    return result;
+  }
+
+  /* Sends the browser away and never settles, as Stripe.js does when it redirects. */
+  function leave(url) {
+    window.location.assign(url);
+    return new Promise(function () {});
+  }
+
+  /* Confirms `params`, then does what the intent asks: 3-D Secure in the page, or a redirect
+   * to the bank's page (`redirect` decides whether redirects are allowed at all). */
+  Stripe.prototype._confirmIntent = function (kind, clientSecret, params, redirect) {
+    var self = this;
+    var id = String(clientSecret).split('_secret_')[0];
+    params.client_secret = clientSecret;
+    return this._request('POST', kind + '/' + id + '/confirm', params).then(function (r) {
+      if (r.error) return { error: r.error };
+      var intent = r.ok;
+      var action = intent.status === 'requires_action' && intent.next_action;
+      if (action && action.type === 'redirect_to_url' && redirect !== 'never') return leave(action.redirect_to_url.url);
+      if (!action || action.type !== 'use_stripe_sdk' || redirect === 'never') return outcomeOf(kind, intent);
+      return challenge().then(function (answer) {
+        return self._request('POST', kind + '/' + id + '/authenticate', { client_secret: clientSecret, result: answer })
+          .then(function (a) { return a.error ? { error: a.error } : outcomeOf(kind, a.ok); });
+      });
+    });
+  };
+
+  function checkClientSecret(name, clientSecret) {
+    if (!clientSecret || String(clientSecret).indexOf('_secret_') < 0) {
+      return IntegrationError('Invalid value for ' + name + ': clientSecret should be a client secret of the form ${id}_secret_${secret}.');
+    }
+    return null;
+  }
+
+  /* confirmCardPayment / confirmCardSetup: a card Element or a saved payment method. */
   Stripe.prototype._confirm = function (kind, clientSecret, data, options) {
     var self = this;
-    var id = String(clientSecret || '').split('_secret_')[0];
-    if (!id || String(clientSecret).indexOf('_secret_') < 0) {
-      return Promise.reject(IntegrationError('Invalid value for ' + (kind === 'payment_intents' ? 'confirmCardPayment' : 'confirmCardSetup') + ': clientSecret should be a client secret of the form ${id}_secret_${secret}.'));
-    }
-    var resultKey = kind === 'payment_intents' ? 'paymentIntent' : 'setupIntent';
-    var errorField = kind === 'payment_intents' ? 'payment_intent' : 'setup_intent';
-    var lastErrorField = kind === 'payment_intents' ? 'last_payment_error' : 'last_setup_error';
+    var invalid = checkClientSecret(kind === 'payment_intents' ? 'confirmCardPayment' : 'confirmCardSetup', clientSecret);
+    if (invalid) return Promise.reject(invalid);
     data = data || {};
-    function outcome(intent) {
-      if (intent.status === 'requires_payment_method' && intent[lastErrorField]) {
-        var error = Object.assign({}, intent[lastErrorField]);
-        error[errorField] = intent;
-        return { error: error };
-      }
-      var result = {};
-      result[resultKey] = intent;
-      return result;
-    }
     return this._paymentMethod(data.payment_method).then(function (pm) {
       if (pm.error) return { error: pm.error };
-      var params = { client_secret: clientSecret, return_url: data.return_url };
+      var handled = !(options && options.handleActions === false);
+      // Handling actions itself, Stripe.js shows the challenge in the page where it can.
+      var params = { return_url: data.return_url, use_stripe_sdk: handled || undefined };
       if (pm.id) params.payment_method = pm.id;
       if (data.setup_future_usage) params.setup_future_usage = data.setup_future_usage;
       if (data.receipt_email) params.receipt_email = data.receipt_email;
-      return self._request('POST', kind + '/' + id + '/confirm', params).then(function (r) {
-        if (r.error) return { error: r.error };
-        var intent = r.ok;
-        var sdkAction = intent.status === 'requires_action' && intent.next_action && intent.next_action.type === 'use_stripe_sdk';
-        if (!sdkAction || (options && options.handleActions === false)) return outcome(intent);
-        return challenge().then(function (answer) {
-          return self._request('POST', kind + '/' + id + '/authenticate', { client_secret: clientSecret, result: answer })
-            .then(function (a) { return a.error ? { error: a.error } : outcome(a.ok); });
-        });
+      var redirect = handled ? 'if_required' : 'never';
+      return self._confirmIntent(kind, clientSecret, params, redirect);
+    });
+  };
+
+  /* confirmPayment / confirmSetup: the Payment Element, or a saved payment method. */
+  Stripe.prototype._confirmElements = function (kind, args) {
+    var self = this;
+    var name = kind === 'payment_intents' ? 'stripe.confirmPayment()' : 'stripe.confirmSetup()';
+    args = args || {};
+    var elements = args.elements;
+    var confirmParams = args.confirmParams || {};
+    var redirect = args.redirect || 'always';
+    var clientSecret = args.clientSecret || (elements && elements.options.clientSecret);
+    var invalid = checkClientSecret(name, clientSecret);
+    if (invalid) return Promise.reject(invalid);
+    if (redirect !== 'always' && redirect !== 'if_required') {
+      return Promise.reject(IntegrationError(name + ': redirect must be "always" or "if_required".'));
+    }
+    if (!confirmParams.return_url && redirect === 'always') {
+      return Promise.reject(IntegrationError(name + ': confirmParams.return_url is required unless redirect is "if_required".'));
+    }
+    var element = elements && elements.created.payment;
+    if (!confirmParams.payment_method && !element) {
+      return Promise.reject(IntegrationError(name + ': pass elements with a mounted payment Element, or confirmParams.payment_method.'));
+    }
+    if (element && !confirmParams.payment_method && elements.options.mode && !elements.submitted) {
+      return Promise.reject(IntegrationError('elements.submit() must be called before ' + name + '. Call elements.submit() as soon as your customer presses pay, prior to any asynchronous work.'));
+    }
+    if (elements) elements.submitted = false;
+    var collected = confirmParams.payment_method
+      ? Promise.resolve({ params: { payment_method: confirmParams.payment_method } })
+      : element.confirmParams(this, (confirmParams.payment_method_data || {}).billing_details);
+    return collected.then(function (c) {
+      if (c.error) return { error: c.error };
+      var params = Object.assign({ use_stripe_sdk: true, return_url: confirmParams.return_url }, c.params);
+      if (confirmParams.receipt_email) params.receipt_email = confirmParams.receipt_email;
+      return self._confirmIntent(kind, clientSecret, params, redirect).then(function (result) {
+        var intent = result.paymentIntent || result.setupIntent;
+        if (!intent || redirect !== 'always') return result;
+        var key = kind === 'payment_intents' ? 'payment_intent' : 'setup_intent';
+        var url = new URL(confirmParams.return_url, window.location.href);
+        url.searchParams.set(key, intent.id);
+        url.searchParams.set(key + '_client_secret', clientSecret);
+        url.searchParams.set('redirect_status', intent.status === 'succeeded' ? 'succeeded' : intent.status === 'processing' ? 'processing' : 'pending');
+        return leave(url.href);
       });
     });
+  };
+
+  Stripe.prototype.confirmPayment = function (args) {
+    return this._confirmElements('payment_intents', args);
+  };
+
+  Stripe.prototype.confirmSetup = function (args) {
+    return this._confirmElements('setup_intents', args);
   };
 
   Stripe.prototype.confirmCardPayment = function (clientSecret, data, options) {

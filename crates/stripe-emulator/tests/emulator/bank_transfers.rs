@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::support::{TestEmulator, customer, get, intent_form, page_text, spawn_emulator};
+use stripe_emulator::test_client::stripe_error;
 
 /// A $50 payment by bank transfer for `customer`, confirmed: waiting for the money.
 pub async fn transfer_intent(app: &TestEmulator, customer: &str) -> Value {
@@ -160,4 +161,25 @@ async fn a_canceled_transfer_leaves_what_arrived_on_the_cash_balance() {
         .await;
     assert_eq!(canceled["status"], "canceled");
     assert_eq!(cash_balance(&app, &customer).await, 1500);
+}
+
+#[tokio::test]
+async fn a_transfer_needs_its_funding_type_as_on_stripe() {
+    let app = spawn_emulator().await;
+    let customer = customer(&app).await;
+    let form = intent_form(
+        "5000",
+        &[
+            ("customer", customer.as_str()),
+            ("payment_method_types[]", "customer_balance"),
+            ("payment_method_data[type]", "customer_balance"),
+            ("confirm", "true"),
+        ],
+    );
+    let (status, error) = stripe_error(app.stripe().post("v1/payment_intents", &form).await).await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(
+        error["param"],
+        "payment_method_options[customer_balance][funding_type]"
+    );
 }

@@ -529,3 +529,56 @@ async fn refunds_of_card_5126_fail_after_they_were_made() {
         assert_eq!(event["data"]["object"]["status"], "failed", "{event_type}");
     }
 }
+
+/// A card that needs 3-D Secure confirmed by Stripe.js (`use_stripe_sdk`) with a return URL.
+async fn confirmed_by_stripe_js(app: &TestEmulator, payment_method: &str) -> serde_json::Value {
+    app.stripe()
+        .create(
+            "v1/payment_intents",
+            &intent_form(
+                "2000",
+                &[
+                    ("payment_method", payment_method),
+                    ("confirm", "true"),
+                    ("use_stripe_sdk", "true"),
+                    ("return_url", "http://127.0.0.1:9/billing/return"),
+                ],
+            ),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn stripe_js_shows_the_challenge_in_the_page_even_with_a_return_url() {
+    let app = spawn_emulator().await;
+    let intent = confirmed_by_stripe_js(&app, "pm_card_authenticationRequired").await;
+    assert_eq!(intent["status"], "requires_action");
+    assert_eq!(intent["next_action"]["type"], "use_stripe_sdk", "{intent}");
+}
+
+#[tokio::test]
+async fn card_3063_authenticates_on_the_banks_page_even_for_stripe_js() {
+    let app = spawn_emulator().await;
+    let card = app
+        .stripe()
+        .create(
+            "v1/payment_methods",
+            &[
+                ("type", "card"),
+                ("card[number]", "4000000000003063"),
+                ("card[exp_month]", "12"),
+                ("card[exp_year]", "2034"),
+                ("card[cvc]", "123"),
+            ],
+        )
+        .await;
+    let intent = confirmed_by_stripe_js(&app, card["id"].as_str().unwrap()).await;
+    assert_eq!(intent["next_action"]["type"], "redirect_to_url", "{intent}");
+    let url = intent["next_action"]["redirect_to_url"]["url"]
+        .as_str()
+        .unwrap();
+    assert!(
+        url.contains("/_3ds/") && url.contains("return_url="),
+        "{url}"
+    );
+}
