@@ -9,6 +9,8 @@ export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3105}"
 export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_OUTPUT_NAME=octavia-billing
 export RUST_LOG="${RUST_LOG:-warn}"
+# Bank debits settle only when a test says so (the emulator's settle_bank_debit helper).
+export EMULATOR_BANK_DEBIT_SECS=3600
 # The server cargo built: under CARGO_TARGET_DIR when that is set, else target/.
 bin="${CARGO_TARGET_DIR:-target}/debug/octavia-billing"
 # Node reads the JSON: Playwright needs it anyway. One admin a line: institution, tab, email.

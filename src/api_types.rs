@@ -165,10 +165,15 @@ pub struct SetupIntentCreated {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentMethodView {
     pub id: String,
+    /// `card` or `us_bank_account`.
+    #[serde(rename = "type")]
+    pub kind: PaymentMethodType,
+    /// The card's brand (`visa`, `mastercard`, ...), or the bank's name for a bank account.
     pub brand: String,
     pub last4: String,
-    pub exp_month: i64,
-    pub exp_year: i64,
+    /// A card's expiry; `null` for a bank account.
+    pub exp_month: Option<i64>,
+    pub exp_year: Option<i64>,
     /// The customer's `invoice_settings.default_payment_method`.
     pub is_default: bool,
     /// Past its expiry month: Stripe will decline it.
@@ -228,6 +233,10 @@ pub struct InvoiceList {
 pub struct StripeClientConfig {
     pub publishable_key: String,
     pub js_url: String,
+    /// What the Payment Element offers: the intents' currency and payment method types (both
+    /// must match the intents the server makes).
+    pub currency: String,
+    pub payment_method_types: Vec<PaymentMethodType>,
 }
 
 /// Everything the SessionPurchase page shows before the admin types anything.

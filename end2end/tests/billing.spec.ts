@@ -18,7 +18,7 @@ async function addCard(page: Page, makeDefault: boolean | null = null) {
   await panel.getByRole('button', { name: 'Add a card' }).click();
   await expect(panel.getByLabel('Card number')).toBeVisible();
   await typeCard(page, '4242 4242 4242 4242');
-  if (makeDefault !== null) await panel.getByLabel('Make this the default card').setChecked(makeDefault);
+  if (makeDefault !== null) await panel.getByLabel('Make this the default payment method').setChecked(makeDefault);
   await panel.getByRole('button', { name: 'Save card' }).click();
   await expect(panel.getByTestId('cards-notice')).toHaveText('The card was saved.');
 }
@@ -108,7 +108,7 @@ test('a new card can be saved while paying, and is then offered next time', asyn
   await waitForHydration(page);
   await expect(page.getByTestId('pay-with')).toHaveCount(0);
   await typeCard(page, '4242 4242 4242 4242');
-  await page.getByLabel('Save this card for later purchases').check();
+  await page.getByLabel('Save this card or bank account for later purchases').check();
   await page.getByLabel('Number of sessions').fill('1');
   await page.getByTestId('pay').click();
   await expect(page.getByTestId('purchase-success')).toBeVisible();

@@ -9,7 +9,7 @@ async function openPurchasePage(page: Page, email: string) {
   await expect(page).toHaveURL(/\/billing$/);
   await page.goto('/billing/purchase');
   await waitForHydration(page);
-  // The card Element is mounted once Stripe.js has loaded.
+  // The Payment Element is mounted once Stripe.js has loaded.
   await expect(page.getByLabel('Card number')).toBeVisible();
   await expect(page.getByTestId('pay')).toBeEnabled();
 }
@@ -130,7 +130,7 @@ test('without JavaScript the purchase page says what is needed', async ({ browse
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/billing$/);
   await page.goto('/billing/purchase');
-  await expect(page.getByTestId('needs-javascript')).toContainText('Paying by card needs JavaScript');
+  await expect(page.getByTestId('needs-javascript')).toContainText('Paying needs JavaScript');
   await expect(page.getByTestId('pay')).toBeDisabled();
   await context.close();
 });

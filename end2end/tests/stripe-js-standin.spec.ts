@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { typeCard } from './fixtures';
+import { emulatorAuth, typeCard } from './fixtures';
 
 // The Stripe.js stand-in on its own: the emulator's bare test page mounts a card element and
 // confirms a PaymentIntent that the test makes through the emulator's REST API, as the app's
@@ -7,17 +7,9 @@ import { typeCard } from './fixtures';
 
 const API = '/_emulator/stripe/v1';
 
-/** The emulator's secret key (a new one at each start), which it shows to this machine only. */
-async function auth(request: APIRequestContext) {
-  const response = await request.get('/_emulator/stripe/');
-  expect(response.status()).toBe(200);
-  const { secret_key } = await response.json();
-  return { Authorization: `Bearer ${secret_key}` };
-}
-
 async function createPaymentIntent(request: APIRequestContext, amount = 2000) {
   const response = await request.post(`${API}/payment_intents`, {
-    headers: await auth(request),
+    headers: await emulatorAuth(request),
     form: { amount: String(amount), currency: 'usd' },
   });
   expect(response.status()).toBe(200);
@@ -26,7 +18,7 @@ async function createPaymentIntent(request: APIRequestContext, amount = 2000) {
 
 async function retrieve(request: APIRequestContext, id: string) {
   const response = await request.get(`${API}/payment_intents/${id}`, {
-    headers: await auth(request),
+    headers: await emulatorAuth(request),
   });
   return response.json();
 }
@@ -115,7 +107,7 @@ test('a saved payment method id confirms without the card form', async ({ page, 
 
 test('confirmCardSetup saves a 3-D Secure card after the challenge', async ({ page, request }) => {
   const response = await request.post(`${API}/setup_intents`, {
-    headers: await auth(request),
+    headers: await emulatorAuth(request),
     form: { usage: 'off_session' },
   });
   const setup = await response.json();

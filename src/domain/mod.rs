@@ -4,7 +4,6 @@
 pub mod audit;
 pub mod billing_details;
 pub mod calendar;
-pub mod card_payment;
 pub mod email;
 pub mod idempotency_key;
 pub mod institution_name;
@@ -12,6 +11,7 @@ pub mod money;
 pub mod monthly;
 pub mod page;
 pub mod password;
+pub mod payment_confirmation;
 pub mod payment_method;
 pub mod payment_method_types;
 pub mod plan;

@@ -1,5 +1,5 @@
-//! Saved payment methods (cards so far): whether a card has expired, what a payment method id
-//! may look like, and how a card brand is named for people.
+//! Saved payment methods (cards and bank accounts): whether a card has expired, what a payment
+//! method id may look like, and how one is named for people.
 
 use super::calendar::Month;
 
@@ -25,6 +25,12 @@ pub fn brand_name(brand: &str) -> &str {
         "unionpay" => "UnionPay",
         other => other,
     }
+}
+
+/// "Visa •••• 4242", or "STRIPE TEST BANK •••• 6789" for a bank account (whose `brand` is its
+/// bank's name): how a saved payment method is named in lists, messages and button labels.
+pub fn saved_name(brand: &str, last4: &str) -> String {
+    format!("{} •••• {last4}", brand_name(brand))
 }
 
 #[cfg(test)]

@@ -44,18 +44,19 @@ pub fn parse_po_number(typed: Option<&str>) -> Result<Option<String>, String> {
 /// What the browser will pay with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentChoice {
-    /// A card typed in now; `save` keeps it on the institution's customer for later purchases.
-    NewCard { save: bool },
+    /// Details entered now in the Payment Element (a card, a bank account, or a transfer);
+    /// `save` keeps the card or bank account on the institution's customer for later purchases.
+    New { save: bool },
     /// A saved payment method's id (its owner is checked against Stripe on the server).
     Saved(String),
 }
 
 impl PaymentChoice {
-    /// `payment_method_id` names a saved payment method; without one, a new card is typed in,
-    /// and `save_card` keeps it.
+    /// `payment_method_id` names a saved payment method; without one, new details are entered,
+    /// and `save_card` keeps them.
     pub fn new(payment_method_id: Option<String>, save_card: bool) -> Result<Self, String> {
         match payment_method_id {
-            None => Ok(PaymentChoice::NewCard { save: save_card }),
+            None => Ok(PaymentChoice::New { save: save_card }),
             Some(id) if !is_payment_method_id(&id) => Err(format!(
                 "\"payment_method_id\" must be the id of a saved card (pm_...), got {}.",
                 Value::from(id)
@@ -177,7 +178,7 @@ mod tests {
         assert_eq!(order.plan, Plan::Quarterly);
         assert_eq!(order.quantity.get(), 3);
         assert_eq!(order.quote.amount, 7_500);
-        assert_eq!(order.payment, PaymentChoice::NewCard { save: false });
+        assert_eq!(order.payment, PaymentChoice::New { save: false });
     }
 
     #[test]
@@ -189,7 +190,7 @@ mod tests {
         );
         assert_eq!(
             order(json!({"quantity": 1, "plan": "annual", "save_card": true})),
-            PaymentChoice::NewCard { save: true }
+            PaymentChoice::New { save: true }
         );
     }
 
@@ -249,7 +250,7 @@ mod tests {
             &pricing(),
             Plan::Quarterly,
             3,
-            PaymentChoice::NewCard { save: false },
+            PaymentChoice::New { save: false },
             None,
         );
         let sent =
@@ -259,7 +260,7 @@ mod tests {
             &pricing(),
             Plan::Annual,
             0,
-            PaymentChoice::NewCard { save: false },
+            PaymentChoice::New { save: false },
             None,
         );
         assert_eq!(

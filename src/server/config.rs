@@ -438,6 +438,8 @@ impl Config {
         crate::api_types::StripeClientConfig {
             publishable_key: self.publishable_key().to_owned(),
             js_url: self.stripe_js_url.clone(),
+            currency: self.currency.code().to_owned(),
+            payment_method_types: self.payment_methods.clone(),
         }
     }
 

@@ -1,4 +1,4 @@
-//! Saved payment methods (cards so far) of the signed-in admin's institution; shared by the
+//! Saved payment methods (cards and US bank accounts) of the signed-in admin's institution; shared by the
 //! REST API and the UI's server functions. Every change made here marks the institution's
 //! cached Stripe lists stale (see `stripe::list_cache`). Stripe holds them; every call checks that the
 //! payment method belongs to the institution's own customer, and another customer's is "not
@@ -11,6 +11,7 @@ use crate::api_types::{Account, PaymentMethodList, PaymentMethodView, SetupInten
 use crate::domain::audit::AuditAction;
 use crate::domain::calendar::Month;
 use crate::domain::payment_method::{is_expired, is_payment_method_id};
+use crate::domain::payment_method_types::PaymentMethodType;
 use crate::error::AppError;
 use crate::server::audit::{self, Actor};
 use crate::server::clock;
@@ -56,7 +57,7 @@ pub async fn list_under(
     {
         return Ok(list);
     }
-    let cards = state.stripe.list_cards(&customer_id).await?;
+    let cards = state.stripe.list_saved(&customer_id).await?;
     let default = state.stripe.default_payment_method(&customer_id).await?;
     let current = this_month();
     let list = PaymentMethodList {
@@ -177,14 +178,22 @@ async fn set_as_default(
     view(pm, Some(payment_method_id), this_month()).ok_or(AppError::NotFound)
 }
 
-/// What the audit log says about a card: what Stripe shows anyway, never the number.
+/// What the audit log says about a card or bank account: what Stripe shows anyway, never the
+/// number.
 fn card_details(pm: &PaymentMethod) -> Value {
-    match &pm.card {
-        Some(card) => json!({
+    if let Some(card) = &pm.card {
+        return json!({
             "brand": card.brand,
             "last4": card.last4,
             "exp_month": card.exp_month,
             "exp_year": card.exp_year,
+        });
+    }
+    match &pm.us_bank_account {
+        Some(account) => json!({
+            "type": "us_bank_account",
+            "bank_name": account.bank_name,
+            "last4": account.last4,
         }),
         None => json!({ "type": pm.type_.to_string() }),
     }
@@ -219,18 +228,36 @@ pub async fn owned(
     Ok((customer_id, pm))
 }
 
-/// The card as the dashboard shows it; `None` for a payment method that is not a card.
+/// The card or bank account as the dashboard shows it; `None` for another kind of payment
+/// method (the app offers no other to save).
 fn view(pm: &PaymentMethod, default: Option<&str>, current: Month) -> Option<PaymentMethodView> {
-    let card = pm.card.as_ref()?;
     let id = pm.id.as_str();
+    let is_default = default == Some(id);
+    if let Some(card) = &pm.card {
+        return Some(PaymentMethodView {
+            id: id.to_owned(),
+            kind: PaymentMethodType::Card,
+            brand: card.brand.clone(),
+            last4: card.last4.clone(),
+            exp_month: Some(card.exp_month),
+            exp_year: Some(card.exp_year),
+            is_default,
+            expired: is_expired(card.exp_month, card.exp_year, current),
+        });
+    }
+    let account = pm.us_bank_account.as_ref()?;
     Some(PaymentMethodView {
         id: id.to_owned(),
-        brand: card.brand.clone(),
-        last4: card.last4.clone(),
-        exp_month: card.exp_month,
-        exp_year: card.exp_year,
-        is_default: default == Some(id),
-        expired: is_expired(card.exp_month, card.exp_year, current),
+        kind: PaymentMethodType::UsBankAccount,
+        brand: account
+            .bank_name
+            .clone()
+            .unwrap_or_else(|| "Bank account".to_owned()),
+        last4: account.last4.clone().unwrap_or_default(),
+        exp_month: None,
+        exp_year: None,
+        is_default,
+        expired: false,
     })
 }
 

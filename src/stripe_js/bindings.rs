@@ -13,36 +13,57 @@ extern "C" {
     #[wasm_bindgen(js_name = Stripe, catch)]
     pub fn new_stripe(publishable_key: &str) -> Result<Stripe, JsValue>;
 
+    /// `stripe.elements({clientSecret} | {mode, amount, currency, paymentMethodTypes, ...})`.
     #[wasm_bindgen(method)]
-    pub fn elements(this: &Stripe) -> Elements;
+    pub fn elements(this: &Stripe, options: &JsValue) -> Elements;
 
-    /// Resolves to `{paymentIntent}` or `{error}`; handles 3-D Secure itself.
-    #[wasm_bindgen(method, js_name = confirmCardPayment)]
-    pub fn confirm_card_payment(this: &Stripe, client_secret: &str, data: &JsValue) -> Promise;
+    /// `{elements | clientSecret, confirmParams: {return_url, payment_method}, redirect}`;
+    /// resolves to `{paymentIntent}` or `{error}`, or never when Stripe.js redirects. Rejects
+    /// (an IntegrationError) when called wrongly.
+    #[wasm_bindgen(method, js_name = confirmPayment)]
+    pub fn confirm_payment(this: &Stripe, args: &JsValue) -> Promise;
 
-    /// Resolves to `{setupIntent}` or `{error}`; saves the card without charging it.
-    #[wasm_bindgen(method, js_name = confirmCardSetup)]
-    pub fn confirm_card_setup(this: &Stripe, client_secret: &str, data: &JsValue) -> Promise;
+    /// As `confirmPayment`, for a SetupIntent: resolves to `{setupIntent}` or `{error}`.
+    #[wasm_bindgen(method, js_name = confirmSetup)]
+    pub fn confirm_setup(this: &Stripe, args: &JsValue) -> Promise;
+
+    /// Resolves to `{paymentIntent}` or `{error}`.
+    #[wasm_bindgen(method, js_name = retrievePaymentIntent)]
+    pub fn retrieve_payment_intent(this: &Stripe, client_secret: &str) -> Promise;
 
     pub type Elements;
 
+    /// `elements.create('payment', {layout})`; throws when the group's options cannot make one.
     #[wasm_bindgen(method, catch)]
-    pub fn create(this: &Elements, kind: &str, options: &JsValue) -> Result<CardElement, JsValue>;
+    pub fn create(
+        this: &Elements,
+        kind: &str,
+        options: &JsValue,
+    ) -> Result<PaymentElement, JsValue>;
 
-    /// The card Element: number, expiry, CVC and postal code, in Stripe's own frame.
-    pub type CardElement;
+    /// Changes a deferred group's `amount` or `setupFutureUsage`.
+    #[wasm_bindgen(method)]
+    pub fn update(this: &Elements, options: &JsValue);
+
+    /// Validates the Payment Element; resolves to `{}` or `{error}`. Stripe requires it before
+    /// the intent is made, so nothing is created for details that cannot be confirmed.
+    #[wasm_bindgen(method)]
+    pub fn submit(this: &Elements) -> Promise;
+
+    /// The Payment Element: a tab per payment method, in Stripe's own frame.
+    pub type PaymentElement;
 
     #[wasm_bindgen(method)]
-    pub fn mount(this: &CardElement, selector: &str);
+    pub fn mount(this: &PaymentElement, selector: &str);
 
     #[wasm_bindgen(method)]
-    pub fn on(this: &CardElement, event: &str, handler: &Function);
+    pub fn on(this: &PaymentElement, event: &str, handler: &Function);
+
+    #[wasm_bindgen(method, js_name = update)]
+    pub fn update_element(this: &PaymentElement, options: &JsValue);
 
     #[wasm_bindgen(method)]
-    pub fn update(this: &CardElement, options: &JsValue);
-
-    #[wasm_bindgen(method)]
-    pub fn destroy(this: &CardElement);
+    pub fn destroy(this: &PaymentElement);
 }
 
 /// `true` once the Stripe.js script has run.

@@ -14,7 +14,7 @@ pub async fn load(url: &str) -> Result<(), String> {
         return Ok(());
     }
     let unavailable = || {
-        "The secure card form could not be loaded. Check your internet connection (or an ad or \
+        "The secure payment form could not be loaded. Check your internet connection (or an ad or \
          script blocker), then reload the page."
             .to_owned()
     };

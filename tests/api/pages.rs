@@ -50,7 +50,7 @@ async fn purchase_page_is_rendered_with_prices_and_explains_what_needs_javascrip
         "$25.00 per session",
         "Pay $200.00",
         r#"<label for="quantity">"#,
-        "Paying by card needs JavaScript",
+        "Paying needs JavaScript",
     ] {
         assert!(html.contains(expected), "no {expected:?} in the page");
     }
@@ -255,7 +255,7 @@ async fn billing_page_shows_pool_prices_history_invoices_and_cards() {
         "10 sessions bought in all.",
         "$20.00 per session (saves $5.00 per session)",
         "Download the history (CSV)",
-        "No saved cards.",
+        "No saved cards or bank accounts.",
         ">View</a>",
         ">PDF</a>",
         "$200.00",

@@ -205,6 +205,22 @@ impl Kind {
     }
 }
 
+/// The payment method a confirmation is for: one made from the call's `payment_method_data`
+/// (what the Payment Element sends for new details), else the one it names or the intent has.
+pub fn payment_method_to_confirm(
+    tx: &mut Tx,
+    params: &Params,
+    intent: &Value,
+) -> Result<Option<String>, StripeError> {
+    Ok(match params.get("payment_method_data") {
+        Some(data) => {
+            let pm = payment_methods::from_data(tx, data)?;
+            Some(pm["id"].as_str().unwrap_or_default().to_owned())
+        }
+        None => Kind::chosen_payment_method(params, intent),
+    })
+}
+
 /// Where the cardholder is sent for 3-D Secure: nowhere (Stripe.js shows the challenge in the
 /// page) when the confirmation came from Stripe.js (`use_stripe_sdk`) and the card allows it,
 /// else the bank's page, returning to the call's `return_url`.

@@ -11,8 +11,8 @@ use super::errors::StripeError;
 use super::form::Params;
 use super::ids::now;
 use super::intents::{
-    CONFIRMABLE, Kind, authentication_redirect, merge, require_allowed_type,
-    take_customer_and_payment_method,
+    CONFIRMABLE, Kind, authentication_redirect, merge, payment_method_to_confirm,
+    require_allowed_type, take_customer_and_payment_method,
 };
 use super::{
     ApiResult, Call, Tx, bank_accounts, charges, customer_balance, disputes, invoices,
@@ -179,16 +179,7 @@ pub async fn update(Path(id): Path<String>, Call(emulator, ctx, params): Call) -
 
 /// Confirmation: attempts the payment with the given (or already set) payment method.
 fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Value, StripeError> {
-    let chosen = match params.get("payment_method_data") {
-        Some(data) => Some(
-            payment_methods::from_data(tx, data)?["id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        ),
-        None => Kind::chosen_payment_method(params, &intent),
-    };
-    let pm = match chosen {
+    let pm = match payment_method_to_confirm(tx, params, &intent)? {
         Some(id) => payment_methods::resolve(tx, &id)?,
         None => {
             return Err(StripeError::unexpected_state(

@@ -7,7 +7,8 @@ use super::cards::{AUTHENTICATION_FAILED, Decline};
 use super::errors::StripeError;
 use super::form::Params;
 use super::intents::{
-    Kind, authentication_redirect, merge, require_allowed_type, take_customer_and_payment_method,
+    Kind, authentication_redirect, merge, payment_method_to_confirm, require_allowed_type,
+    take_customer_and_payment_method,
 };
 use super::{ApiResult, Call, Tx, bank_accounts, payment_methods};
 
@@ -41,8 +42,7 @@ pub async fn create(call: Call) -> ApiResult {
 }
 
 fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Value, StripeError> {
-    let chosen = Kind::chosen_payment_method(params, &intent);
-    let Some(chosen) = chosen else {
+    let Some(chosen) = payment_method_to_confirm(tx, params, &intent)? else {
         return Err(StripeError::unexpected_state(
             "setup_intent_unexpected_state",
             "You cannot confirm this SetupIntent because it's missing a payment method.",

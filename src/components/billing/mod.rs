@@ -1,7 +1,7 @@
 //! The institution's billing home (BillingControls), one panel per concern.
 
 mod activity;
-mod add_card_form;
+mod add_payment_method_form;
 mod admin_list;
 mod billing_details_form;
 mod invoice_list;
@@ -146,7 +146,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
             <Panel title="Sessions and spending" id="monthly-chart">
                 <MonthlyChart summary=monthly/>
             </Panel>
-            <Panel title="Saved cards" id="saved-cards">
+            <Panel title="Saved cards and bank accounts" id="saved-cards">
                 <PaymentMethods payment_methods stripe/>
             </Panel>
             <Panel title="Purchase history" id="purchase-history">

@@ -1,13 +1,15 @@
-//! The institution's saved payment methods (cards so far), as Stripe holds them: brand, last
-//! four digits, expiry, and which one is the default. Expired cards are marked, since Stripe
-//! will decline them. Cards can be added (through a SetupIntent), made the default, and removed.
+//! The institution's saved payment methods (cards and US bank accounts), as Stripe holds them:
+//! brand or bank, last four digits, a card's expiry, and which one is the default. Expired
+//! cards are marked, since Stripe will decline them. They can be added (through a
+//! SetupIntent), made the default, and removed.
 
 use leptos::prelude::*;
 
-use super::add_card_form::AddCardForm;
+use super::add_payment_method_form::AddPaymentMethodForm;
 use crate::api_types::{PaymentMethodList, PaymentMethodView, StripeClientConfig};
 use crate::components::confirm_button::ConfirmButton;
-use crate::domain::payment_method::brand_name;
+use crate::domain::payment_method::{brand_name, saved_name};
+use crate::domain::payment_method_types::PaymentMethodType;
 use crate::error::AppError;
 use crate::rpc::payment_methods::{
     load_payment_methods, make_default_payment_method, remove_payment_method,
@@ -33,7 +35,7 @@ pub fn PaymentMethods(
             let done = match &edit {
                 Edit::MakeDefault(card) => {
                     make_default_payment_method(card.id.clone()).await?;
-                    format!("{} is now your default card.", describe(card))
+                    format!("{} is now your default {}.", describe(card), noun(card))
                 }
                 Edit::Remove(card) => {
                     remove_payment_method(card.id.clone()).await?;
@@ -51,10 +53,10 @@ pub fn PaymentMethods(
     });
     let edit_error = move || edit.value().get().and_then(Result::err);
     let busy = move || edit.pending().get();
-    let on_saved = Callback::new(move |list: PaymentMethodList| {
+    let on_saved = Callback::new(move |(list, noun): (PaymentMethodList, &'static str)| {
         adding.set(false);
         cards.set(Ok(list));
-        notice.set(Some("The card was saved.".into()));
+        notice.set(Some(format!("The {noun} was saved.")));
     });
 
     let card_row = move |card: PaymentMethodView| {
@@ -66,7 +68,10 @@ pub fn PaymentMethods(
             <li class="saved-card" data-card-id=row_id>
                 <span>
                     <span class="card-brand">{brand}</span>
-                    {format!(" •••• {} · expires {:02}/{}", card.last4, card.exp_month, card.exp_year)}
+                    {match (card.exp_month, card.exp_year) {
+                        (Some(month), Some(year)) => format!(" •••• {} · expires {month:02}/{year}", card.last4),
+                        _ => format!(" •••• {} · bank account", card.last4),
+                    }}
                 </span>
                 {card.is_default.then(|| view! { <span class="badge badge-completed">"Default"</span> })}
                 {card.expired.then(|| view! { <span class="badge badge-failed">"Expired"</span> })}
@@ -76,7 +81,7 @@ pub fn PaymentMethods(
                             type="button"
                             class="button link"
                             disabled=busy
-                            aria-label=format!("Make {} the default card", label.clone())
+                            aria-label=format!("Make {} the default {}", label.clone(), noun(&card))
                             on:click=move |_| { edit.dispatch(Edit::MakeDefault(default_card.clone())); }
                         >
                             "Make default"
@@ -85,7 +90,7 @@ pub fn PaymentMethods(
                     <ConfirmButton
                         action="Remove"
                         action_label=format!("Remove {label}")
-                        question="Remove this card?"
+                        question=if card.kind == PaymentMethodType::Card { "Remove this card?" } else { "Remove this bank account?" }
                         yes="Yes, remove"
                         working="Removing…"
                         busy=Signal::derive(busy)
@@ -104,7 +109,7 @@ pub fn PaymentMethods(
             Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
             Ok(list) if list.data.is_empty() => view! {
                 <p class="empty" data-testid="cards-empty">
-                    "No saved cards. Save one here, or when paying for sessions, to pay faster next time."
+                    "No saved cards or bank accounts. Save one here, or when paying for sessions, to pay faster next time."
                 </p>
             }
             .into_any(),
@@ -128,13 +133,13 @@ pub fn PaymentMethods(
                         adding.set(true);
                     }
                 >
-                    "Add a card"
+                    "Add a card or bank account"
                 </button>
             }
         >
-            <AddCardForm
+            <AddPaymentMethodForm
                 stripe=stripe.clone()
-                first_card=Signal::derive(move || cards.with(|c| c.as_ref().is_ok_and(|l| l.data.is_empty())))
+                first_one=Signal::derive(move || cards.with(|c| c.as_ref().is_ok_and(|l| l.data.is_empty())))
                 on_saved
                 on_cancel=Callback::new(move |()| adding.set(false))
             />
@@ -142,7 +147,13 @@ pub fn PaymentMethods(
     }
 }
 
-/// "Visa •••• 4242", how a card is named in messages and button labels.
-fn describe(card: &PaymentMethodView) -> String {
-    format!("{} •••• {}", brand_name(&card.brand), card.last4)
+fn describe(pm: &PaymentMethodView) -> String {
+    saved_name(&pm.brand, &pm.last4)
+}
+
+fn noun(pm: &PaymentMethodView) -> &'static str {
+    match pm.kind {
+        PaymentMethodType::Card => "card",
+        _ => "bank account",
+    }
 }

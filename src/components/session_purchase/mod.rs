@@ -1,6 +1,7 @@
-//! SessionPurchase: choose a plan and a number of sessions, see the total, pay by card with
-//! Stripe's card Element, and see the pool grow. Rendered on the server; paying needs the
-//! hydrated page (Stripe.js runs in the browser).
+//! SessionPurchase: choose a plan and a number of sessions, see the total, pay with Stripe's
+//! Payment Element (a card, a US bank account, or a bank transfer), and see the pool grow, at
+//! once or when the bank settles. Rendered on the server; paying needs the hydrated page
+//! (Stripe.js runs in the browser).
 
 mod checkout;
 mod order_form;
@@ -14,9 +15,10 @@ use leptos_router::hooks::use_query_map;
 use self::checkout::{Checkout, Order, Step};
 use self::order_form::OrderFields;
 use self::outcome_notice::OutcomeNotice;
-use self::payment_choice::{CARD_ELEMENT_SELECTOR, PaymentChoiceFields, choice, preselect};
+use self::payment_choice::{PAYMENT_ELEMENT_SELECTOR, PaymentChoiceFields, choice, preselect};
 use crate::api_types::{PurchasePage, PurchaseView};
 use crate::components::locale::{provide_locale, use_locale};
+use crate::components::payment_field::Purpose;
 use crate::components::signed_in_page::signed_in_page;
 use crate::domain::plan::Plan;
 use crate::domain::pricing::Pricing;
@@ -34,13 +36,19 @@ pub fn SessionPurchasePage() -> impl IntoView {
             "Loading prices…",
             "Buying sessions is unavailable",
             move || load_purchase_page(resume.clone()),
-            |page| view! { <SessionPurchase page/> },
+            |page| {
+                // `?purchase=<id>&payment_intent_client_secret=...`: back from the bank's page.
+                let returned = use_query_map().with_untracked(|query| {
+                    Some((query.get("purchase")?, query.get("payment_intent_client_secret")?))
+                });
+                view! { <SessionPurchase page returned/> }
+            },
         )}
     }
 }
 
 #[island]
-pub fn SessionPurchase(page: PurchasePage) -> impl IntoView {
+pub fn SessionPurchase(page: PurchasePage, returned: Option<(String, String)>) -> impl IntoView {
     provide_locale();
     let pricing = match Pricing::from_info(&page.pricing) {
         Ok(pricing) => pricing,
@@ -60,8 +68,6 @@ pub fn SessionPurchase(page: PurchasePage) -> impl IntoView {
     let test_mode = page.stripe.publishable_key.starts_with("pk_test_");
     let checkout = Checkout::new(page.pool.available);
     let stripe = page.stripe;
-    // After hydration only: Stripe.js needs the browser.
-    Effect::new(move |_| checkout.card.mount(CARD_ELEMENT_SELECTOR, stripe.clone()));
 
     let (cards, cards_error) = match page.payment_methods {
         Ok(list) => (list.data, None),
@@ -103,7 +109,36 @@ pub fn SessionPurchase(page: PurchasePage) -> impl IntoView {
         })
     };
 
-    let can_pay = move || order.with(Result::is_ok) && checkout.card.ready() && !checkout.busy();
+    // What the Element collects for: the order's amount, and whether to keep the details.
+    let purpose = move || Purpose::Payment {
+        amount: order.with(|o| o.as_ref().map_or(0, |(_, amount, _)| *amount)),
+        save: save_card.get(),
+    };
+    // After hydration only: Stripe.js needs the browser. Mounted once, with the amount then;
+    // later amounts and choices to save are updates.
+    Effect::new({
+        let stripe = stripe.clone();
+        move |mounted: Option<()>| {
+            let purpose = purpose();
+            match mounted {
+                None => checkout
+                    .field
+                    .mount(PAYMENT_ELEMENT_SELECTOR, stripe.clone(), purpose),
+                Some(()) => checkout.field.update(&stripe, purpose),
+            }
+        }
+    });
+    // Back from the bank's page: once Stripe.js is there to ask, show how the payment ended.
+    let returned = StoredValue::new(returned);
+    Effect::new(move |_| {
+        if checkout.field.ready()
+            && let Some((purchase_id, secret)) = returned.try_update_value(Option::take).flatten()
+        {
+            checkout.came_back(purchase_id, secret);
+        }
+    });
+
+    let can_pay = move || order.with(Result::is_ok) && checkout.field.ready() && !checkout.busy();
     let pay_label = {
         let currency = currency.clone();
         move || match checkout.step.get() {
@@ -167,15 +202,15 @@ pub fn SessionPurchase(page: PurchasePage) -> impl IntoView {
                 {order_fields}
                 {cards_error.map(|message| view! {
                     <p class="notice" role="status">
-                        {format!("Your saved cards could not be loaded ({message}) You can still pay with a new card.")}
+                        {format!("Your saved cards and bank accounts could not be loaded ({message}) You can still enter new payment details.")}
                     </p>
                 })}
-                <PaymentChoiceFields saved=cards selected save=save_card field=checkout.card disabled=busy/>
+                <PaymentChoiceFields saved=cards selected save=save_card field=checkout.field disabled=busy/>
                 <noscript>
                     <p class="notice" data-testid="needs-javascript">
-                        "Paying by card needs JavaScript: the card form is Stripe's, and it runs in "
-                        "your browser so that card details go straight to Stripe, never to Octavia. "
-                        "Turn JavaScript on for this site and reload the page."
+                        "Paying needs JavaScript: the payment form is Stripe's, and it runs in your "
+                        "browser so that card and bank details go straight to Stripe, never to "
+                        "Octavia. Turn JavaScript on for this site and reload the page."
                     </p>
                 </noscript>
                 <button type="submit" class="button primary" data-testid="pay" disabled=move || !can_pay()>
@@ -188,10 +223,11 @@ pub fn SessionPurchase(page: PurchasePage) -> impl IntoView {
                 <p class="big-number" data-testid="pool-available">{move || checkout.available.get()}</p>
                 <p class="muted">"sessions available to your students"</p>
                 <p class="muted small">
-                    "Card payments are processed by Stripe. Card details go to Stripe directly and "
-                    "never reach Octavia's servers."
+                    "Payments are processed by Stripe. Card and bank details go to Stripe directly "
+                    "and never reach Octavia's servers. Cards pay at once; a bank debit takes a few "
+                    "business days; a bank transfer completes when your money arrives."
                 </p>
-                {test_mode.then(|| view! { <TestCards/> })}
+                {test_mode.then(|| view! { <TestPaymentDetails/> })}
             </aside>
         </div>
     }
@@ -229,6 +265,9 @@ fn NothingToPay(purchase: PurchaseView) -> impl IntoView {
         PurchaseStatus::Processing => {
             "Your bank is still processing this payment. Its sessions are added as soon as Stripe confirms it."
         }
+        PurchaseStatus::AwaitingTransfer => {
+            "This purchase is waiting for your bank transfer; the billing page shows where to send it."
+        }
         PurchaseStatus::Disputed | PurchaseStatus::DisputeLost => {
             "This purchase has been paid, and then disputed by the cardholder's bank; the billing page shows where the dispute stands."
         }
@@ -243,21 +282,34 @@ fn NothingToPay(purchase: PurchaseView) -> impl IntoView {
     }
 }
 
-/// Stripe's test cards, shown only with a test key (offline or Stripe test mode).
+/// Stripe's test cards and bank accounts, shown only with a test key (offline or Stripe test
+/// mode).
 #[component]
-fn TestCards() -> impl IntoView {
+fn TestPaymentDetails() -> impl IntoView {
     view! {
         <details class="test-cards">
-            <summary>"Test mode: cards to try"</summary>
-            <p class="muted small">"Any future expiry date, any CVC and any postal code."</p>
+            <summary>"Test mode: payment details to try"</summary>
+            <p class="muted small">"Cards: any future expiry date, any CVC and any postal code."</p>
             <ul>
                 <li><code>"4242 4242 4242 4242"</code>" succeeds"</li>
                 <li><code>"4000 0025 0000 3155"</code>" asks for 3-D Secure"</li>
+                <li><code>"4000 0000 0000 3063"</code>" asks for 3-D Secure on the bank's page"</li>
                 <li><code>"4000 0000 0000 0002"</code>" is declined"</li>
                 <li><code>"4000 0000 0000 9995"</code>" is declined: insufficient funds"</li>
                 <li><code>"4000 0000 0000 0259"</code>" succeeds, then is disputed"</li>
                 <li><code>"4000 0000 0000 5126"</code>" succeeds; its refunds fail"</li>
             </ul>
+            <p class="muted small">"US bank accounts: routing number " <code>"110000000"</code> ", account number"</p>
+            <ul>
+                <li><code>"000123456789"</code>" succeeds after processing"</li>
+                <li><code>"000111111113"</code>" fails: account closed"</li>
+                <li><code>"000222222227"</code>" fails: insufficient funds"</li>
+                <li><code>"000333333335"</code>" fails: debit not authorized"</li>
+            </ul>
+            <p class="muted small">
+                "Bank transfer: the instructions appear after you pay; send test money with "
+                "Stripe's fund_cash_balance test helper (see the README)."
+            </p>
         </details>
     }
 }

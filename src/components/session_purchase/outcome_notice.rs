@@ -3,6 +3,9 @@
 use leptos::prelude::*;
 
 use super::checkout::Outcome;
+use crate::api_types::PurchaseView;
+use crate::components::locale::use_locale;
+use crate::components::transfer_instructions::TransferInstructions;
 
 #[component]
 pub fn OutcomeNotice(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
@@ -17,7 +20,17 @@ pub fn OutcomeNotice(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
                 </div>
             }
             .into_any(),
-            Outcome::Processing => view! {
+            Outcome::Processing { debit: true } => view! {
+                <div class="notice" role="status" data-testid="purchase-processing">
+                    <p><strong>"Processing — sessions are added when your bank confirms the debit."</strong></p>
+                    <p>
+                        "A bank debit usually takes up to four business days. You can leave this page: "
+                        "the billing page shows the purchase, and this page updates if you stay."
+                    </p>
+                </div>
+            }
+            .into_any(),
+            Outcome::Processing { debit: false } => view! {
                 <div class="notice" role="status" data-testid="purchase-processing">
                     <p>
                         "Your bank is still processing the payment. The sessions are added as soon as "
@@ -26,6 +39,7 @@ pub fn OutcomeNotice(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
                 </div>
             }
             .into_any(),
+            Outcome::AwaitingTransfer(purchase) => view! { <AwaitingTransfer purchase=*purchase/> }.into_any(),
             Outcome::Disputed => view! {
                 <div class="notice" role="status" data-testid="purchase-disputed">
                     <p>
@@ -42,5 +56,35 @@ pub fn OutcomeNotice(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
             }
             .into_any(),
         })
+    }
+}
+
+/// Where to send the money, and how much of it has arrived so far.
+#[component]
+fn AwaitingTransfer(purchase: PurchaseView) -> impl IntoView {
+    let locale = use_locale();
+    let received = purchase
+        .bank_transfer
+        .as_ref()
+        .map_or(0, |t| purchase.amount - t.amount_remaining);
+    let progress = (received > 0).then(|| {
+        format!(
+            "{} of {} has arrived so far.",
+            locale.money(received, &purchase.currency),
+            locale.money(purchase.amount, &purchase.currency)
+        )
+    });
+    view! {
+        <div class="notice" role="status" data-testid="purchase-awaiting-transfer">
+            <p><strong>"Send the payment by bank transfer to finish this purchase."</strong></p>
+            {progress.map(|text| view! { <p data-testid="transfer-progress">{text}</p> })}
+            {purchase.bank_transfer.map(|transfer| view! {
+                <TransferInstructions transfer purchase_id=purchase.id.clone()/>
+            })}
+            <p>
+                "Sessions are added when all of it has arrived; this page updates by itself. "
+                "The billing page keeps these instructions."
+            </p>
+        </div>
     }
 }

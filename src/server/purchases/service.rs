@@ -87,7 +87,7 @@ async fn make_once(
     let lease = 4 * state.config.stripe_timeout.as_secs() as i64 + 10;
     let (payment_method_id, save_card) = match &order.payment {
         PaymentChoice::Saved(id) => (Some(id.clone()), false),
-        PaymentChoice::NewCard { save } => (None, *save),
+        PaymentChoice::New { save } => (None, *save),
     };
     let mut wanted = Reservation {
         plan: order.plan,
@@ -201,7 +201,7 @@ async fn make(
             payment_methods::owned(state, institution_id, id).await?;
             Some(id.as_str())
         }
-        PaymentChoice::NewCard { .. } => None,
+        PaymentChoice::New { .. } => None,
     };
     let currency = state.config.currency.code();
     let intent = state
@@ -218,7 +218,7 @@ async fn make(
                 order.plan.id()
             ),
             payment_method: saved,
-            save_card: order.payment == PaymentChoice::NewCard { save: true },
+            save_card: order.payment == PaymentChoice::New { save: true },
         })
         .await?;
     let intent_id = intent.id.as_str().to_owned();

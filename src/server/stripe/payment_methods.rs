@@ -1,11 +1,11 @@
-//! Saved cards: SetupIntents to save one, and the customer's cards in Stripe, which stays the
-//! only record of them (the app stores no card data at all).
+//! Saved cards and bank accounts: SetupIntents to save one, and the customer's payment methods
+//! in Stripe, which stays the only record of them (the app stores no card or account data).
 
 use std::collections::HashMap;
 
 use stripe_core::customer::{
-    ListPaymentMethodsCustomer, ListPaymentMethodsCustomerType, RetrieveCustomer,
-    RetrieveCustomerReturned, UpdateCustomer, UpdateCustomerInvoiceSettings,
+    ListPaymentMethodsCustomer, RetrieveCustomer, RetrieveCustomerReturned, UpdateCustomer,
+    UpdateCustomerInvoiceSettings,
 };
 use stripe_core::setup_intent::{CreateSetupIntent, CreateSetupIntentUsage};
 use stripe_payment::PaymentMethod;
@@ -15,8 +15,8 @@ use super::{StripeGateway, errors};
 use crate::domain::payment_method_types::PaymentMethodType;
 use crate::error::AppError;
 
-/// Stripe allows up to 100 per page; an institution has a handful of cards at most.
-const MAX_CARDS: i64 = 100;
+/// Stripe allows up to 100 per page; an institution has a handful saved at most.
+const MAX_SAVED: i64 = 100;
 
 impl StripeGateway {
     /// A SetupIntent for saving a card to the customer for later, off-session use; the
@@ -46,12 +46,10 @@ impl StripeGateway {
         })
     }
 
-    /// The customer's cards, newest first.
-    pub async fn list_cards(&self, customer_id: &str) -> Result<Vec<PaymentMethod>, AppError> {
+    /// The customer's saved cards and bank accounts, newest first.
+    pub async fn list_saved(&self, customer_id: &str) -> Result<Vec<PaymentMethod>, AppError> {
         let action = "list payment methods";
-        let request = ListPaymentMethodsCustomer::new(customer_id)
-            .type_(ListPaymentMethodsCustomerType::Card)
-            .limit(MAX_CARDS);
+        let request = ListPaymentMethodsCustomer::new(customer_id).limit(MAX_SAVED);
         let list = self
             .call(action, request.send(&self.client))
             .await

@@ -30,6 +30,13 @@ const MANDATE_ACCEPTED: [(&str, &str); 3] = [
 /// `account`), as the Payment Element's US bank account tab does.
 pub async fn confirm_with_bank_account(app: &TestApp, purchase: &Value, account: &str) -> Value {
     let intent = purchase["payment_intent_id"].as_str().unwrap();
+    let path = format!("v1/payment_intents/{intent}/confirm");
+    stripe_ok(app.stripe().post(&path, &new_bank_account(account)).await).await
+}
+
+/// A new bank account (Stripe's test routing number and `account`) with its accepted mandate,
+/// as the Payment Element's bank tab sends them to confirm an intent.
+fn new_bank_account(account: &str) -> Vec<(&'static str, &str)> {
     let mut form = vec![
         ("payment_method_data[type]", "us_bank_account"),
         (
@@ -50,8 +57,7 @@ pub async fn confirm_with_bank_account(app: &TestApp, purchase: &Value, account:
         ),
     ];
     form.extend(MANDATE_ACCEPTED);
-    let path = format!("v1/payment_intents/{intent}/confirm");
-    stripe_ok(app.stripe().post(&path, &form).await).await
+    form
 }
 
 /// Confirms the purchase's intent as a bank transfer, as the Payment Element's transfer tab does.
@@ -447,4 +453,68 @@ async fn the_billing_page_says_what_an_overpayment_left_on_the_cash_balance() {
         }
     })
     .await;
+}
+
+/// Saves a US bank account through a SetupIntent the app made, as the Payment Element's
+/// `confirmSetup` does; the new payment method's id.
+async fn save_bank_account(app: &TestApp, account: &str) -> String {
+    let created = app
+        .client
+        .post(app.url("/api/stripe/setup-intents"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let body: Value = created.json().await.unwrap();
+    let secret = body["client_secret"].as_str().unwrap();
+    let intent = secret.split("_secret_").next().unwrap();
+    let path = format!("v1/setup_intents/{intent}/confirm");
+    let confirmed = stripe_ok(app.stripe().post(&path, &new_bank_account(account)).await).await;
+    assert_eq!(confirmed["status"], "succeeded", "{confirmed}");
+    confirmed["payment_method"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_saved_bank_account_is_listed_and_pays_a_purchase_by_debit() {
+    let app = signed_in_app().await;
+    let account = save_bank_account(&app, "000123456789").await;
+    let recorded = app
+        .client
+        .post(app.url("/api/stripe/payment-methods"))
+        .json(&json!({ "payment_method_id": account, "set_default": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(recorded.status(), 200);
+    let recorded: Value = recorded.json().await.unwrap();
+    assert_eq!(recorded["type"], "us_bank_account", "{recorded}");
+    assert_eq!(recorded["last4"], "6789");
+    assert_eq!(recorded["exp_month"], Value::Null);
+    assert_eq!(recorded["is_default"], true);
+    let listed: Value = app
+        .get("/api/stripe/payment-methods")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed["data"][0]["id"], account.as_str());
+
+    // Paying with it: a debit under the mandate saved with it.
+    let response = super::post_purchase(
+        &app,
+        &json!({"quantity": 3, "plan": "annual", "payment_method_id": account}),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    let purchase: Value = response.json().await.unwrap();
+    let intent = purchase["payment_intent_id"].as_str().unwrap();
+    let path = format!("v1/payment_intents/{intent}/confirm");
+    let confirmed = stripe_ok(app.stripe().post(&path, &[]).await).await;
+    assert_eq!(confirmed["status"], "processing", "{confirmed}");
+    let processing = wait_for_status(&app, &purchase, "processing").await;
+    assert_eq!(processing["payment_method_type"], "us_bank_account");
+    settle_debit(&app, &purchase).await;
+    wait_for_status(&app, &purchase, "completed").await;
+    assert_eq!(pool(&app).await, 3);
 }

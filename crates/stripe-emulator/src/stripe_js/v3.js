@@ -282,6 +282,13 @@
     return sum % 10 === 0;
   }
 
+  /* The tabs a mode-built group offers: the types it names that can be used in its mode. */
+  function offerable(options) {
+    return (options.paymentMethodTypes || ['card']).filter(function (t) {
+      return TAB_LABELS[t] && (options.mode !== 'setup' || t !== 'customer_balance');
+    });
+  }
+
   function PaymentElement(elements, options) {
     this.elements = elements;
     this.options = options || {};
@@ -310,9 +317,7 @@
         return { types: r[kind[1]].payment_method_types || ['card'] };
       });
     }
-    var types = (options.paymentMethodTypes || ['card']).filter(function (t) {
-      return TAB_LABELS[t] && (options.mode !== 'setup' || t !== 'customer_balance');
-    });
+    var types = offerable(options);
     if (!types.length) {
       return Promise.resolve({ error: { type: 'invalid_request_error', message: 'None of the payment method types given can be used here: ' + (options.paymentMethodTypes || []).join(', ') + '.' } });
     }
@@ -345,7 +350,9 @@
       panel.setAttribute('aria-labelledby', tab.id);
       self.panels[type] = panel;
     });
-    if (types.length > 1) this.root.appendChild(tablist);
+    this.tablist = tablist;
+    tablist.hidden = types.length < 2;
+    this.root.appendChild(tablist);
     if (this.panels.card) this.panels.card.appendChild(this.card.root);
     if (this.panels.us_bank_account) this.renderBank(this.panels.us_bank_account);
     if (this.panels.customer_balance) {
@@ -355,6 +362,24 @@
     this.applyAppearance();
     this.applyOptions();
     this.select(types[0]);
+  };
+
+  /* elements.update({paymentMethodTypes}): tabs come and go; what was typed stays. */
+  PaymentElement.prototype.offer = function (types) {
+    var self = this;
+    if (!this.tabs) return;
+    if (types.some(function (t) { return !self.tabs[t]; })) {
+      this.render(types);
+      return;
+    }
+    Object.keys(this.tabs).forEach(function (t) {
+      var on = types.indexOf(t) >= 0;
+      self.tabs[t].hidden = !on;
+      if (!on) self.panels[t].hidden = true;
+    });
+    this.types = types;
+    this.tablist.hidden = types.length < 2;
+    this.select(types.indexOf(this.selected) >= 0 ? this.selected : types[0]);
   };
 
   PaymentElement.prototype.renderBank = function (panel) {
@@ -408,7 +433,7 @@
   PaymentElement.prototype.select = function (type) {
     var self = this;
     this.selected = type;
-    this.types.forEach(function (t) {
+    Object.keys(this.tabs).forEach(function (t) {
       var on = t === type;
       var tab = self.tabs[t];
       tab.setAttribute('aria-selected', on ? 'true' : 'false');
@@ -571,10 +596,13 @@
   /* Only what a mode-built group may change after creation. */
   Elements.prototype.update = function (options) {
     var o = this.options;
-    ['amount', 'currency', 'setupFutureUsage', 'appearance'].forEach(function (key) {
+    ['amount', 'currency', 'setupFutureUsage', 'appearance', 'paymentMethodTypes'].forEach(function (key) {
       if (options && key in options) o[key] = options[key];
     });
-    if (this.created.payment && options && options.appearance) this.created.payment.applyAppearance();
+    var element = this.created.payment;
+    if (!element || !options) return;
+    if (options.appearance) element.applyAppearance();
+    if (options.paymentMethodTypes && o.mode) element.offer(offerable(o));
   };
 
   /* Validates the Payment Element before the server makes the intent (deferred intents). */

@@ -1,14 +1,48 @@
-//! What Stripe.js reports about a card payment, and how the admin is told about it. Pure, so
-//! the wording is unit-tested; the browser build feeds it from `crate::stripe_js`.
+//! What Stripe.js reports about a payment or a saved payment method, and how the admin is told
+//! about it. Pure, so the wording is unit-tested; the browser build feeds it from
+//! `crate::stripe_js`.
 
 use serde::Deserialize;
 
-/// The card Element's state after the admin typed something.
+/// The Payment Element's state after the admin typed something or chose a tab.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CardChange {
+pub struct PaymentChange {
     pub complete: bool,
+    /// The payment method type of the chosen tab (`card`, `us_bank_account`, ...).
+    pub kind: Option<String>,
     /// Stripe's own validation message ("Your card number is incomplete.").
     pub error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawChange {
+    #[serde(default)]
+    complete: bool,
+    value: Option<RawValue>,
+    error: Option<RawMessage>,
+}
+
+#[derive(Deserialize)]
+struct RawValue {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawMessage {
+    message: Option<String>,
+}
+
+impl PaymentChange {
+    /// Reads the Element's `change` event; `None` when it is not one.
+    pub fn from_json(json: &str) -> Option<Self> {
+        let raw: RawChange = serde_json::from_str(json).ok()?;
+        Some(PaymentChange {
+            complete: raw.complete,
+            kind: raw.value.and_then(|v| v.kind),
+            error: raw.error.and_then(|e| e.message),
+        })
+    }
 }
 
 /// The error object of a Stripe.js result (https://docs.stripe.com/api/errors).
@@ -21,11 +55,12 @@ pub struct StripeJsError {
     pub message: Option<String>,
 }
 
-/// How `confirmCardPayment` or `confirmCardSetup` ended.
+/// How `confirmPayment` or `confirmSetup` ended (or what `retrievePaymentIntent` found).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmResult {
-    /// Stripe accepted the confirmation; `status` is the intent's (`succeeded`, or
-    /// `processing` while the bank has not answered yet), `payment_method` the card's id.
+    /// Stripe accepted the confirmation; `status` is the intent's (`succeeded`; `processing`
+    /// while the bank has not answered yet; `requires_action` while a transfer is awaited),
+    /// `payment_method` the card's or bank account's id.
     Confirmed {
         status: String,
         payment_method: Option<String>,
@@ -74,16 +109,35 @@ impl ConfirmResult {
 
     /// Stripe.js answered with something we cannot read; the server's view decides.
     pub fn unreadable() -> Self {
-        ConfirmResult::Failed(StripeJsError {
+        ConfirmResult::Failed(StripeJsError::unreadable())
+    }
+}
+
+impl StripeJsError {
+    /// What an answer we cannot read counts as: a failure that says nothing more.
+    pub fn unreadable() -> Self {
+        StripeJsError {
             kind: "api_error".into(),
             code: None,
             decline_code: None,
             message: None,
-        })
+        }
     }
 }
 
+/// The `{error}` of an answer that has nothing else to say (`elements.submit()`), if any.
+pub fn error_of(json: &str) -> Option<StripeJsError> {
+    serde_json::from_str::<RawResult>(json).ok()?.error
+}
+
 const NOT_CHARGED: &str = "You have not been charged.";
+
+/// A payment that failed after it was confirmed (a debit the bank returned, a check that
+/// failed on the bank's page), in Stripe's words for why, and that no money moved.
+pub fn failed_with(reason: Option<&str>) -> String {
+    let reason = reason.unwrap_or("The payment did not go through.");
+    format!("{reason} {NOT_CHARGED}")
+}
 
 /// A sentence the admin can act on. Declines never say more than the issuer allows (a lost or
 /// stolen card reads as a plain decline, as Stripe advises), and always say whether money moved.
@@ -118,6 +172,11 @@ pub fn explain(error: &StripeJsError) -> String {
         }
         _ if error.kind == "card_error" => {
             "The card was declined. Use another card, or ask the card's issuer why."
+        }
+        // Stripe's words for a bank account it refused ("The routing number is invalid.").
+        _ if error.kind == "invalid_request_error" && error.message.is_some() => {
+            let message = error.message.as_deref().unwrap_or_default();
+            return format!("{message} {NOT_CHARGED}");
         }
         _ if error.kind == "api_connection_error" => {
             "Could not reach Stripe. Check your internet connection and try again."
@@ -213,6 +272,43 @@ mod tests {
             r#"{"error":{"type":"validation_error","code":"incomplete_number","message":"Your card number is incomplete."}}"#,
         );
         assert_eq!(explain(&error), "Your card number is incomplete.");
+    }
+
+    #[test]
+    fn a_submit_answer_is_an_error_only_when_it_carries_one() {
+        assert_eq!(error_of("{}"), None);
+        assert_eq!(error_of(r#"{"selectedPaymentMethod":"card"}"#), None);
+        let error = error_of(r#"{"error":{"type":"validation_error","message":"Incomplete."}}"#);
+        assert_eq!(error.unwrap().message.as_deref(), Some("Incomplete."));
+    }
+
+    #[test]
+    fn a_refused_bank_account_keeps_stripes_words() {
+        let error = failure(
+            r#"{"error":{"type":"invalid_request_error","message":"The routing number is invalid."}}"#,
+        );
+        assert_eq!(
+            explain(&error),
+            format!("The routing number is invalid. {NOT_CHARGED}")
+        );
+    }
+
+    #[test]
+    fn the_elements_change_says_the_chosen_tab_and_what_is_wrong() {
+        let change = PaymentChange::from_json(
+            r#"{"elementType":"payment","complete":false,"value":{"type":"us_bank_account"},
+                "error":{"type":"validation_error","message":"Your routing number is invalid."}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            change,
+            PaymentChange {
+                complete: false,
+                kind: Some("us_bank_account".into()),
+                error: Some("Your routing number is invalid.".into()),
+            }
+        );
+        assert_eq!(PaymentChange::from_json("[]"), None);
     }
 
     #[test]
