@@ -109,6 +109,9 @@ pub struct PurchaseView {
     pub payment_method_type: Option<PaymentMethodType>,
     /// Where to send the money, while the purchase is `awaiting_transfer`.
     pub bank_transfer: Option<BankTransfer>,
+    /// Stripe's page where the admin enters the microdeposits sent to the bank account, while
+    /// the purchase (`requires_action`) waits for them.
+    pub verify_microdeposits_url: Option<String>,
     /// Money a canceled bank transfer had already received, in minor units of `currency`: it
     /// stays on the institution's Stripe cash balance and pays toward its next transfer.
     pub kept_on_cash_balance: i64,

@@ -174,3 +174,31 @@ test('the Payment Element takes its colours, font and corners from our styleshee
   const pageFont = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
   await expect(page.locator('[data-stripe-standin="payment"]')).toHaveCSS('font-family', pageFont);
 });
+
+test('a bank account verified with microdeposits is debited once they match', async ({ page }) => {
+  await openPurchasePage(page, 28);
+  await page.getByLabel('Number of sessions').fill('2');
+  await typeBankAccount(page, '000123456789');
+  await page.getByLabel('Verify with two small deposits instead').check();
+  await page.getByTestId('pay').click();
+
+  const notice = page.getByTestId('purchase-verify-microdeposits');
+  await expect(notice).toContainText('Verify your bank account to start the debit.');
+  const [stripePage] = await Promise.all([
+    page.context().waitForEvent('page'),
+    notice.getByTestId('verify-microdeposits').click(),
+  ]);
+  await stripePage.getByLabel('First deposit (cents)').fill('32');
+  await stripePage.getByLabel('Second deposit (cents)').fill('46');
+  await stripePage.getByRole('button', { name: 'Verify' }).click();
+  await expect(stripePage.getByRole('alert')).toContainText('do not match');
+  await stripePage.getByLabel('First deposit (cents)').fill('32');
+  await stripePage.getByLabel('Second deposit (cents)').fill('45');
+  await stripePage.getByRole('button', { name: 'Verify' }).click();
+  await expect(stripePage.getByRole('heading', { name: 'Bank account verified' })).toBeVisible();
+  await stripePage.close();
+
+  await expect(page.getByTestId('purchase-processing')).toContainText('Processing — sessions are added when your bank confirms the debit');
+  await bankAnswers(page);
+  await expect(page.getByTestId('purchase-success')).toContainText('2 sessions added');
+});

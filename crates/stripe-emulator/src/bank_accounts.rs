@@ -201,6 +201,92 @@ pub fn mandate_for(
     Ok(mandate)
 }
 
+/// Stripe's test values that verify microdeposits: the two amounts, or the descriptor code.
+const MICRODEPOSIT_AMOUNTS: [i64; 2] = [32, 45];
+const MICRODEPOSIT_CODE: &str = "SM11AA";
+
+/// Whether the account is verified with microdeposits before it is debited:
+/// `payment_method_options[us_bank_account][verification_method]=microdeposits`, given with the
+/// confirmation or on the intent (Stripe does so for manually entered accounts).
+pub fn by_microdeposits(intent: &Value, params: &Params) -> bool {
+    let given = params
+        .get("payment_method_options")
+        .and_then(|o| o.get("us_bank_account"))
+        .and_then(|o| o.get("verification_method"))
+        .and_then(Value::as_str);
+    let on_intent =
+        intent["payment_method_options"]["us_bank_account"]["verification_method"].as_str();
+    given.or(on_intent) == Some("microdeposits")
+}
+
+/// Two small deposits are on their way to the account: the intent waits until the customer
+/// says what arrived (on the hosted page, or `verify_microdeposits`).
+pub fn await_microdeposits(tx: &mut Tx, mut intent: Value) -> Value {
+    let id = intent["id"].as_str().unwrap_or_default().to_owned();
+    intent["status"] = json!("requires_action");
+    intent["next_action"] = json!({
+        "type": "verify_with_microdeposits",
+        "verify_with_microdeposits": {
+            "arrival_date": now() + 2 * 24 * 3600,
+            "hosted_verification_url": format!("{}/microdeposits/{id}", tx.public_base),
+            "microdeposit_type": "descriptor_code",
+        },
+    });
+    let intent = tx.store.insert(intent);
+    tx.emit("payment_intent.requires_action", &intent);
+    intent
+}
+
+/// `verify_microdeposits` with `amounts[]` or `descriptor_code`: Stripe's test values start the
+/// debit, anything else is Stripe's 400 and the intent keeps waiting.
+pub fn verify_microdeposits(
+    tx: &mut Tx,
+    intent: Value,
+    params: &Params,
+) -> Result<Value, StripeError> {
+    if intent["next_action"]["type"] != "verify_with_microdeposits" {
+        return Err(StripeError::unexpected_state(
+            "payment_intent_unexpected_state",
+            "This PaymentIntent is not waiting for microdeposits to be verified.",
+        ));
+    }
+    let amounts: Option<Vec<i64>> = params.get("amounts").and_then(Value::as_array).map(|list| {
+        list.iter()
+            .filter_map(|a| a.as_i64().or_else(|| a.as_str()?.trim().parse().ok()))
+            .collect()
+    });
+    match (amounts, params.non_empty_str("descriptor_code")) {
+        (Some(amounts), _) if amounts != MICRODEPOSIT_AMOUNTS => {
+            return Err(StripeError::invalid_request(
+                "The amounts provided do not match the amounts that were sent to the bank account.",
+                Some("amounts"),
+            )
+            .with_code("payment_method_microdeposit_verification_amounts_mismatch"));
+        }
+        (None, Some(code)) if code != MICRODEPOSIT_CODE => {
+            return Err(StripeError::invalid_request(
+                "The descriptor code provided does not match the one in the deposit's statement descriptor.",
+                Some("descriptor_code"),
+            )
+            .with_code("payment_method_microdeposit_verification_descriptor_code_mismatch"));
+        }
+        (None, None) => return Err(StripeError::missing_param("amounts")),
+        _ => {}
+    }
+    let pm_id = intent["payment_method"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let pm = tx.store.find("payment_method", "PaymentMethod", &pm_id)?;
+    let mandate = tx
+        .store
+        .naming("mandate", &pm_id, |m| m["payment_method"] == pm_id.as_str())
+        .into_iter()
+        .next()
+        .ok_or_else(|| StripeError::missing_param("mandate_data"))?;
+    Ok(start_debit(tx, intent, &pm, &mandate))
+}
+
 /// The debit is sent to the bank: the intent and its charge are `processing`/`pending` until
 /// [`settle`] gives the bank's answer, which the emulator does after the debit delay.
 pub fn start_debit(tx: &mut Tx, mut intent: Value, pm: &Value, mandate: &Value) -> Value {

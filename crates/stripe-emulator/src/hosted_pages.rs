@@ -23,6 +23,10 @@ pub fn routes() -> Router<StripeEmulator> {
         .route("/credit_notes/{id}/pdf", get(credit_note_pdf))
         .route("/bank_transfers/{id}", get(bank_transfer_page))
         .route("/_3ds/{id}", get(challenge_page).post(answer_challenge))
+        .route(
+            "/microdeposits/{id}",
+            get(microdeposits_page).post(verify_microdeposits),
+        )
 }
 
 pub fn escape(text: &str) -> String {
@@ -393,5 +397,63 @@ mod tests {
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
+    }
+}
+
+/// Stripe's hosted page for verifying a bank account's microdeposits: the two amounts, or the
+/// descriptor code of the one deposit.
+async fn microdeposits_page(Path(id): Path<String>) -> Html<String> {
+    Html(microdeposits_form(&escape(&id), ""))
+}
+
+fn microdeposits_form(id: &str, problem: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Verify your bank account</title></head>\
+         <body><main><h1>Verify your bank account</h1><p>Payment {id}: enter the two small deposits sent to your account \
+         (in cents), or the six-character code in the description of the one deposit.</p>\
+         <p role=\"alert\">{problem}</p><form method=\"post\">\
+         <label>First deposit (cents) <input name=\"amount_1\" inputmode=\"numeric\"></label>\
+         <label>Second deposit (cents) <input name=\"amount_2\" inputmode=\"numeric\"></label>\
+         <label>Descriptor code <input name=\"descriptor_code\"></label>\
+         <button type=\"submit\">Verify</button></form></main></body></html>"
+    )
+}
+
+#[derive(Deserialize)]
+struct MicrodepositsAnswer {
+    #[serde(default)]
+    amount_1: String,
+    #[serde(default)]
+    amount_2: String,
+    #[serde(default)]
+    descriptor_code: String,
+}
+
+async fn verify_microdeposits(
+    State(emulator): State<StripeEmulator>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<MicrodepositsAnswer>,
+) -> Html<String> {
+    let ctx = Ctx {
+        caller: Caller::Secret,
+        request_id: super::ids::new_id("req"),
+        idempotency_key: None,
+    };
+    let params = if form.descriptor_code.trim().is_empty() {
+        serde_json::json!({ "amounts": [form.amount_1.trim(), form.amount_2.trim()] })
+    } else {
+        serde_json::json!({ "descriptor_code": form.descriptor_code.trim() })
+    };
+    let verified = emulator.transact(&ctx, |tx| {
+        let intent = tx.store.find("payment_intent", "payment_intent", &id)?;
+        super::bank_accounts::verify_microdeposits(tx, intent, &super::form::Params(params))
+    });
+    match verified {
+        Ok(_) => Html(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bank account verified</title></head>\
+             <body><main><h1>Bank account verified</h1><p>The debit is on its way to your bank. You can close this page.</p></main></body></html>"
+                .to_owned(),
+        ),
+        Err(e) => Html(microdeposits_form(&escape(&id), &escape(&e.message))),
     }
 }

@@ -273,6 +273,10 @@ impl StripeEmulator {
                 PAYMENT.authenticate_route(),
             )
             .route(
+                "/payment_intents/{id}/verify_microdeposits",
+                post(payment_intents::verify_microdeposits),
+            )
+            .route(
                 "/setup_intents",
                 SETUP.list_route().post(setup_intents::create),
             )

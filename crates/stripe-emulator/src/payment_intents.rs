@@ -212,6 +212,9 @@ fn confirm_intent(tx: &mut Tx, mut intent: Value, params: &Params) -> Result<Val
         let (amount, currency) = (intent["amount"].clone(), intent["currency"].clone());
         let mandate =
             bank_accounts::mandate_for(tx, &pm, params, multi_use, Some((&amount, &currency)))?;
+        if bank_accounts::by_microdeposits(&intent, params) {
+            return Ok(bank_accounts::await_microdeposits(tx, intent));
+        }
         return Ok(bank_accounts::start_debit(tx, intent, &pm, &mandate));
     }
     let off_session = params.bool("off_session")?.unwrap_or(false);
@@ -349,4 +352,17 @@ fn answer_challenge(
     let intent = tx.store.insert(intent);
     tx.emit("payment_intent.payment_failed", &intent);
     Ok(intent)
+}
+
+/// `POST /v1/payment_intents/{id}/verify_microdeposits` (`amounts[]` or `descriptor_code`), with
+/// the secret key or the intent's client secret, as Stripe.js's `verifyMicrodepositsForPayment`.
+pub async fn verify_microdeposits(
+    Path(id): Path<String>,
+    Call(emulator, ctx, params): Call,
+) -> ApiResult {
+    emulator.transact(&ctx, |tx| {
+        let intent = tx.store.find("payment_intent", "payment_intent", &id)?;
+        ctx.require_secret_or_client_secret(&params, &intent)?;
+        bank_accounts::verify_microdeposits(tx, intent, &params).map(Json)
+    })
 }

@@ -81,8 +81,9 @@ fn HistoryRow(
     cancel: Action<String, Result<PurchaseView, AppError>>,
 ) -> impl IntoView {
     let locale = use_locale();
-    let awaiting_transfer = row.status == PurchaseStatus::AwaitingTransfer;
-    let unpaid = row.status.is_payable() || awaiting_transfer;
+    let unpaid = row.status.is_payable() || row.status == PurchaseStatus::AwaitingTransfer;
+    let next = unpaid.then(|| next_step(&row));
+    let id = row.id.clone();
     view! {
         <tr data-purchase-id=row.id.clone()>
             <td data-label="Date"><time datetime=DateTime::from_unix(row.created_at).iso_date()>{locale.date(row.created_at)}</time></td>
@@ -119,35 +120,63 @@ fn HistoryRow(
                         "Invoice"
                     </a>
                 })}
-                {unpaid.then(|| view! { <UnpaidActions id=row.id.clone() awaiting_transfer cancel/> })}
+                {next.map(|next_step| view! { <UnpaidActions id=id next_step cancel/> })}
             </td>
         </tr>
     }
 }
 
-/// "Pay now" (back to the purchase page with this purchase), or where to send an awaited
-/// transfer, and "Cancel", which asks once more.
+/// What finishing an unpaid purchase takes: its link, the link's words, and the question its
+/// cancellation asks.
+struct NextStep {
+    href: String,
+    label: &'static str,
+    question: &'static str,
+    new_tab: bool,
+}
+
+fn next_step(row: &PurchaseView) -> NextStep {
+    if row.status == PurchaseStatus::AwaitingTransfer {
+        return NextStep {
+            href: format!("/billing/purchases/{}/transfer", row.id),
+            label: "Transfer details",
+            question: "Cancel this purchase? Money already sent stays on your Stripe cash balance.",
+            new_tab: false,
+        };
+    }
+    match &row.verify_microdeposits_url {
+        // Stripe's own page, where the deposits are entered.
+        Some(url) => NextStep {
+            href: url.clone(),
+            label: "Verify deposits",
+            question: "Cancel this purchase?",
+            new_tab: true,
+        },
+        None => NextStep {
+            href: format!("/billing/purchase?resume={}", row.id),
+            label: "Pay now",
+            question: "Cancel this purchase?",
+            new_tab: false,
+        },
+    }
+}
+
+/// The purchase's next step ("Pay now", "Transfer details", "Verify deposits") and "Cancel",
+/// which asks once more.
 #[component]
 fn UnpaidActions(
     id: String,
-    awaiting_transfer: bool,
+    next_step: NextStep,
     cancel: Action<String, Result<PurchaseView, AppError>>,
 ) -> impl IntoView {
-    let (href, label, question) = if awaiting_transfer {
-        (
-            format!("/billing/purchases/{id}/transfer"),
-            "Transfer details",
-            "Cancel this purchase? Money already sent stays on your Stripe cash balance.",
-        )
-    } else {
-        (
-            format!("/billing/purchase?resume={id}"),
-            "Pay now",
-            "Cancel this purchase?",
-        )
-    };
+    let NextStep {
+        href,
+        label,
+        question,
+        new_tab,
+    } = next_step;
     view! {
-        <a class="button link" href=href>{label}</a>
+        <a class="button link" href=href target=new_tab.then_some("_blank") rel=new_tab.then_some("noopener")>{label}</a>
         <ConfirmButton
             action="Cancel"
             question

@@ -11,6 +11,10 @@ use crate::domain::purchase_status::PurchaseStatus;
 /// An ACH debit's wait, in the admin's words.
 pub const DEBIT_PROCESSING: &str = "Sessions are added when your bank confirms the debit.";
 
+/// A bank account waiting for its microdeposits to be verified, in the admin's words.
+pub const VERIFY_MICRODEPOSITS: &str = "Stripe is sending two small deposits to your bank \
+     account (they take 1–2 business days); enter them to start the debit.";
+
 /// How a status looks: the admin's word for it (the API's are identifiers) and its badge's
 /// CSS class (`style/main.css` colours them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +54,9 @@ pub fn status_reason(row: &PurchaseView, locale: Locale) -> Option<String> {
         PurchaseStatus::Failed => row.failure_message.clone(),
         PurchaseStatus::Processing if row.payment_method_type == Some(UsBankAccount) => {
             Some(DEBIT_PROCESSING.to_owned())
+        }
+        PurchaseStatus::RequiresAction if row.verify_microdeposits_url.is_some() => {
+            Some(VERIFY_MICRODEPOSITS.to_owned())
         }
         PurchaseStatus::AwaitingTransfer => row.bank_transfer.as_ref().map(|t| {
             format!(
@@ -122,6 +129,7 @@ mod tests {
             po_number: None,
             payment_method_type: None,
             bank_transfer: None,
+            verify_microdeposits_url: None,
             kept_on_cash_balance: 0,
         }
     }
@@ -139,6 +147,13 @@ mod tests {
         assert_eq!(
             status_reason(&debit, locale).as_deref(),
             Some(DEBIT_PROCESSING)
+        );
+        let mut verifying = row(PurchaseStatus::RequiresAction, 0);
+        assert_eq!(status_reason(&verifying, locale), None);
+        verifying.verify_microdeposits_url = Some("https://example.test/verify".into());
+        assert_eq!(
+            status_reason(&verifying, locale).as_deref(),
+            Some(VERIFY_MICRODEPOSITS)
         );
         let mut waiting = row(PurchaseStatus::AwaitingTransfer, 0);
         waiting.bank_transfer = Some(crate::api_types::BankTransfer {

@@ -35,6 +35,8 @@ pub enum Outcome {
     },
     /// Waiting for the institution's bank transfer, to the account the purchase names.
     AwaitingTransfer(Box<PurchaseView>),
+    /// The bank account is verified with microdeposits first, on Stripe's page at this address.
+    VerifyMicrodeposits(String),
     /// Paid, but the cardholder's bank disputed the payment at once: the sessions are held.
     Disputed,
     /// Declined, or could not be attempted; the message says what to do.
@@ -47,7 +49,9 @@ impl Outcome {
     pub fn is_waiting(&self) -> bool {
         matches!(
             self,
-            Outcome::Processing { .. } | Outcome::AwaitingTransfer(_)
+            Outcome::Processing { .. }
+                | Outcome::AwaitingTransfer(_)
+                | Outcome::VerifyMicrodeposits(_)
         )
     }
 }
@@ -282,6 +286,9 @@ impl Checkout {
             },
             PurchaseStatus::AwaitingTransfer => {
                 Outcome::AwaitingTransfer(Box::new(purchase.clone()))
+            }
+            PurchaseStatus::RequiresAction => {
+                Outcome::VerifyMicrodeposits(purchase.verify_microdeposits_url.clone()?)
             }
             _ => return None,
         };

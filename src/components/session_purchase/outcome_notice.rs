@@ -40,6 +40,18 @@ pub fn OutcomeNotice(outcome: RwSignal<Option<Outcome>>) -> impl IntoView {
             }
             .into_any(),
             Outcome::AwaitingTransfer(purchase) => view! { <AwaitingTransfer purchase=*purchase/> }.into_any(),
+            Outcome::VerifyMicrodeposits(url) => view! {
+                <div class="notice" role="status" data-testid="purchase-verify-microdeposits">
+                    <p><strong>"Verify your bank account to start the debit."</strong></p>
+                    <p>
+                        "Stripe is sending two small deposits to the account; they take 1–2 business "
+                        "days to arrive. Enter them on "
+                        <a href=url target="_blank" rel="noopener" data-testid="verify-microdeposits">"Stripe's verification page"</a>
+                        " (the link is also in the purchase history). This page updates once they match."
+                    </p>
+                </div>
+            }
+            .into_any(),
             Outcome::Disputed => view! {
                 <div class="notice" role="status" data-testid="purchase-disputed">
                     <p>

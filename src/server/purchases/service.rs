@@ -654,6 +654,9 @@ impl From<Purchase> for PurchaseView {
                 .as_deref()
                 .and_then(PaymentMethodType::parse),
             bank_transfer,
+            verify_microdeposits_url: p
+                .verification_url
+                .filter(|_| p.status == PurchaseStatus::RequiresAction),
             kept_on_cash_balance,
             id: p.id,
             quantity: p.quantity,

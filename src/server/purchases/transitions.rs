@@ -33,6 +33,8 @@ pub struct IntentReport {
     pub payment_method: Option<PaymentMethodSeen>,
     /// Where to send the money, for an intent waiting for a bank transfer.
     pub transfer: Option<BankTransfer>,
+    /// Stripe's page for verifying microdeposits, for a debit waiting for them.
+    pub verification_url: Option<String>,
     /// A webhook's copy of the intent as it was when the event was made, which may be older
     /// than what we know; `false` for an intent just retrieved from Stripe.
     pub snapshot: bool,
@@ -76,6 +78,9 @@ impl IntentReport {
                 .and_then(|e| e.message.clone()),
             payment_method: payment_method_of(intent),
             transfer: instructions.and_then(|i| bank_transfer(i, &currency)),
+            verification_url: next_action
+                .and_then(|a| a.verify_with_microdeposits.as_ref())
+                .map(|v| v.hosted_verification_url.clone()),
             currency,
             snapshot: false,
         }
@@ -280,6 +285,11 @@ async fn record_details(
             purchases::record_payment_method(&mut *conn, &purchase.id, &method.id, method.kind)
                 .await?;
         }
+    }
+    if let Some(url) = &report.verification_url
+        && purchase.verification_url.as_ref() != Some(url)
+    {
+        purchases::record_verification_url(&mut *conn, &purchase.id, url).await?;
     }
     if let Some(transfer) = &report.transfer {
         let remaining = purchase.transfer_amount_remaining;

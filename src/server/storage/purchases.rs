@@ -55,6 +55,8 @@ pub struct Purchase {
     pub transfer_account_number: Option<String>,
     pub transfer_routing_number: Option<String>,
     pub transfer_instructions_url: Option<String>,
+    /// Stripe's page for verifying a bank account's microdeposits, while a debit waits for them.
+    pub verification_url: Option<String>,
 }
 
 /// The `Purchase` columns, as one literal (sqlx accepts only static SQL text).
@@ -64,7 +66,8 @@ macro_rules! purchase_columns {
          payment_intent_id, failure_message, amount_refunded, invoice_id, invoiced_at, created_at, \
          dispute_shortfall, refund_failed_amount, cancel_requested_by, po_number, credited_amount, \
          payment_method_id, payment_method_type, transfer_amount_remaining, transfer_reference, \
-         transfer_account_number, transfer_routing_number, transfer_instructions_url"
+         transfer_account_number, transfer_routing_number, transfer_instructions_url, \
+         verification_url"
     };
 }
 
@@ -303,6 +306,19 @@ where
         .bind(limit)
         .fetch_all(conn)
         .await
+}
+
+/// Records where the admin verifies the microdeposits of the purchase's bank account.
+pub async fn record_verification_url<'c, E>(conn: E, id: &str, url: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE purchases SET verification_url = $1 WHERE id = $2")
+        .bind(url)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Records the payment method of the purchase's latest attempt, and its type when known (a

@@ -518,3 +518,39 @@ async fn a_saved_bank_account_is_listed_and_pays_a_purchase_by_debit() {
     wait_for_status(&app, &purchase, "completed").await;
     assert_eq!(pool(&app).await, 3);
 }
+
+#[tokio::test]
+async fn an_account_verified_by_microdeposits_waits_with_stripes_page_then_is_debited() {
+    let app = signed_in_app().await;
+    let purchase = buy(&app, 2).await;
+    let intent = purchase["payment_intent_id"].as_str().unwrap();
+    let mut form = new_bank_account("000123456789");
+    form.push((
+        "payment_method_options[us_bank_account][verification_method]",
+        "microdeposits",
+    ));
+    let path = format!("v1/payment_intents/{intent}/confirm");
+    stripe_ok(app.stripe().post(&path, &form).await).await;
+
+    let waiting = wait_for_status(&app, &purchase, "requires_action").await;
+    let url = waiting["verify_microdeposits_url"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(url.contains("/microdeposits/"), "{waiting}");
+    assert_eq!(waiting["payment_method_type"], "us_bank_account");
+    let billing = app.page_markup("/billing").await;
+    assert!(billing.contains("Verify deposits") && billing.contains(url));
+
+    let verify = format!("v1/payment_intents/{intent}/verify_microdeposits");
+    stripe_ok(
+        app.stripe()
+            .post(&verify, &[("descriptor_code", "SM11AA")])
+            .await,
+    )
+    .await;
+    let processing = wait_for_status(&app, &purchase, "processing").await;
+    assert_eq!(processing["verify_microdeposits_url"], Value::Null);
+    settle_debit(&app, &purchase).await;
+    wait_for_status(&app, &purchase, "completed").await;
+    assert_eq!(pool(&app).await, 2);
+}

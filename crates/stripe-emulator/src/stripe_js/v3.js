@@ -404,6 +404,15 @@
     field('account_holder_name', 'Account holder name', 'name');
     field('routing_number', 'Routing number', 'off');
     field('account_number', 'Account number', 'off');
+    // Stripe's fallback when the bank cannot be reached instantly: two small deposits to verify.
+    var manual = document.createElement('label');
+    manual.style.cssText = 'display:block;margin-bottom:8px;';
+    this.microdeposits = document.createElement('input');
+    this.microdeposits.type = 'checkbox';
+    this.microdeposits.name = 'verify_with_microdeposits';
+    manual.appendChild(this.microdeposits);
+    manual.appendChild(document.createTextNode(' Verify with two small deposits instead'));
+    panel.appendChild(manual);
     var mandate = document.createElement('p');
     mandate.setAttribute('data-stripe-standin', 'mandate');
     mandate.style.cssText = 'font-size:0.85em;margin:0;';
@@ -504,7 +513,8 @@
           us_bank_account: { routing_number: b.routing, account_number: b.account, account_holder_type: 'company' },
           billing_details: Object.assign({}, billingDetails, { name: b.name })
         },
-        mandate_data: { customer_acceptance: { type: 'online', online: { infer_from_client: true, user_agent: navigator.userAgent } } }
+        mandate_data: { customer_acceptance: { type: 'online', online: { infer_from_client: true, user_agent: navigator.userAgent } } },
+        payment_method_options: this.microdeposits.checked ? { us_bank_account: { verification_method: 'microdeposits' } } : undefined
       } });
     }
     return Promise.resolve({ params: { payment_method_data: { type: 'customer_balance' } } });

@@ -291,3 +291,62 @@ async fn a_bank_account_saved_by_a_setup_intent_is_debited_later_under_its_stand
         mandate_id
     );
 }
+
+#[tokio::test]
+async fn an_account_verified_by_microdeposits_is_debited_once_stripes_test_values_are_given() {
+    let app = spawn_emulator().await;
+    let pm = bank_account(&app, "000123456789").await;
+    let customer = customer(&app).await;
+    let mut form = intent_form(
+        "5000",
+        &[
+            ("customer", &customer),
+            ("payment_method_types[]", "us_bank_account"),
+            ("payment_method", pm["id"].as_str().unwrap()),
+            (
+                "payment_method_options[us_bank_account][verification_method]",
+                "microdeposits",
+            ),
+            ("confirm", "true"),
+        ],
+    );
+    form.extend(ACCEPTED);
+    let waiting = app.stripe().create("v1/payment_intents", &form).await;
+    assert_eq!(waiting["status"], "requires_action");
+    let action = &waiting["next_action"]["verify_with_microdeposits"];
+    assert_eq!(action["microdeposit_type"], "descriptor_code");
+    assert!(
+        action["hosted_verification_url"]
+            .as_str()
+            .is_some_and(|url| url.contains("/microdeposits/")),
+        "{waiting}"
+    );
+    let id = waiting["id"].as_str().unwrap();
+    let path = format!("v1/payment_intents/{id}/verify_microdeposits");
+
+    let wrong = app
+        .stripe()
+        .post(&path, &[("amounts[]", "32"), ("amounts[]", "46")])
+        .await;
+    let error = refused(wrong).await;
+    assert_eq!(
+        error["code"],
+        "payment_method_microdeposit_verification_amounts_mismatch"
+    );
+    let wrong_code = app
+        .stripe()
+        .post(&path, &[("descriptor_code", "SM22BB")])
+        .await;
+    assert_eq!(
+        refused(wrong_code).await["code"],
+        "payment_method_microdeposit_verification_descriptor_code_mismatch"
+    );
+    assert_eq!(intent(&app, id).await["status"], "requires_action");
+
+    let verified = app
+        .stripe()
+        .create(&path, &[("amounts[]", "32"), ("amounts[]", "45")])
+        .await;
+    assert_eq!(verified["status"], "processing");
+    assert_eq!(settle_now(&app, id).await["status"], "succeeded");
+}
