@@ -27,7 +27,7 @@ async fn invoices(app: &TestApp, query: &str) -> Value {
 }
 
 /// Waits until the purchase's invoice is issued and paid; the purchase then.
-async fn wait_for_invoice(app: &TestApp, purchase: &Value) -> Value {
+pub async fn wait_for_invoice(app: &TestApp, purchase: &Value) -> Value {
     eventually("the purchase to be invoiced", async || {
         if invoiced(app, purchase).await {
             Ok(view(app, purchase).await)

@@ -125,6 +125,21 @@ async fn an_ach_debit_is_processing_until_the_bank_settles_it_then_credits_once(
     assert_eq!(completed["payment_method_type"], "us_bank_account");
     assert_eq!(pool(&app).await, 5);
     assert_eq!(rows(&app, "session_ledger").await, 1);
+    assert_invoiced_and_paid(&app, &completed).await;
+}
+
+/// The purchase's invoice was issued once it was paid, and shows as paid by its payment.
+async fn assert_invoiced_and_paid(app: &TestApp, completed: &Value) {
+    let invoiced = crate::invoices::wait_for_invoice(app, completed).await;
+    let id = invoiced["invoice_id"].as_str().unwrap();
+    let invoice: Value = app
+        .get(&format!("/api/stripe/invoices/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(invoice["status"], "paid", "{invoice}");
+    assert_eq!(invoice["amount_paid"], completed["amount"]);
 }
 
 #[tokio::test]
@@ -181,6 +196,7 @@ async fn a_bank_transfer_shows_where_to_pay_and_credits_only_once_all_of_it_arri
     assert_eq!(pool(&app).await, 4);
     assert_eq!(rows(&app, "session_ledger").await, 1);
     assert_eq!(cash_balance(&app, &customer).await, 1000);
+    assert_invoiced_and_paid(&app, &completed).await;
 }
 
 async fn eventually_remaining(app: &TestApp, purchase: &Value, remaining: i64) -> Value {
