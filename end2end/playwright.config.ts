@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-// The server under test: the debug build made by `cargo leptos build`, on its own port and a
+// The server under test: the debug build made by `cargo leptos build --split`, on its own port and a
 // fresh SQLite file, in offline test mode (the built-in Stripe emulator). See start-server.sh.
 const port = Number(process.env.E2E_PORT ?? 3105);
 

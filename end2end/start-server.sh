@@ -1,7 +1,7 @@
 #!/bin/sh
 # Starts the app for the end-to-end tests: a fresh SQLite database with the test admins of
 # end2end/accounts.json (tests/fixtures.ts signs in with the same file), then the server built
-# by `cargo leptos build`. Run from the repository root.
+# by `cargo leptos build --split`. Run from the repository root.
 set -eu
 dir=$(mktemp -d)
 export DATABASE_URL="sqlite://$dir/e2e.db?mode=rwc"

@@ -3,11 +3,9 @@
 //! details are entered (paying, saving a card or bank account). Everything that touches
 //! Stripe.js runs in the browser only; on the server the field renders as still loading.
 
-use leptos::prelude::*;
-use serde_json::{Value, json};
-
 use crate::api_types::StripeClientConfig;
 use crate::domain::payment_method_types::PaymentMethodType;
+use leptos::prelude::*;
 
 // Constructed in the browser only; the server renders the initial state.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -29,62 +27,77 @@ pub enum Purpose {
     Setup,
 }
 
-/// `stripe.elements(...)`'s options for `purpose`: the same currency, payment method types
-/// and future usage as the intent the server makes, or Stripe refuses to confirm it.
+/// `stripe.elements(...)`'s options, or `elements.update(...)`'s (no `mode`, `currency` or
+/// appearance): plain values, turned into a JavaScript object in the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementsOptions {
+    pub mode: Option<&'static str>,
+    pub currency: Option<String>,
+    pub amount: Option<i64>,
+    pub payment_method_types: Vec<&'static str>,
+    /// `off_session` to keep the details; `None` sends `null`, which clears it.
+    pub setup_future_usage: Option<&'static str>,
+    /// Stripe's Appearance API `variables`, by name.
+    pub appearance: Vec<(&'static str, String)>,
+}
+
+/// The options for `purpose`: the same currency, payment method types and future usage as the
+/// intent the server makes, or Stripe refuses to confirm it.
 pub fn elements_options(
     config: &StripeClientConfig,
     purpose: Purpose,
-    appearance: Option<Value>,
-) -> Value {
-    let mut options = elements_update(config, purpose);
-    options["currency"] = json!(config.currency);
-    options["mode"] = json!(match purpose {
-        Purpose::Payment { .. } => "payment",
-        Purpose::Setup => "setup",
-    });
-    if let Some(appearance) = appearance {
-        options["appearance"] = appearance;
+    appearance: Vec<(&'static str, String)>,
+) -> ElementsOptions {
+    ElementsOptions {
+        mode: Some(match purpose {
+            Purpose::Payment { .. } => "payment",
+            Purpose::Setup => "setup",
+        }),
+        currency: Some(config.currency.clone()),
+        appearance,
+        ..elements_update(config, purpose)
     }
-    options
 }
 
 /// What `elements.update(...)` changes when the amount or the choice to save changes.
-pub fn elements_update(config: &StripeClientConfig, purpose: Purpose) -> Value {
+pub fn elements_update(config: &StripeClientConfig, purpose: Purpose) -> ElementsOptions {
     let saving = matches!(
         purpose,
         Purpose::Setup | Purpose::Payment { save: true, .. }
     );
-    let types: Vec<&str> = config
-        .payment_method_types
-        .iter()
-        .filter(|kind| !saving || kind.can_be_saved())
-        .map(|kind| kind.as_str())
-        .collect();
-    let mut options = json!({
-        "paymentMethodTypes": types,
-        "setupFutureUsage": if saving { json!("off_session") } else { Value::Null },
-    });
-    if let Purpose::Payment { amount, .. } = purpose {
-        options["amount"] = json!(amount);
+    ElementsOptions {
+        mode: None,
+        currency: None,
+        amount: match purpose {
+            Purpose::Payment { amount, .. } => Some(amount),
+            Purpose::Setup => None,
+        },
+        payment_method_types: config
+            .payment_method_types
+            .iter()
+            .filter(|kind| !saving || kind.can_be_saved())
+            .map(|kind| kind.as_str())
+            .collect(),
+        setup_future_usage: saving.then_some("off_session"),
+        appearance: Vec::new(),
     }
-    options
 }
 
-/// Stripe's Appearance API from our stylesheet's variables (`css` reads one, e.g. `--brand`),
-/// so the Element looks like the rest of the page.
-pub fn appearance(css: impl Fn(&str) -> String) -> Value {
-    json!({
-        "theme": "stripe",
-        "variables": {
-            "colorPrimary": css("--brand"),
-            "colorText": css("--ink"),
-            "colorTextSecondary": css("--muted"),
-            "colorDanger": css("--danger"),
-            "colorBackground": css("--paper"),
-            "fontFamily": css("font-family"),
-            "borderRadius": css("--radius-control"),
-        },
-    })
+/// Stripe's Appearance `variables` from our stylesheet's (`css` reads one, e.g. `--brand`), so
+/// the Element looks like the rest of the page.
+pub fn appearance(css: impl Fn(&str) -> String) -> Vec<(&'static str, String)> {
+    [
+        ("colorPrimary", "--brand"),
+        ("colorText", "--ink"),
+        ("colorTextSecondary", "--muted"),
+        ("colorDanger", "--danger"),
+        ("colorBackground", "--paper"),
+        ("fontFamily", "font-family"),
+        ("borderRadius", "--radius-control"),
+    ]
+    .into_iter()
+    .map(|(variable, property)| (variable, css(property)))
+    .collect()
 }
 
 #[derive(Clone, Copy)]
@@ -234,60 +247,51 @@ mod tests {
 
     #[test]
     fn a_payment_offers_every_method_at_the_amount_in_deferred_mode() {
-        let options = elements_options(
-            &config(),
-            Purpose::Payment {
-                amount: 20_000,
-                save: false,
-            },
-            None,
-        );
+        let purpose = Purpose::Payment {
+            amount: 20_000,
+            save: false,
+        };
+        let options = elements_options(&config(), purpose, Vec::new());
         assert_eq!(
             options,
-            json!({
-                "mode": "payment",
-                "amount": 20_000,
-                "currency": "usd",
-                "paymentMethodTypes": ["card", "us_bank_account", "customer_balance"],
-                "setupFutureUsage": null,
-            })
+            ElementsOptions {
+                mode: Some("payment"),
+                currency: Some("usd".into()),
+                amount: Some(20_000),
+                payment_method_types: vec!["card", "us_bank_account", "customer_balance"],
+                setup_future_usage: None,
+                appearance: Vec::new(),
+            }
         );
     }
 
     #[test]
     fn saving_offers_only_what_can_be_saved_for_off_session_use() {
-        let paying = elements_update(
-            &config(),
-            Purpose::Payment {
-                amount: 500,
-                save: true,
-            },
-        );
-        assert_eq!(
-            paying["paymentMethodTypes"],
-            json!(["card", "us_bank_account"])
-        );
-        assert_eq!(paying["setupFutureUsage"], "off_session");
-        let setup = elements_options(&config(), Purpose::Setup, None);
-        assert_eq!(setup["mode"], "setup");
-        assert_eq!(
-            setup["paymentMethodTypes"],
-            json!(["card", "us_bank_account"])
-        );
-        assert!(setup.get("amount").is_none());
+        let purpose = Purpose::Payment {
+            amount: 500,
+            save: true,
+        };
+        let paying = elements_update(&config(), purpose);
+        assert_eq!(paying.payment_method_types, ["card", "us_bank_account"]);
+        assert_eq!(paying.setup_future_usage, Some("off_session"));
+        assert_eq!((paying.mode, paying.currency), (None, None));
+        let setup = elements_options(&config(), Purpose::Setup, Vec::new());
+        assert_eq!(setup.mode, Some("setup"));
+        assert_eq!(setup.payment_method_types, ["card", "us_bank_account"]);
+        assert_eq!(setup.amount, None);
     }
 
     #[test]
     fn the_appearance_comes_from_the_stylesheet_variables() {
-        let appearance = appearance(|name| format!("value of {name}"));
-        assert_eq!(appearance["variables"]["colorPrimary"], "value of --brand");
-        assert_eq!(
-            appearance["variables"]["fontFamily"],
-            "value of font-family"
-        );
-        assert_eq!(
-            appearance["variables"]["borderRadius"],
-            "value of --radius-control"
-        );
+        let variables = appearance(|name| format!("value of {name}"));
+        let get = |name| {
+            variables
+                .iter()
+                .find(|(variable, _)| *variable == name)
+                .map(|(_, value)| value.as_str())
+        };
+        assert_eq!(get("colorPrimary"), Some("value of --brand"));
+        assert_eq!(get("fontFamily"), Some("value of font-family"));
+        assert_eq!(get("borderRadius"), Some("value of --radius-control"));
     }
 }

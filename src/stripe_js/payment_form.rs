@@ -1,12 +1,13 @@
 //! A mounted Payment Element, its Elements group and the Stripe object they belong to, for as
 //! long as the page that shows it; dropping it unmounts the Element.
 
-use serde_json::Value;
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::bindings::{Elements, PaymentElement, Stripe, new_stripe};
 use super::loader;
+use crate::components::payment_field::ElementsOptions;
 use crate::domain::payment_confirmation::{ConfirmResult, PaymentChange, StripeJsError, error_of};
 
 pub struct PaymentForm {
@@ -25,7 +26,7 @@ impl PaymentForm {
         js_url: &str,
         publishable_key: &str,
         selector: &str,
-        options: &Value,
+        options: &ElementsOptions,
         mut on_change: impl FnMut(PaymentChange) + 'static,
         mut on_ready: impl FnMut() + 'static,
         mut on_load_error: impl FnMut(String) + 'static,
@@ -37,8 +38,8 @@ impl PaymentForm {
              refused). Please tell your Octavia administrator."
                 .to_owned()
         })?;
-        let elements = stripe.elements(&to_js(options));
-        let layout = to_js(&serde_json::json!({ "layout": "tabs" }));
+        let elements = stripe.elements(&options_to_js(options));
+        let layout = object(&[("layout", "tabs".into())]);
         let element = elements.create("payment", &layout).map_err(|error| {
             leptos::logging::error!("Stripe.js could not create the Payment Element: {error:?}");
             "The secure payment form could not be shown. Please reload the page.".to_owned()
@@ -71,13 +72,13 @@ impl PaymentForm {
 
     /// Locks the Element while a payment is being confirmed.
     pub fn set_read_only(&self, read_only: bool) {
-        let options = serde_json::json!({ "readOnly": read_only });
-        self.element.update_element(&to_js(&options));
+        self.element
+            .update_element(&object(&[("readOnly", read_only.into())]));
     }
 
     /// `elements.update(...)`: a new amount, or a new choice to save.
-    pub fn update(&self, options: &Value) {
-        self.elements.update(&to_js(options));
+    pub fn update(&self, options: &ElementsOptions) {
+        self.elements.update(&options_to_js(options));
     }
 
     /// `elements.submit()`: checks the details entered before anything is made on the server.
@@ -132,19 +133,19 @@ impl PaymentForm {
     }
 
     fn confirm_args(&self, client_secret: &str, return_url: &str, saved: Option<&str>) -> JsValue {
-        let mut confirm_params = serde_json::json!({ "return_url": return_url });
+        let confirm_params = object(&[("return_url", return_url.into())]);
         if let Some(id) = saved {
-            confirm_params["payment_method"] = id.into();
+            set(&confirm_params, "payment_method", &id.into());
         }
-        let args = to_js(&serde_json::json!({
-            "clientSecret": client_secret,
-            "confirmParams": confirm_params,
-            "redirect": "if_required",
-        }));
+        let args = object(&[
+            ("clientSecret", client_secret.into()),
+            ("confirmParams", confirm_params.into()),
+            ("redirect", "if_required".into()),
+        ]);
         if saved.is_none() {
-            let _ = js_sys::Reflect::set(&args, &"elements".into(), &self.elements);
+            set(&args, "elements", &self.elements);
         }
-        args
+        args.into()
     }
 }
 
@@ -154,9 +155,51 @@ impl Drop for PaymentForm {
     }
 }
 
-/// A JSON value as a plain JavaScript object.
-fn to_js(value: &Value) -> JsValue {
-    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+fn set(target: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &key.into(), value);
+}
+
+/// A plain JavaScript object with `entries`.
+fn object(entries: &[(&str, JsValue)]) -> Object {
+    let target = Object::new();
+    for (key, value) in entries {
+        set(&target, key, value);
+    }
+    target
+}
+
+/// The options as Stripe.js takes them; `setupFutureUsage` is always sent, `null` clearing it.
+fn options_to_js(options: &ElementsOptions) -> JsValue {
+    let target = object(&[(
+        "setupFutureUsage",
+        options
+            .setup_future_usage
+            .map_or(JsValue::NULL, JsValue::from),
+    )]);
+    if let Some(mode) = options.mode {
+        set(&target, "mode", &mode.into());
+    }
+    if let Some(currency) = &options.currency {
+        set(&target, "currency", &currency.into());
+    }
+    if let Some(amount) = options.amount {
+        set(&target, "amount", &(amount as f64).into());
+    }
+    let types: Array = options
+        .payment_method_types
+        .iter()
+        .map(|kind| JsValue::from(*kind))
+        .collect();
+    set(&target, "paymentMethodTypes", &types);
+    if !options.appearance.is_empty() {
+        let variables = Object::new();
+        for (name, value) in &options.appearance {
+            set(&variables, name, &value.into());
+        }
+        let appearance = object(&[("theme", "stripe".into()), ("variables", variables.into())]);
+        set(&target, "appearance", &appearance);
+    }
+    target.into()
 }
 
 fn read(settled: Result<JsValue, JsValue>) -> ConfirmResult {

@@ -41,31 +41,67 @@ pub fn SessionPurchasePage() -> impl IntoView {
                 let returned = use_query_map().with_untracked(|query| {
                     Some((query.get("purchase")?, query.get("payment_intent_client_secret")?))
                 });
-                view! { <SessionPurchase page returned/> }
+                view! { <PurchasePageBody page returned/> }
             },
         )}
     }
 }
 
-#[island]
-pub fn SessionPurchase(page: PurchasePage, returned: Option<(String, String)>) -> impl IntoView {
+/// What the page shows around the paying form: rendered on the server only, so none of it is in
+/// the browser's wasm.
+#[component]
+fn PurchasePageBody(page: PurchasePage, returned: Option<(String, String)>) -> impl IntoView {
     provide_locale();
-    let pricing = match Pricing::from_info(&page.pricing) {
-        Ok(pricing) => pricing,
-        Err(problem) => {
-            return view! {
-                <section class="card narrow" role="alert">
-                    <h1>"Buying sessions is unavailable"</h1>
-                    <p>"The session prices could not be read (" {problem} "). Please reload the page."</p>
-                </section>
-            }
-            .into_any();
+    if let Err(problem) = Pricing::from_info(&page.pricing) {
+        return view! {
+            <section class="card narrow" role="alert">
+                <h1>"Buying sessions is unavailable"</h1>
+                <p>"The session prices could not be read (" {problem} "). Please reload the page."</p>
+            </section>
         }
-    };
+        .into_any();
+    }
     if let Some(purchase) = page.resume.clone().filter(|p| !p.status.is_payable()) {
         return view! { <NothingToPay purchase/> }.into_any();
     }
     let test_mode = page.stripe.publishable_key.starts_with("pk_test_");
+    let heading = if page.resume.is_some() {
+        "Finish paying for your sessions"
+    } else {
+        "Buy interview sessions"
+    };
+    view! {
+        <header class="page-header">
+            <div>
+                <p class="eyebrow"><a href="/billing">"Billing"</a> " / Buy sessions"</p>
+                <h1>{heading}</h1>
+                <p class="muted">"Sessions are added to your institution's pool as soon as the payment succeeds."</p>
+            </div>
+        </header>
+        <SessionPurchase page returned>
+            <p class="muted small">
+                "Payments are processed by Stripe. Card and bank details go to Stripe directly "
+                "and never reach Octavia's servers. Cards pay at once; a bank debit takes a few "
+                "business days; a bank transfer completes when your money arrives."
+            </p>
+            {test_mode.then(|| view! { <TestPaymentDetails/> })}
+        </SessionPurchase>
+    }
+    .into_any()
+}
+
+/// The order and paying form, and the pool it adds to; `children` go under the pool.
+#[island(lazy)]
+pub fn SessionPurchase(
+    page: PurchasePage,
+    returned: Option<(String, String)>,
+    children: Children,
+) -> impl IntoView {
+    provide_locale();
+    // The page checked the prices before showing the form.
+    let Ok(pricing) = Pricing::from_info(&page.pricing) else {
+        return ().into_any();
+    };
     let checkout = Checkout::new(page.pool.available);
     let stripe = page.stripe;
 
@@ -185,13 +221,6 @@ pub fn SessionPurchase(page: PurchasePage, returned: Option<(String, String)>) -
     };
 
     view! {
-        <header class="page-header">
-            <div>
-                <p class="eyebrow"><a href="/billing">"Billing"</a> " / Buy sessions"</p>
-                <h1>{if resume.is_some() { "Finish paying for your sessions" } else { "Buy interview sessions" }}</h1>
-                <p class="muted">"Sessions are added to your institution's pool as soon as the payment succeeds."</p>
-            </div>
-        </header>
         <div class="purchase-layout">
             <form
                 class="card stacked-form purchase-form"
@@ -222,12 +251,7 @@ pub fn SessionPurchase(page: PurchasePage, returned: Option<(String, String)>) -
                 <h2 id="pool-heading">"Session pool"</h2>
                 <p class="big-number" data-testid="pool-available">{move || checkout.available.get()}</p>
                 <p class="muted">"sessions available to your students"</p>
-                <p class="muted small">
-                    "Payments are processed by Stripe. Card and bank details go to Stripe directly "
-                    "and never reach Octavia's servers. Cards pay at once; a bank debit takes a few "
-                    "business days; a bank transfer completes when your money arrives."
-                </p>
-                {test_mode.then(|| view! { <TestPaymentDetails/> })}
+                {children()}
             </aside>
         </div>
     }

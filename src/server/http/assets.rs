@@ -1,6 +1,6 @@
 //! The files cargo-leptos builds under `<site root>/pkg`: the wasm, its JS loader and the CSS.
 //!
-//! A release build (`cargo leptos build --release --precompress`, as the README says) names
+//! A release build (`cargo leptos build --release --precompress --split`, as the README says) names
 //! each file by a hash of its content, lists the hashes in `hash.txt` next to the server
 //! binary, and writes brotli and gzip copies beside each file. Such a file never changes under
 //! its name, so browsers may keep it for a year without asking again; the copies are sent as
