@@ -25,14 +25,22 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
     // Leptos's island script hydrates every island right after this returns, within the same
-    // task; a timeout runs after it. The attribute tells end-to-end tests (and anyone
-    // inspecting the page) that the page is interactive now.
-    leptos::prelude::set_timeout(
-        || {
-            if let Some(body) = leptos::prelude::document().body() {
-                let _ = body.set_attribute("data-hydrated", "true");
-            }
-        },
-        std::time::Duration::ZERO,
-    );
+    // task; a timeout runs after it. A lazy island (its own wasm chunk, fetched first) marks
+    // the page itself once it has hydrated.
+    let lazy = leptos::prelude::document()
+        .query_selector("[data-lazy-island]")
+        .ok()
+        .flatten()
+        .is_some();
+    if !lazy {
+        leptos::prelude::set_timeout(mark_hydrated, std::time::Duration::ZERO);
+    }
+}
+
+/// Tells end-to-end tests (and anyone inspecting the page) that the page is interactive now.
+#[cfg(feature = "hydrate")]
+pub fn mark_hydrated() {
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

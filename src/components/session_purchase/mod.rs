@@ -220,8 +220,11 @@ pub fn SessionPurchase(
         .into_any(),
     };
 
+    // A lazy island: the page is interactive once this has hydrated, after its chunk loaded.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| crate::mark_hydrated());
     view! {
-        <div class="purchase-layout">
+        <div class="purchase-layout" data-lazy-island>
             <form
                 class="card stacked-form purchase-form"
                 on:submit=on_submit
