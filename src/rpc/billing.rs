@@ -38,13 +38,14 @@ pub async fn load_billing_summary() -> Result<BillingSummary, AppError> {
             };
             // These may ask Stripe: in parallel, so the page waits for the slowest one only.
             let key = institutions::stripe_lists_key(state.db.pool(), institution_id).await?;
-            let awaiting_transfers = service::awaiting_transfers(&state.db, institution_id).await?;
-            let (payment_methods, invoices, billing_details, cash_balance) = tokio::join!(
+            let (payment_methods, invoices, billing_details, cash_balance, awaiting_transfers) = tokio::join!(
                 payment_methods::list_under(&state, key.clone()),
                 invoices::list_under(&state, key.clone(), Some(HISTORY_PAGE), None),
                 billing_details::get(&state, institution_id),
                 cash_balance::available_under(&state, key),
+                service::awaiting_transfers(&state.db, institution_id),
             );
+            let awaiting_transfers = awaiting_transfers?;
             Ok(BillingSummary {
                 pricing: state.config.pricing().info(),
                 account,

@@ -168,9 +168,14 @@ pub async fn apply(
             if report.outcome == Some(IntentOutcome::AwaitingTransfer)
                 && current == PurchaseStatus::AwaitingTransfer
             {
-                record_details(&mut *conn, &purchase, report).await?;
-                return purchases::find_by_payment_intent(&mut *conn, &report.payment_intent_id)
+                if record_details(&mut *conn, &purchase, report).await? {
+                    return purchases::find_by_payment_intent(
+                        &mut *conn,
+                        &report.payment_intent_id,
+                    )
                     .await;
+                }
+                return Ok(Some(purchase));
             }
             tracing::info!(
                 purchase_id = %purchase.id,
@@ -221,7 +226,7 @@ pub async fn apply(
         {
             continue;
         }
-        record_details(&mut *conn, &purchase, report).await?;
+        let details_changed = record_details(&mut *conn, &purchase, report).await?;
         let credited = next == PurchaseStatus::Completed
             && ledger::record(
                 &mut *conn,
@@ -267,16 +272,25 @@ pub async fn apply(
             sessions_credited,
             "purchase status changed"
         );
-        return purchases::find_by_payment_intent(&mut *conn, &report.payment_intent_id).await;
+        if details_changed {
+            return purchases::find_by_payment_intent(&mut *conn, &report.payment_intent_id).await;
+        }
+        return Ok(Some(Purchase {
+            status: next,
+            failure_message,
+            ..purchase
+        }));
     }
 }
 
-/// Records how the purchase is being paid, and where a transfer is to go, as the report says.
+/// Records how the purchase is being paid, and where a transfer is to go, as the report says;
+/// whether anything was new (otherwise the purchase as read still holds).
 async fn record_details(
     conn: &mut AnyConnection,
     purchase: &Purchase,
     report: &IntentReport,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
+    let mut changed = false;
     if let Some(method) = &report.payment_method {
         let known = purchase.payment_method_id.as_deref() == Some(method.id.as_str())
             && (method.kind.is_none()
@@ -284,12 +298,14 @@ async fn record_details(
         if !known {
             purchases::record_payment_method(&mut *conn, &purchase.id, &method.id, method.kind)
                 .await?;
+            changed = true;
         }
     }
     if let Some(url) = &report.verification_url
         && purchase.verification_url.as_ref() != Some(url)
     {
         purchases::record_verification_url(&mut *conn, &purchase.id, url).await?;
+        changed = true;
     }
     if let Some(transfer) = &report.transfer {
         let remaining = purchase.transfer_amount_remaining;
@@ -300,9 +316,10 @@ async fn record_details(
                 amount_remaining = transfer.amount_remaining,
                 "bank transfer instructions recorded"
             );
+            changed = true;
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// The audit log's name for a purchase reaching `status`; steps on the way (processing, needs
