@@ -667,7 +667,9 @@ impl From<Purchase> for PurchaseView {
             payment_intent_id: p.payment_intent_id,
             failure_message: p.failure_message,
             amount_refunded: p.amount_refunded,
-            invoice_id: p.invoice_id,
+            // Once issued (finalized and paid): a draft is not yet an invoice to show, and the
+            // billing page reloads for the finished one when this appears.
+            invoice_id: p.invoice_id.filter(|_| p.invoiced_at.is_some()),
             created_at: p.created_at,
             dispute_shortfall: p.dispute_shortfall,
             refund_failed_amount: p.refund_failed_amount,
