@@ -1,8 +1,8 @@
 //! The yardstick for server rendering: a bare axum handler, in a process of its own as the
 //! server is, doing the database work one `/billing` render does (the login session with its
 //! renewal, the admin and institution, the pool, the last twelve months, the newest purchases,
-//! the Stripe customer, the newest activity, the admins) and answering it as JSON: no page, no
-//! Leptos, no Stripe.
+//! the awaited bank transfers, the Stripe customer with its lists' version, the billing details,
+//! the newest activity, the admins) and answering it as JSON: no page, no Leptos, no Stripe.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,7 +16,7 @@ use octavia_billing::server::config::{Config, DatabaseKind};
 use octavia_billing::server::purchases::service;
 use octavia_billing::server::startup::login_session_layer;
 use octavia_billing::server::storage::session_store::DbSessionStore;
-use octavia_billing::server::storage::{Db, admins, institutions, ledger};
+use octavia_billing::server::storage::{Db, admins, billing_details, institutions, ledger};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tower_sessions::Session;
@@ -69,7 +69,13 @@ async fn billing_reads(State(db): State<Db>, session: Session) -> Result<Json<Va
     let purchases = service::list(&db, institution_id, Some(10), None)
         .await
         .map_err(|e| failed(e.to_string()))?;
-    let customer = institutions::stripe_customer_id(db.pool(), institution_id)
+    let transfers = service::awaiting_transfers(&db, institution_id)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let customer = institutions::stripe_lists_key(db.pool(), institution_id)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let details = billing_details::find(db.pool(), institution_id)
         .await
         .map_err(|e| failed(e.to_string()))?;
     let activity = audit::list(&db, institution_id, Some(10), None, None)
@@ -85,6 +91,8 @@ async fn billing_reads(State(db): State<Db>, session: Session) -> Result<Json<Va
         "pool": pool,
         "movements": movements,
         "purchases": purchases,
+        "transfers": transfers,
         "customer": customer,
+        "billing_details": details,
     })))
 }

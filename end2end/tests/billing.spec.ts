@@ -63,6 +63,31 @@ test('a declined card is not saved and the reason is shown', async ({ page }) =>
   expect(listed.data).toHaveLength(0);
 });
 
+test('a card whose bank authenticates on its own page is saved when the billing page opens again', async ({ page }) => {
+  await openBilling(page, buyer(29).email);
+  const panel = page.locator('#saved-cards');
+  await panel.getByRole('button', { name: 'Add a card' }).click();
+  await typeCard(page, '4000 0000 0000 3063');
+  await panel.getByRole('button', { name: 'Save card' }).click();
+
+  await expect(page.getByRole('heading', { name: '3D Secure test payment' })).toBeVisible();
+  await page.getByRole('button', { name: 'Complete authentication' }).click();
+  await expect(panel.getByTestId('cards-notice')).toHaveText('Visa •••• 3063 was saved.');
+  // The address no longer names the intent: a reload does not ask again.
+  await expect(page).toHaveURL(/\/billing$/);
+  const cards = panel.getByTestId('saved-cards').locator('li');
+  await expect(cards).toHaveCount(1);
+  await expect(cards.first()).toContainText('Default');
+  await page.reload();
+  await waitForHydration(page);
+  const added = page.getByTestId('activity').locator('li', { hasText: 'Card added' });
+  await expect(added).toHaveCount(1);
+  await expect(added).toContainText('Visa •••• 3063');
+  const listed = await (await page.request.get('/api/stripe/payment-methods')).json();
+  expect(listed.data).toHaveLength(1);
+  expect(listed.data[0].is_default).toBe(true);
+});
+
 test('paying with a saved card updates the history, pool and invoice', async ({ page }) => {
   await openBilling(page, buyer(9).email);
   await expect(page.getByTestId('chart-empty')).toBeVisible();

@@ -13,6 +13,11 @@ pub fn is_payment_method_id(raw: &str) -> bool {
     super::stripe_id::is_stripe_id(raw, "pm_")
 }
 
+/// A SetupIntent id (`seti_…`), safe to put into a Stripe URL path.
+pub fn is_setup_intent_id(raw: &str) -> bool {
+    super::stripe_id::is_stripe_id(raw, "seti_")
+}
+
 /// The brand as people write it; Stripe's code for a brand we do not know.
 pub fn brand_name(brand: &str) -> &str {
     match brand {
@@ -52,6 +57,14 @@ mod tests {
         assert!(is_payment_method_id("pm_card_visa"));
         for bad in ["", "pm_", "card_123", "pm_../customers", "pm_a/b", "pm_a b"] {
             assert!(!is_payment_method_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_stripe_shaped_setup_intent_ids_pass() {
+        assert!(is_setup_intent_id("seti_1Mm2cBLkdIwHu7ixaiKW3ElR"));
+        for bad in ["", "seti_", "pm_123", "seti_../customers", "seti_a?b=c"] {
+            assert!(!is_setup_intent_id(bad), "{bad}");
         }
     }
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api_types::{PaymentMethodList, SetupIntentCreated};
+use crate::api_types::{PaymentMethodList, PaymentMethodView, SetupIntentCreated};
 use crate::error::AppError;
 
 /// The institution's saved payment methods, newest first.
@@ -49,6 +49,28 @@ pub async fn record_payment_method(
             payment_methods::record(&state, &account, &payment_method_id, set_default)
                 .await
                 .map(drop)
+        }
+        .await,
+    )
+}
+
+/// Records what a SetupIntent confirmed on the bank's page saved (the billing page, opened
+/// again with `?setup_intent=…`); returns it and the updated list.
+#[server(prefix = "/rpc", endpoint = "finish_payment_method_setup")]
+pub async fn finish_payment_method_setup(
+    setup_intent_id: String,
+    set_default: bool,
+) -> Result<(PaymentMethodView, PaymentMethodList), AppError> {
+    use crate::server::{payment_methods, rpc_context};
+
+    rpc_context::with_status(
+        async {
+            let account = rpc_context::require_account().await?;
+            let state = rpc_context::state();
+            let saved =
+                payment_methods::finish_setup(&state, &account, &setup_intent_id, set_default)
+                    .await?;
+            Ok((saved, payment_methods::list(&state, &account.institution.id).await?))
         }
         .await,
     )

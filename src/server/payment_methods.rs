@@ -5,12 +5,13 @@
 //! found", like an unknown one, so its existence stays private.
 
 use serde_json::{Value, json};
+use stripe_core::SetupIntentStatus;
 use stripe_payment::PaymentMethod;
 
 use crate::api_types::{Account, PaymentMethodList, PaymentMethodView, SetupIntentCreated};
 use crate::domain::audit::AuditAction;
 use crate::domain::calendar::Month;
-use crate::domain::payment_method::{is_expired, is_payment_method_id};
+use crate::domain::payment_method::{is_expired, is_payment_method_id, is_setup_intent_id};
 use crate::domain::payment_method_types::PaymentMethodType;
 use crate::error::AppError;
 use crate::server::audit::{self, Actor};
@@ -110,6 +111,46 @@ pub async fn record(
     }
     let default = state.stripe.default_payment_method(&customer_id).await?;
     view(&pm, default.as_deref(), this_month()).ok_or(AppError::NotFound)
+}
+
+/// Records what a SetupIntent confirmed on the bank's page saved (the browser came back to the
+/// billing page with only the intent's id): Stripe says whether it succeeded and with which
+/// payment method. Another institution's intent is "not found"; a failed one says why.
+pub async fn finish_setup(
+    state: &AppState,
+    account: &Account,
+    setup_intent_id: &str,
+    set_default: bool,
+) -> Result<PaymentMethodView, AppError> {
+    if !is_setup_intent_id(setup_intent_id) {
+        return Err(AppError::NotFound);
+    }
+    let customer_id = institutions::stripe_customer_id(state.db.pool(), &account.institution.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let setup = state
+        .stripe
+        .find_setup_intent(setup_intent_id)
+        .await?
+        .filter(|setup| setup.customer_id.as_deref() == Some(customer_id.as_str()))
+        .ok_or(AppError::NotFound)?;
+    match (setup.status, setup.payment_method_id) {
+        (SetupIntentStatus::Succeeded, Some(payment_method_id)) => {
+            record(state, account, &payment_method_id, set_default).await
+        }
+        (SetupIntentStatus::Processing, _) => Err(AppError::Conflict(
+            "Your bank is still confirming the account; it appears here once it has.".into(),
+        )),
+        (status, _) => {
+            tracing::info!(setup_intent_id, ?status, "setup not completed on the bank's page");
+            let why = setup
+                .failure
+                .unwrap_or_else(|| "The bank did not confirm it.".to_owned());
+            Err(AppError::Conflict(format!(
+                "{why} Nothing was saved; try again or use another card."
+            )))
+        }
+    }
 }
 
 /// Detaches the card from the institution's customer: it can no longer be charged.

@@ -426,3 +426,82 @@ async fn the_card_list_is_a_copy_until_a_webhook_reports_a_change() {
     assert_eq!(delivered.status(), StatusCode::OK);
     assert!(cards(&app.client, &app).await.is_empty());
 }
+
+/// The SetupIntent id of a `start_payment_method_setup` answer.
+async fn start_setup(app: &TestApp) -> String {
+    let (status, setup) = rpc_as(&app.client, app, "start_payment_method_setup", &[]).await;
+    assert_eq!(status, 200, "{setup}");
+    let secret = setup["client_secret"].as_str().unwrap();
+    secret.split("_secret_").next().unwrap().to_owned()
+}
+
+async fn finish_setup(client: &reqwest::Client, app: &TestApp, id: &str) -> (u16, Value) {
+    let form = [("setup_intent_id", id), ("set_default", "true")];
+    rpc_as(client, app, "finish_payment_method_setup", &form).await
+}
+
+#[tokio::test]
+async fn a_card_confirmed_on_the_banks_page_is_recorded_once_when_the_billing_page_reopens() {
+    let app = signed_in_app().await;
+    let declined = start_setup(&app).await;
+    let refused = app
+        .stripe()
+        .post(
+            &format!("v1/setup_intents/{declined}/confirm"),
+            &[("payment_method", "pm_card_chargeDeclined")],
+        )
+        .await;
+    assert_eq!(refused.status(), 402);
+    let (status, body) = finish_setup(&app.client, &app, &declined).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        body["Conflict"],
+        "Your card was declined. Nothing was saved; try again or use another card."
+    );
+
+    let intent = start_setup(&app).await;
+    let (status, _) = finish_setup(&app.client, &app, &intent).await;
+    assert_eq!(status, 409, "not confirmed yet");
+    let confirmed = stripe_ok(
+        app.stripe()
+            .post(
+                &format!("v1/setup_intents/{intent}/confirm"),
+                &[("payment_method", "pm_card_visa")],
+            )
+            .await,
+    )
+    .await;
+    let visa = confirmed["payment_method"].as_str().unwrap();
+
+    // Another institution's intent, or no intent at all, is not found.
+    let other = other_institution_admin(&app).await;
+    assert_eq!(finish_setup(&other, &app, &intent).await.0, 404);
+    for unknown in ["seti_unknown123", "seti_../customers", "pm_card_visa"] {
+        assert_eq!(finish_setup(&app.client, &app, unknown).await.0, 404, "{unknown}");
+    }
+    // Stripe attached it on confirmation; the app has not made it the default.
+    assert_eq!(
+        ids_and_defaults(&cards(&app.client, &app).await),
+        [(visa.to_owned(), false)]
+    );
+
+    // Reloading the page asks again: same answer, logged once.
+    for _ in 0..2 {
+        let (status, body) = finish_setup(&app.client, &app, &intent).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body[0]["id"], visa);
+        assert_eq!(body[0]["last4"], "4242");
+        assert_eq!(body[1]["data"][0]["id"], visa);
+        assert_eq!(body[1]["data"][0]["is_default"], true);
+    }
+    let log = app
+        .client
+        .get(app.url("/api/audit-log?action=payment_method.added"))
+        .send()
+        .await
+        .unwrap();
+    let log: Value = log.json().await.unwrap();
+    let added = log["data"].as_array().unwrap();
+    assert_eq!(added.len(), 1, "{log}");
+    assert_eq!(added[0]["object_id"], visa);
+}

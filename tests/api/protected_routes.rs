@@ -74,6 +74,7 @@ const RPC_ARGUMENTS: &[(&str, &str)] = &[
     ("plan", "annual"),
     ("idempotency_key", "protected-routes-test"),
     ("payment_method_id", "pm_123"),
+    ("setup_intent_id", "seti_123"),
     ("set_default", "false"),
     ("purchase_id", SAMPLE_ID),
 ];

@@ -99,11 +99,11 @@ async fn save(field: PaymentField, make_default: bool) -> Result<PaymentMethodLi
     let setup = start_payment_method_setup()
         .await
         .map_err(|e| e.to_string())?;
-    // A card whose bank authenticates on its own page comes back to the billing page, where
-    // Stripe has attached it.
+    // A card whose bank authenticates on its own page comes back to the billing page, which
+    // records it (see `PaymentMethods`); Stripe adds `setup_intent=…` to this address.
     let return_url = web_sys::window()
         .and_then(|w| w.location().origin().ok())
-        .map(|origin| format!("{origin}/billing"))
+        .map(|origin| format!("{origin}/billing?set_default={make_default}"))
         .unwrap_or_default();
     let confirmation = field
         .with_form(|form| {

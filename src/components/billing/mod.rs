@@ -14,6 +14,7 @@ mod status_badge;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use self::activity::Activity;
 use self::admin_list::AdminList;
@@ -63,6 +64,11 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
         admins,
         billing_details,
     } = summary;
+    // `?setup_intent=…&set_default=…`: back from the bank's page after saving a card.
+    let returned_setup = use_query_map().with_untracked(|query| {
+        let set_default = query.get("set_default").as_deref() == Some("true");
+        Some((query.get("setup_intent")?, set_default))
+    });
     let invoice_pending = purchases.data.iter().any(invoice_pending);
     // A payment the bank is still processing, or an invoice still being issued, arrives in
     // the background.
@@ -147,7 +153,7 @@ fn BillingOverview(summary: BillingSummary) -> impl IntoView {
                 <MonthlyChart summary=monthly/>
             </Panel>
             <Panel title="Saved cards and bank accounts" id="saved-cards">
-                <PaymentMethods payment_methods stripe/>
+                <PaymentMethods payment_methods stripe returned=returned_setup/>
             </Panel>
             <Panel title="Purchase history" id="purchase-history">
                 <PurchaseHistory first_page=purchases/>

@@ -21,14 +21,42 @@ enum Edit {
     Remove(PaymentMethodView),
 }
 
+/// `returned`: the SetupIntent id and the "make default" choice when the billing page was
+/// opened again from the bank's page (3-D Secure away from the page while saving a card).
 #[island]
 pub fn PaymentMethods(
     payment_methods: Result<PaymentMethodList, AppError>,
     stripe: StripeClientConfig,
+    returned: Option<(String, bool)>,
 ) -> impl IntoView {
     let cards = RwSignal::new(payment_methods);
     let adding = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
+    let returned_error = RwSignal::new(None::<String>);
+    let returned = StoredValue::new(returned);
+    Effect::new(move |_| {
+        if let Some((setup_intent_id, set_default)) = returned.try_update_value(Option::take).flatten() {
+            notice.set(Some("Checking with Stripe what your bank confirmed…".into()));
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(async move {
+                use crate::rpc::payment_methods::finish_payment_method_setup;
+                let finished = finish_payment_method_setup(setup_intent_id, set_default).await;
+                forget_returned_setup();
+                match finished {
+                    Ok((saved, list)) => {
+                        cards.set(Ok(list));
+                        notice.set(Some(format!("{} was saved.", describe(&saved))));
+                    }
+                    Err(error) => {
+                        notice.set(None);
+                        returned_error.set(Some(error.to_string()));
+                    }
+                }
+            });
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (setup_intent_id, set_default, returned_error);
+        }
+    });
     let edit = Action::new(|edit: &Edit| {
         let edit = edit.clone();
         async move {
@@ -121,7 +149,9 @@ pub fn PaymentMethods(
             .into_any(),
         }}
         <p class="notice-line" role="status" data-testid="cards-notice">{move || notice.get()}</p>
-        <p class="form-error" role="alert">{move || edit_error().map(|e| e.to_string())}</p>
+        <p class="form-error" role="alert" data-testid="cards-error">
+            {move || edit_error().map(|e| e.to_string()).or_else(|| returned_error.get())}
+        </p>
         <Show
             when=move || adding.get()
             fallback=move || view! {
@@ -130,6 +160,7 @@ pub fn PaymentMethods(
                     class="button secondary"
                     on:click=move |_| {
                         notice.set(None);
+                        returned_error.set(None);
                         adding.set(true);
                     }
                 >
@@ -144,6 +175,14 @@ pub fn PaymentMethods(
                 on_cancel=Callback::new(move |()| adding.set(false))
             />
         </Show>
+    }
+}
+
+/// Takes Stripe's `setup_intent=…` off the address, so reloading the page does not ask again.
+#[cfg(feature = "hydrate")]
+fn forget_returned_setup() {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/billing"));
     }
 }
 

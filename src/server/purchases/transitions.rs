@@ -139,6 +139,16 @@ fn bank_transfer(instructions: &TransferInstructions, currency: &str) -> Option<
     })
 }
 
+fn log_left_as_is(purchase: &Purchase, report: &IntentReport, why: &'static str) {
+    tracing::info!(
+        purchase_id = %purchase.id,
+        payment_intent_id = %report.payment_intent_id,
+        status = purchase.status.as_str(),
+        outcome = ?report.outcome,
+        "{why}"
+    );
+}
+
 /// Moves the intent's purchase forward if the report is news, crediting the pool once when it
 /// completes. Returns the purchase as it now is, or `None` when the intent is not one of ours.
 /// Run it inside the caller's write transaction, together with anything that must happen
@@ -177,22 +187,14 @@ pub async fn apply(
                 }
                 return Ok(Some(purchase));
             }
-            tracing::info!(
-                purchase_id = %purchase.id,
-                payment_intent_id = %report.payment_intent_id,
-                status = current.as_str(),
-                outcome = ?report.outcome,
-                "no change to the purchase"
-            );
+            log_left_as_is(&purchase, report, "no change to the purchase");
             return Ok(Some(purchase));
         };
         if report.snapshot && snapshot_may_be_stale(current, next) {
-            tracing::info!(
-                purchase_id = %purchase.id,
-                payment_intent_id = %report.payment_intent_id,
-                status = current.as_str(),
-                outcome = ?report.outcome,
-                "news that may be older than the purchase's latest attempt; left as it is"
+            log_left_as_is(
+                &purchase,
+                report,
+                "news that may be older than the purchase's latest attempt; left as it is",
             );
             return Ok(Some(purchase));
         }

@@ -7,13 +7,24 @@ use stripe_core::customer::{
     ListPaymentMethodsCustomer, RetrieveCustomer, RetrieveCustomerReturned, UpdateCustomer,
     UpdateCustomerInvoiceSettings,
 };
-use stripe_core::setup_intent::{CreateSetupIntent, CreateSetupIntentUsage};
+use stripe_core::setup_intent::{CreateSetupIntent, CreateSetupIntentUsage, RetrieveSetupIntent};
 use stripe_payment::PaymentMethod;
+use stripe_core::SetupIntentStatus;
 use stripe_payment::payment_method::{DetachPaymentMethod, RetrievePaymentMethod};
 
 use super::{StripeGateway, errors};
 use crate::domain::payment_method_types::PaymentMethodType;
 use crate::error::AppError;
+
+/// What became of a SetupIntent the browser confirmed.
+#[derive(Debug)]
+pub struct SetupOutcome {
+    pub customer_id: Option<String>,
+    pub payment_method_id: Option<String>,
+    pub status: SetupIntentStatus,
+    /// Stripe's sentence for the admin when the attempt failed ("Your card was declined.").
+    pub failure: Option<String>,
+}
 
 /// Stripe allows up to 100 per page; an institution has a handful saved at most.
 const MAX_SAVED: i64 = 100;
@@ -44,6 +55,22 @@ impl StripeGateway {
             tracing::error!(setup_intent_id = %intent.id.as_str(), "setup intent without a client secret");
             AppError::Internal
         })
+    }
+
+    /// The SetupIntent, or `None` when Stripe has none with this id.
+    pub async fn find_setup_intent(&self, id: &str) -> Result<Option<SetupOutcome>, AppError> {
+        let action = "retrieve setup intent";
+        let request = RetrieveSetupIntent::new(id);
+        match self.call(action, request.send(&self.client)).await {
+            Ok(intent) => Ok(Some(SetupOutcome {
+                customer_id: intent.customer.map(|c| c.id().as_str().to_owned()),
+                payment_method_id: intent.payment_method.map(|pm| pm.id().as_str().to_owned()),
+                status: intent.status,
+                failure: intent.last_setup_error.and_then(|e| e.message),
+            })),
+            Err(e) if errors::is_not_found(&e) => Ok(None),
+            Err(e) => Err(errors::to_app_error(e, action)),
+        }
     }
 
     /// The customer's saved cards and bank accounts, newest first.

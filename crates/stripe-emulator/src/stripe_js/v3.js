@@ -219,12 +219,17 @@
     return this;
   };
 
-  CardElement.prototype.mount = function (target) {
+  // Stripe's checks and errors on mount, the same for every Element.
+  CardElement.prototype.attach = function (target) {
     if (this.destroyed) throw IntegrationError('This Element has already been destroyed. Please create a new one.');
     var node = typeof target === 'string' ? document.querySelector(target) : target;
     if (!node) throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.');
     this.container = node;
     node.appendChild(this.root);
+  };
+
+  CardElement.prototype.mount = function (target) {
+    this.attach(target);
     var self = this;
     setTimeout(function () { self.emit('ready', { elementType: 'card' }); }, 0);
     return this;
@@ -524,13 +529,10 @@
   PaymentElement.prototype.on = CardElement.prototype.on;
   PaymentElement.prototype.off = CardElement.prototype.off;
   PaymentElement.prototype.unmount = CardElement.prototype.unmount;
+  PaymentElement.prototype.attach = CardElement.prototype.attach;
 
   PaymentElement.prototype.mount = function (target) {
-    if (this.destroyed) throw IntegrationError('This Element has already been destroyed. Please create a new one.');
-    var node = typeof target === 'string' ? document.querySelector(target) : target;
-    if (!node) throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.');
-    this.container = node;
-    node.appendChild(this.root);
+    this.attach(target);
     var self = this;
     if (this.types.length) {
       setTimeout(function () { self.emit('ready', { elementType: 'payment' }); }, 0);
