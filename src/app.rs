@@ -17,8 +17,10 @@ use crate::components::transfer_page::TransferPage;
 /// (named by its content in a release build).
 pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
     // Only pages with islands load the wasm; the others are plain HTML that works as it is.
-    let scripts = page_has_islands()
-        .then(|| view! { <HydrationScripts options=options.clone() islands=true/> });
+    let scripts = page_has_islands().then(|| {
+        let hydration = view! { <HydrationScripts options=options.clone() islands=true/> };
+        view! { {hydration} {split_loader_preload()} }
+    });
     if scripts.is_none() {
         // What HydrationScripts does in islands mode: nothing outside islands is hydrated, so
         // the server writes no hydration markers or resource data for it.
@@ -42,6 +44,17 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// A preload of the wasm-split loader, which the main JS module imports on every page. Leptos
+/// preloads it only on pages with a lazy island; elsewhere the browser would fetch it only once
+/// hydration starts, one more round trip before the page is interactive. Read from what
+/// `HydrationScripts` provides, so call this after it; nothing in a build without `--split`.
+fn split_loader_preload() -> Option<impl IntoView> {
+    let href = use_context::<leptos::WasmSplitManifest>()?
+        .0
+        .try_with_value(|(pkg, _, loader)| format!("{pkg}/{loader}"))?;
+    Some(view! { <link rel="modulepreload" href=href/> })
 }
 
 #[component]
