@@ -70,7 +70,10 @@ pub async fn finish_payment_method_setup(
             let saved =
                 payment_methods::finish_setup(&state, &account, &setup_intent_id, set_default)
                     .await?;
-            Ok((saved, payment_methods::list(&state, &account.institution.id).await?))
+            Ok((
+                saved,
+                payment_methods::list(&state, &account.institution.id).await?,
+            ))
         }
         .await,
     )

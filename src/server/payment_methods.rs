@@ -142,7 +142,11 @@ pub async fn finish_setup(
             "Your bank is still confirming the account; it appears here once it has.".into(),
         )),
         (status, _) => {
-            tracing::info!(setup_intent_id, ?status, "setup not completed on the bank's page");
+            tracing::info!(
+                setup_intent_id,
+                ?status,
+                "setup not completed on the bank's page"
+            );
             let why = setup
                 .failure
                 .unwrap_or_else(|| "The bank did not confirm it.".to_owned());

@@ -477,7 +477,11 @@ async fn a_card_confirmed_on_the_banks_page_is_recorded_once_when_the_billing_pa
     let other = other_institution_admin(&app).await;
     assert_eq!(finish_setup(&other, &app, &intent).await.0, 404);
     for unknown in ["seti_unknown123", "seti_../customers", "pm_card_visa"] {
-        assert_eq!(finish_setup(&app.client, &app, unknown).await.0, 404, "{unknown}");
+        assert_eq!(
+            finish_setup(&app.client, &app, unknown).await.0,
+            404,
+            "{unknown}"
+        );
     }
     // Stripe attached it on confirmation; the app has not made it the default.
     assert_eq!(

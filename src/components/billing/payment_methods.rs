@@ -35,8 +35,12 @@ pub fn PaymentMethods(
     let returned_error = RwSignal::new(None::<String>);
     let returned = StoredValue::new(returned);
     Effect::new(move |_| {
-        if let Some((setup_intent_id, set_default)) = returned.try_update_value(Option::take).flatten() {
-            notice.set(Some("Checking with Stripe what your bank confirmed…".into()));
+        if let Some((setup_intent_id, set_default)) =
+            returned.try_update_value(Option::take).flatten()
+        {
+            notice.set(Some(
+                "Checking with Stripe what your bank confirmed…".into(),
+            ));
             #[cfg(feature = "hydrate")]
             leptos::task::spawn_local(async move {
                 use crate::rpc::payment_methods::finish_payment_method_setup;

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
+use stripe_core::SetupIntentStatus;
 use stripe_core::customer::{
     ListPaymentMethodsCustomer, RetrieveCustomer, RetrieveCustomerReturned, UpdateCustomer,
     UpdateCustomerInvoiceSettings,
 };
 use stripe_core::setup_intent::{CreateSetupIntent, CreateSetupIntentUsage, RetrieveSetupIntent};
 use stripe_payment::PaymentMethod;
-use stripe_core::SetupIntentStatus;
 use stripe_payment::payment_method::{DetachPaymentMethod, RetrievePaymentMethod};
 
 use super::{StripeGateway, errors};
