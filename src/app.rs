@@ -10,6 +10,7 @@ use crate::components::locale::{page_locale, provide_locale};
 use crate::components::login_page::LoginPage;
 use crate::components::not_found_page::NotFoundPage;
 use crate::components::offline_banner::OfflineBanner;
+use crate::components::preloads;
 use crate::components::session_purchase::SessionPurchasePage;
 use crate::components::transfer_page::TransferPage;
 
@@ -19,7 +20,7 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
     // Only pages with islands load the wasm; the others are plain HTML that works as it is.
     let scripts = page_has_islands().then(|| {
         let hydration = view! { <HydrationScripts options=options.clone() islands=true/> };
-        view! { {hydration} {split_loader_preload()} }
+        view! { {hydration} {preloads::split_loader()} }
     });
     if scripts.is_none() {
         // What HydrationScripts does in islands mode: nothing outside islands is hydrated, so
@@ -44,17 +45,6 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// A preload of the wasm-split loader, which the main JS module imports on every page. Leptos
-/// preloads it only on pages with a lazy island; elsewhere the browser would fetch it only once
-/// hydration starts, one more round trip before the page is interactive. Read from what
-/// `HydrationScripts` provides, so call this after it; nothing in a build without `--split`.
-fn split_loader_preload() -> Option<impl IntoView> {
-    let href = use_context::<leptos::WasmSplitManifest>()?
-        .0
-        .try_with_value(|(pkg, _, loader)| format!("{pkg}/{loader}"))?;
-    Some(view! { <link rel="modulepreload" href=href/> })
 }
 
 #[component]

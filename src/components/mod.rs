@@ -8,6 +8,7 @@ pub mod login_page;
 pub mod not_found_page;
 pub mod offline_banner;
 pub mod payment_field;
+pub mod preloads;
 pub mod session_purchase;
 pub mod sign_out_button;
 pub mod signed_in_page;

@@ -19,6 +19,7 @@ use self::payment_choice::{PAYMENT_ELEMENT_SELECTOR, PaymentChoiceFields, choice
 use crate::api_types::{PurchasePage, PurchaseView};
 use crate::components::locale::{provide_locale, use_locale};
 use crate::components::payment_field::Purpose;
+use crate::components::preloads::LazyIslandChunks;
 use crate::components::signed_in_page::signed_in_page;
 use crate::domain::plan::Plan;
 use crate::domain::pricing::Pricing;
@@ -71,6 +72,7 @@ fn PurchasePageBody(page: PurchasePage, returned: Option<(String, String)>) -> i
         "Buy interview sessions"
     };
     view! {
+        <LazyIslandChunks/>
         <header class="page-header">
             <div>
                 <p class="eyebrow"><a href="/billing">"Billing"</a> " / Buy sessions"</p>
