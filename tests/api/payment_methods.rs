@@ -31,17 +31,15 @@ async fn save_card_as(app: &TestApp, client: &reqwest::Client, token: &str) -> S
     let body: Value = response.json().await.unwrap();
     let secret = body["client_secret"].as_str().unwrap();
     let intent = secret.split("_secret_").next().unwrap();
-    let confirmed = stripe_ok(
-        app.stripe()
-            .post(
-                &format!("v1/setup_intents/{intent}/confirm"),
-                &[("payment_method", token)],
-            )
-            .await,
-    )
-    .await;
+    let confirmed = stripe_ok(confirm_setup(app, intent, token).await).await;
     assert_eq!(confirmed["status"], "succeeded");
     confirmed["payment_method"].as_str().unwrap().to_owned()
+}
+
+/// Confirms the SetupIntent with a test card, as the browser's `confirmSetup` does.
+async fn confirm_setup(app: &TestApp, intent: &str, token: &str) -> reqwest::Response {
+    let path = format!("v1/setup_intents/{intent}/confirm");
+    app.stripe().post(&path, &[("payment_method", token)]).await
 }
 
 async fn record(client: &reqwest::Client, app: &TestApp, body: Value) -> reqwest::Response {
@@ -312,24 +310,8 @@ async fn save_card_keeps_the_new_card_for_later() {
 #[tokio::test]
 async fn the_billing_pages_card_functions_save_default_and_remove_for_their_institution_only() {
     let app = signed_in_app().await;
-    let (status, setup) = rpc_as(&app.client, &app, "start_payment_method_setup", &[]).await;
-    assert_eq!(status, 200, "{setup}");
-    let intent = setup["client_secret"]
-        .as_str()
-        .unwrap()
-        .split("_secret_")
-        .next()
-        .unwrap()
-        .to_owned();
-    let confirmed = stripe_ok(
-        app.stripe()
-            .post(
-                &format!("v1/setup_intents/{intent}/confirm"),
-                &[("payment_method", "pm_card_visa")],
-            )
-            .await,
-    )
-    .await;
+    let intent = start_setup(&app).await;
+    let confirmed = stripe_ok(confirm_setup(&app, &intent, "pm_card_visa").await).await;
     let visa = confirmed["payment_method"].as_str().unwrap().to_owned();
     let (status, _) = rpc_as(
         &app.client,
@@ -444,13 +426,7 @@ async fn finish_setup(client: &reqwest::Client, app: &TestApp, id: &str) -> (u16
 async fn a_card_confirmed_on_the_banks_page_is_recorded_once_when_the_billing_page_reopens() {
     let app = signed_in_app().await;
     let declined = start_setup(&app).await;
-    let refused = app
-        .stripe()
-        .post(
-            &format!("v1/setup_intents/{declined}/confirm"),
-            &[("payment_method", "pm_card_chargeDeclined")],
-        )
-        .await;
+    let refused = confirm_setup(&app, &declined, "pm_card_chargeDeclined").await;
     assert_eq!(refused.status(), 402);
     let (status, body) = finish_setup(&app.client, &app, &declined).await;
     assert_eq!(status, 409, "{body}");
@@ -462,15 +438,7 @@ async fn a_card_confirmed_on_the_banks_page_is_recorded_once_when_the_billing_pa
     let intent = start_setup(&app).await;
     let (status, _) = finish_setup(&app.client, &app, &intent).await;
     assert_eq!(status, 409, "not confirmed yet");
-    let confirmed = stripe_ok(
-        app.stripe()
-            .post(
-                &format!("v1/setup_intents/{intent}/confirm"),
-                &[("payment_method", "pm_card_visa")],
-            )
-            .await,
-    )
-    .await;
+    let confirmed = stripe_ok(confirm_setup(&app, &intent, "pm_card_visa").await).await;
     let visa = confirmed["payment_method"].as_str().unwrap();
 
     // Another institution's intent, or no intent at all, is not found.
